@@ -1,0 +1,157 @@
+//! The command line, as clap reads it. Every flag is documented where it is defined.
+
+use crate::report::Format;
+use crate::score::Weights;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "agent-dedup",
+    version,
+    about = "Find near-duplicate AI agent definitions, explain why they match, and propose merged definitions.",
+    long_about = "Find near-duplicate AI agent definitions (Claude Code subagents: Markdown with YAML \
+frontmatter), explain why they match, and propose merged definitions with a diff from each original.\n\n\
+Read-only unless --out is given. Exit codes: 0 success; 1 duplicates found with --fail-on-duplicates; \
+2 usage error or unreadable input."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan folders or files for duplicated agents: what is duplicated, and why.
+    Scan(ScanArgs),
+    /// Merge an explicit set of agent files into one suggested definition.
+    Merge(MergeArgs),
+    /// Explain why two agents match (or do not): the parts of their score.
+    Explain(ExplainArgs),
+    /// Measure clustering and merge quality against a labelled folder.
+    Eval(EvalArgs),
+}
+
+/// Settings shared by every command that reads a library.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Output format: text for people, json for tools, markdown for a consolidation report.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+
+    /// Agents join a cluster while their mean score to its members is at least this (0 to 1).
+    /// Lower finds more, looser duplicates; higher only close ones.
+    #[arg(long, default_value_t = crate::cluster::ClusterOptions::default().threshold, value_parser = unit_interval)]
+    pub threshold: f32,
+
+    /// Also read files that .gitignore, .ignore and similar files exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// No progress bars (they are drawn on stderr, and only when it is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Weight of the names in a pair's score (relative to the other weights).
+    #[arg(long, default_value_t = Weights::default().name, value_parser = unit_interval, hide_short_help = true)]
+    pub weight_name: f32,
+
+    /// Weight of the descriptions in a pair's score.
+    #[arg(long, default_value_t = Weights::default().description, value_parser = unit_interval, hide_short_help = true)]
+    pub weight_description: f32,
+
+    /// Weight of the bodies in a pair's score.
+    #[arg(long, default_value_t = Weights::default().body, value_parser = unit_interval, hide_short_help = true)]
+    pub weight_body: f32,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The labelled folder: label paths are relative to it.
+    pub dir: PathBuf,
+
+    /// `path<TAB>role` lines, one per file (a `path<TAB>role` header line is allowed).
+    #[arg(long, value_name = "FILE")]
+    pub labels: PathBuf,
+
+    /// `role_a<TAB>role_b` lines: pairs of roles where either answer is fine.
+    #[arg(long, value_name = "FILE")]
+    pub related: Option<PathBuf>,
+
+    /// How many of the worst false merges and misses to list.
+    #[arg(long, default_value_t = 10)]
+    pub show: usize,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Folders (searched recursively for *.md) and files to scan.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Write merged definitions, diffs, report.md and report.json into this folder.
+    /// Without it nothing is written.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Let --out replace files that already exist there.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+
+    /// Exit with code 1 when any cluster of duplicates is found (for CI).
+    #[arg(long)]
+    pub fail_on_duplicates: bool,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The agent files to merge (two or more).
+    #[arg(required = true, num_args = 2..)]
+    pub files: Vec<PathBuf>,
+
+    /// Also print a unified diff from each file to the merged definition.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Write the merged definition, its diffs and the reports into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Let --out replace files that already exist there.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The first agent file.
+    pub a: PathBuf,
+    /// The second agent file.
+    pub b: PathBuf,
+
+    /// Folders whose agents set how rare each word is and what counts as boilerplate.
+    /// Default: the folders holding the two files.
+    #[arg(long, value_name = "DIR")]
+    pub library: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+fn unit_interval(s: &str) -> Result<f32, String> {
+    let x: f32 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("{x} is outside 0 to 1"))
+    }
+}

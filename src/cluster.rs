@@ -1,0 +1,283 @@
+//! Cluster: scored pairs → groups of agents that do the same job.
+//!
+//! Average-linkage agglomerative clustering: the two groups whose members are most alike *on
+//! average* are joined first, and joining stops when no two groups are alike enough. Pairs that were
+//! never scored (too different) count as 0, so one strong link cannot chain unrelated agents together
+//! the way single linkage would.
+
+use crate::model::{AgentFile, Cluster, Kind, NameCollision, ScoredPair, Tier};
+use crate::normalize::{Features, Vocabulary};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClusterOptions {
+    /// Groups join while the mean score between their members is at least this.
+    pub threshold: f32,
+    /// A cluster is a `copy` when every pair shares at least this share of its body blocks.
+    pub copy_threshold: f32,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            threshold: 0.40,
+            copy_threshold: 0.70,
+        }
+    }
+}
+
+/// A candidate join in the queue: the mean link between two groups when it was computed.
+#[derive(PartialEq)]
+struct Join {
+    mean: f32,
+    a: usize,
+    b: usize,
+    sizes: (usize, usize),
+}
+
+impl Eq for Join {}
+
+impl Ord for Join {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Highest mean first; on a tie the lower ids, so the result never depends on hash order.
+        self.mean
+            .total_cmp(&other.mean)
+            .then_with(|| (other.a, other.b).cmp(&(self.a, self.b)))
+    }
+}
+
+impl PartialOrd for Join {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Groups `n` agents from their scored pairs. Returns only groups of two or more, each with its
+/// members in index order, and the groups in order of their first member.
+pub fn group(n: usize, pairs: &[ScoredPair], threshold: f32) -> Vec<Vec<usize>> {
+    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    let mut alive = vec![true; n];
+    // links[c][d]: the sum of pair scores between the members of groups c and d.
+    let mut links: Vec<BTreeMap<usize, f32>> = vec![BTreeMap::new(); n];
+    for p in pairs {
+        links[p.a].insert(p.b, p.score.total);
+        links[p.b].insert(p.a, p.score.total);
+    }
+    let mut queue = BinaryHeap::new();
+    for p in pairs.iter().filter(|p| p.score.total >= threshold) {
+        queue.push(Join {
+            mean: p.score.total,
+            a: p.a.min(p.b),
+            b: p.a.max(p.b),
+            sizes: (1, 1),
+        });
+    }
+    while let Some(join) = queue.pop() {
+        let (a, b) = (join.a, join.b);
+        let current = (members[a].len(), members[b].len());
+        if !alive[a] || !alive[b] || join.sizes != current {
+            continue; // stale: one side has grown or gone since this was queued
+        }
+        // Join b into a.
+        let moved = std::mem::take(&mut members[b]);
+        members[a].extend(moved);
+        alive[b] = false;
+        let b_links = std::mem::take(&mut links[b]);
+        links[a].remove(&b);
+        for (k, sum) in b_links {
+            if k == a {
+                continue;
+            }
+            *links[a].entry(k).or_insert(0.0) += sum;
+            links[k].remove(&b);
+            let total = links[a][&k];
+            links[k].insert(a, total);
+        }
+        for (&k, &sum) in &links[a] {
+            let mean = sum / (members[a].len() * members[k].len()) as f32;
+            if mean >= threshold {
+                let (lo, hi) = (a.min(k), a.max(k));
+                queue.push(Join {
+                    mean,
+                    a: lo,
+                    b: hi,
+                    sizes: (members[lo].len(), members[hi].len()),
+                });
+            }
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = members
+        .into_iter()
+        .filter(|m| m.len() > 1)
+        .map(|mut m| {
+            m.sort_unstable();
+            m
+        })
+        .collect();
+    groups.sort();
+    groups
+}
+
+/// Clusters the agents and describes each cluster: representative, tier, score range, shared terms.
+pub fn cluster(
+    agents: &[AgentFile],
+    features: &[Features],
+    vocabulary: &Vocabulary,
+    pairs: &[ScoredPair],
+    options: &ClusterOptions,
+) -> Vec<Cluster> {
+    group(agents.len(), pairs, options.threshold)
+        .into_iter()
+        .map(|members| describe_group(members, pairs, features, vocabulary, options))
+        .collect()
+}
+
+/// Describes a group of agents (indices in order): its representative, tier, score range and shared
+/// terms. Pairs of members missing from `pairs` count as scoring 0.
+pub fn describe_group(
+    members: Vec<usize>,
+    pairs: &[ScoredPair],
+    features: &[Features],
+    vocabulary: &Vocabulary,
+    options: &ClusterOptions,
+) -> Cluster {
+    let scores: HashMap<(usize, usize), &ScoredPair> = pairs
+        .iter()
+        .filter(|p| members.binary_search(&p.a).is_ok() && members.binary_search(&p.b).is_ok())
+        .map(|p| ((p.a.min(p.b), p.a.max(p.b)), p))
+        .collect();
+    let lookup = |a: usize, b: usize| scores.get(&(a.min(b), a.max(b))).copied();
+    let total = |a, b| lookup(a, b).map_or(0.0, |p| p.score.total);
+    let shared = |a, b| lookup(a, b).map_or(0.0, |p| p.score.shared_lines);
+    let mut min_score = f32::MAX;
+    let mut max_score = 0.0f32;
+    let mut min_shared = f32::MAX;
+    for (i, &a) in members.iter().enumerate() {
+        for &b in &members[i + 1..] {
+            min_score = min_score.min(total(a, b));
+            max_score = max_score.max(total(a, b));
+            min_shared = min_shared.min(shared(a, b));
+        }
+    }
+    // The medoid: the member with the highest summed score to all others; the first on a tie.
+    let representative = *members
+        .iter()
+        .max_by(|&&x, &&y| {
+            let sx: f32 = members
+                .iter()
+                .filter(|&&m| m != x)
+                .map(|&m| total(x, m))
+                .sum();
+            let sy: f32 = members
+                .iter()
+                .filter(|&&m| m != y)
+                .map(|&m| total(y, m))
+                .sum();
+            sx.total_cmp(&sy).then(y.cmp(&x))
+        })
+        .expect("a cluster has members");
+    let tier = if min_shared >= options.copy_threshold {
+        Tier::Copy
+    } else {
+        Tier::Variant
+    };
+    Cluster {
+        shared_terms: shared_terms(&members, features, vocabulary),
+        members,
+        representative,
+        tier,
+        min_score,
+        max_score,
+    }
+}
+
+/// Terms heavy in at least half of the members, heaviest first: what the cluster is about.
+fn shared_terms(members: &[usize], features: &[Features], vocabulary: &Vocabulary) -> Vec<String> {
+    let mut weight: HashMap<u64, (usize, f32)> = HashMap::new();
+    for &m in members {
+        for &(t, w) in &features[m].top_terms {
+            let e = weight.entry(t).or_insert((0, 0.0));
+            e.0 += 1;
+            e.1 += w;
+        }
+    }
+    let needed = members.len().div_ceil(2).max(2);
+    let mut common: Vec<(u64, usize, f32)> = weight
+        .into_iter()
+        .filter(|(_, (n, _))| *n >= needed)
+        .map(|(t, (n, w))| (t, n, w))
+        .collect();
+    common.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
+    common
+        .into_iter()
+        .filter_map(|(t, _, _)| vocabulary.term_text.get(&t).cloned())
+        .take(8)
+        .collect()
+}
+
+/// Agents that declare the same `name` in different files: Claude Code loads only one of them.
+pub fn name_collisions(agents: &[AgentFile]) -> Vec<NameCollision> {
+    let mut by_name: BTreeMap<String, Vec<std::path::PathBuf>> = BTreeMap::new();
+    for agent in agents.iter().filter(|a| a.kind == Kind::Agent) {
+        if let Some(name) = agent.frontmatter.name() {
+            by_name
+                .entry(name.trim().to_owned())
+                .or_default()
+                .push(agent.path.clone());
+        }
+    }
+    by_name
+        .into_iter()
+        .filter(|(_, paths)| paths.len() > 1)
+        .map(|(name, paths)| NameCollision { name, paths })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ScoreBreakdown;
+
+    fn pair(a: usize, b: usize, total: f32) -> ScoredPair {
+        ScoredPair {
+            a,
+            b,
+            score: ScoreBreakdown {
+                total,
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn close_pairs_join_and_far_ones_do_not() {
+        let pairs = vec![
+            pair(0, 1, 0.9),
+            pair(1, 2, 0.8),
+            pair(0, 2, 0.7),
+            pair(3, 4, 0.2),
+        ];
+        assert_eq!(group(5, &pairs, 0.5), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn one_strong_link_does_not_chain_two_groups() {
+        // {0,1} and {2,3} are tight; only 1-2 links them. Mean link between the groups is 0.9/4.
+        let pairs = vec![pair(0, 1, 0.95), pair(2, 3, 0.95), pair(1, 2, 0.9)];
+        assert_eq!(group(4, &pairs, 0.5), vec![vec![0, 1], vec![2, 3]]);
+    }
+
+    #[test]
+    fn grouping_does_not_depend_on_pair_order() {
+        let mut pairs = vec![
+            pair(0, 1, 0.6),
+            pair(1, 2, 0.6),
+            pair(0, 2, 0.6),
+            pair(2, 3, 0.55),
+        ];
+        let first = group(4, &pairs, 0.5);
+        pairs.reverse();
+        assert_eq!(group(4, &pairs, 0.5), first);
+    }
+}

@@ -1,0 +1,237 @@
+//! The `agent-dedup` binary: parse the command line, run the pipeline, print or write the report.
+
+use agent_dedup::cli::{Cli, Command, CommonArgs, EvalArgs, ExplainArgs, MergeArgs, ScanArgs};
+use agent_dedup::cluster::ClusterOptions;
+use agent_dedup::discover::DiscoverOptions;
+use agent_dedup::eval;
+use agent_dedup::pipeline::{self, ScanOptions};
+use agent_dedup::progress::Progress;
+use agent_dedup::report::{self, Format};
+use agent_dedup::score::Weights;
+use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code when `--fail-on-duplicates` finds duplicates.
+const FOUND_DUPLICATES: u8 = 1;
+/// Exit code for usage errors, unreadable input and failed writes.
+const ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("agent-dedup: error: {e:#}");
+            ExitCode::from(ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Merge(args) => merge(args),
+        Command::Explain(args) => explain(args),
+        Command::Eval(args) => evaluate(args),
+    }
+}
+
+fn options(common: &CommonArgs) -> ScanOptions {
+    ScanOptions {
+        discover: DiscoverOptions {
+            no_ignore: common.no_ignore,
+        },
+        cluster: ClusterOptions {
+            threshold: common.threshold,
+            ..ClusterOptions::default()
+        },
+        progress: Progress::for_terminal(common.quiet),
+        weights: Weights {
+            name: common.weight_name,
+            description: common.weight_description,
+            body: common.weight_body,
+        },
+    }
+}
+
+fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    let report = pipeline::scan(&args.paths, &options(&args.common))?;
+    print!("{}", report::exporter(args.common.format).export(&report));
+    if let Some(dir) = &args.out {
+        write_out(&report, dir, args.force)?;
+    }
+    let found = !report.clusters.is_empty();
+    Ok(if args.fail_on_duplicates && found {
+        ExitCode::from(FOUND_DUPLICATES)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let (report, skipped) = pipeline::merge_files(&args.files, &options(&args.common))?;
+    if let Some(s) = skipped.first() {
+        anyhow::bail!("{}: cannot be merged: {}", s.path.display(), s.reason);
+    }
+    let cluster = report
+        .clusters
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("merge needs at least two agent files"))?;
+    match args.common.format {
+        Format::Text => {
+            print!("{}", cluster.merged.text);
+            if args.diff {
+                for d in &cluster.merged.diffs {
+                    print!("\n{}", d.unified);
+                }
+            }
+        }
+        format => print!("{}", report::exporter(format).export(&report)),
+    }
+    if let Some(dir) = &args.out {
+        write_out(&report, dir, args.force)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_out(
+    report: &agent_dedup::model::Report,
+    dir: &PathBuf,
+    force: bool,
+) -> anyhow::Result<()> {
+    let written = report::write_out_dir(report, dir, force)?;
+    eprintln!("wrote {} file(s) to {}", written.len(), dir.display());
+    Ok(())
+}
+
+fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
+    let library = if args.library.is_empty() {
+        default_library(&args.a, &args.b)
+    } else {
+        args.library.clone()
+    };
+    let e = pipeline::explain(&args.a, &args.b, &library, &options(&args.common))?;
+    match args.common.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report::explanation_json(&e))?
+        ),
+        _ => print!("{}", report::explanation_text(&e)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Without `--library`, term rarity and boilerplate are judged over the folders holding the files.
+fn default_library(a: &std::path::Path, b: &std::path::Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = [a, b]
+        .iter()
+        .map(|p| match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+            _ => PathBuf::from("."),
+        })
+        .collect();
+    dirs.dedup();
+    dirs
+}
+
+fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let read = |p: &PathBuf| {
+        std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+    };
+    let related = args.related.as_ref().map(read).transpose()?;
+    let labels = eval::Labels::parse(&read(&args.labels)?, related.as_deref())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.display()))?;
+    let started = std::time::Instant::now();
+    let (report, pairs) =
+        pipeline::scan_with_pairs(std::slice::from_ref(&args.dir), &options(&args.common))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let key = |i: usize| eval::label_key(&report.agents[i].path, &args.dir);
+    let cluster_of = report
+        .clusters
+        .iter()
+        .enumerate()
+        .flat_map(|(id, c)| c.cluster.members.iter().map(move |&m| (m, id)))
+        .map(|(m, id)| (key(m), id))
+        .collect();
+    let mut scores = eval::evaluate(&labels, &cluster_of);
+    let quality = eval::merge_quality(&report);
+    let score_of: std::collections::HashMap<(String, String), f32> = pairs
+        .iter()
+        .map(|p| ((key(p.a), key(p.b)), p.score.total))
+        .collect();
+    let score = |e: &eval::PairError| {
+        score_of
+            .get(&(e.a.clone(), e.b.clone()))
+            .or_else(|| score_of.get(&(e.b.clone(), e.a.clone())))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    for list in [&mut scores.false_merges, &mut scores.misses] {
+        list.sort_by(|x, y| {
+            score(y)
+                .total_cmp(&score(x))
+                .then_with(|| (&x.a, &x.b).cmp(&(&y.a, &y.b)))
+        });
+    }
+    let (false_merges, misses) = (scores.false_merges.len(), scores.misses.len());
+    scores.false_merges.truncate(args.show);
+    scores.misses.truncate(args.show);
+    if args.common.format == Format::Json {
+        let with_scores = |l: &Vec<eval::PairError>| -> Vec<serde_json::Value> {
+            l.iter().map(|e| serde_json::json!({"a": e.a, "b": e.b, "role_a": e.role_a, "role_b": e.role_b, "score": score(e)})).collect()
+        };
+        let out = serde_json::json!({
+            "pairwise": scores.pairwise, "bcubed": scores.bcubed,
+            "labelled_files": scores.labelled_files, "true_pairs": scores.true_pairs, "predicted_pairs": scores.predicted_pairs,
+            "false_merges": false_merges, "misses": misses,
+            "worst_false_merges": with_scores(&scores.false_merges), "worst_misses": with_scores(&scores.misses),
+            "merge_quality": quality, "seconds": seconds, "clusters": report.clusters.len(), "settings": report.settings,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let p = &scores.pairwise;
+    let b = &scores.bcubed;
+    println!(
+        "{} labelled files, {} clusters, {:.2} s",
+        scores.labelled_files,
+        report.clusters.len(),
+        seconds
+    );
+    println!(
+        "pairwise  precision {:.3}  recall {:.3}  F1 {:.3}  ({} true pairs, {} predicted)",
+        p.precision, p.recall, p.f1, scores.true_pairs, scores.predicted_pairs
+    );
+    println!(
+        "B-cubed   precision {:.3}  recall {:.3}  F1 {:.3}",
+        b.precision, b.recall, b.f1
+    );
+    println!(
+        "merges    {:.1}% of member lines represented, body ≤ {:.2}× the longest member (mean {:.2}×), {:.0}% strict YAML",
+        quality.lines_represented * 100.0, quality.max_length_ratio, quality.mean_length_ratio, quality.strict_yaml * 100.0
+    );
+    println!("\nworst false merges ({false_merges} in all):");
+    for e in &scores.false_merges {
+        println!(
+            "  {:.2}  {} ({})  ~  {} ({})",
+            score(e),
+            e.a,
+            e.role_a,
+            e.b,
+            e.role_b
+        );
+    }
+    println!("\nclosest misses ({misses} in all):");
+    for e in &scores.misses {
+        println!(
+            "  {:.2}  {} ({})  ~  {} ({})",
+            score(e),
+            e.a,
+            e.role_a,
+            e.b,
+            e.role_b
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,488 @@
+//! Normalize: agents → comparable features.
+//!
+//! Text is folded (Unicode NFKC, lowercase, markup and punctuation gone), cut into terms (common
+//! spellings of one technology made one, English stems), and weighted by how rare each term is in the
+//! library (TF-IDF). Blocks of body text that recur across much of the library, such as a template a
+//! collection pastes into every agent, are boilerplate: they are left out of the body's features.
+
+use crate::markdown;
+use crate::model::AgentFile;
+use rayon::prelude::*;
+use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// A sparse vector of term hashes and weights, sorted by term, with unit length.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseVec(pub Vec<(u64, f32)>);
+
+impl SparseVec {
+    pub fn cosine(&self, other: &SparseVec) -> f32 {
+        let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
+        let (a, b) = (&self.0, &other.0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += a[i].1 * b[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        dot.clamp(0.0, 1.0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Builds a unit-length TF-IDF vector from term counts (sublinear term frequency).
+    fn tf_idf(counts: &HashMap<u64, u32>, idf: impl Fn(u64) -> f32) -> SparseVec {
+        let mut v: Vec<(u64, f32)> = counts
+            .iter()
+            .map(|(&t, &n)| (t, (1.0 + (n as f32).ln()) * idf(t)))
+            .filter(|&(_, w)| w > 0.0)
+            .collect();
+        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            v.iter_mut().for_each(|(_, w)| *w /= norm);
+        }
+        v.sort_unstable_by_key(|&(t, _)| t);
+        SparseVec(v)
+    }
+}
+
+/// The words of a name, split into the role it names and the title words around it
+/// (`senior-python-expert` → core `python`, titles `senior`, `expert`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameParts {
+    pub core: Vec<String>,
+    pub titles: Vec<String>,
+}
+
+/// Everything the scorer needs to know about one agent.
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    pub name: NameParts,
+    /// The description's prose (`<example>` blocks left out).
+    pub description: SparseVec,
+    /// The body's terms, boilerplate blocks left out.
+    pub body: SparseVec,
+    /// The body's blocks that are not boilerplate, hashed, with their rarity as weight.
+    pub blocks: Vec<(u64, f32)>,
+    /// Share of the body's blocks that were boilerplate.
+    pub boilerplate_share: f32,
+    /// Term hashes of the description and body, for explaining what a cluster shares.
+    pub top_terms: Vec<(u64, f32)>,
+}
+
+/// What one agent's text holds before library-wide statistics are known.
+struct Extracted {
+    name: NameParts,
+    description_terms: HashMap<u64, u32>,
+    blocks: Vec<(u64, Vec<u64>)>,
+}
+
+/// Library-wide statistics, and the terms behind the hashes (for explanations).
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    pub term_text: HashMap<u64, String>,
+    pub boilerplate_blocks: usize,
+    pub boilerplate_threshold: usize,
+}
+
+/// Turns every agent into features. Work per agent runs in parallel.
+pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
+    let extracted: Vec<Extracted> = agents.par_iter().map(extract).collect();
+    let n = extracted.len();
+    let block_df = document_frequency(extracted.iter().map(|e| e.blocks.iter().map(|(h, _)| *h)));
+    let threshold = boilerplate_threshold(n);
+    let boilerplate: HashSet<u64> = block_df
+        .iter()
+        .filter(|(_, &df)| df as usize >= threshold)
+        .map(|(&h, _)| h)
+        .collect();
+    let body_terms: Vec<HashMap<u64, u32>> = extracted
+        .iter()
+        .map(|e| {
+            count_terms(
+                e.blocks
+                    .iter()
+                    .filter(|(h, _)| !boilerplate.contains(h))
+                    .flat_map(|(_, t)| t),
+            )
+        })
+        .collect();
+    let desc_df = document_frequency(
+        extracted
+            .iter()
+            .map(|e| e.description_terms.keys().copied()),
+    );
+    let body_df = document_frequency(body_terms.iter().map(|c| c.keys().copied()));
+    let idf =
+        |df: &HashMap<u64, u32>, t: u64| inverse_frequency(n, df.get(&t).copied().unwrap_or(1));
+    let features = extracted
+        .par_iter()
+        .zip(body_terms.par_iter())
+        .map(|(e, body)| {
+            let description = SparseVec::tf_idf(&e.description_terms, |t| idf(&desc_df, t));
+            let body_vec = SparseVec::tf_idf(body, |t| idf(&body_df, t));
+            let mut blocks: Vec<(u64, f32)> = e
+                .blocks
+                .iter()
+                .filter(|(h, _)| !boilerplate.contains(h))
+                .map(|(h, _)| (*h, inverse_frequency(n, block_df[h])))
+                .collect();
+            blocks.sort_unstable_by_key(|b| b.0);
+            blocks.dedup_by_key(|b| b.0);
+            let boiler = e
+                .blocks
+                .iter()
+                .filter(|(h, _)| boilerplate.contains(h))
+                .count();
+            Features {
+                name: e.name.clone(),
+                top_terms: top_terms(&description, &body_vec),
+                description,
+                body: body_vec,
+                blocks,
+                boilerplate_share: if e.blocks.is_empty() {
+                    0.0
+                } else {
+                    boiler as f32 / e.blocks.len() as f32
+                },
+            }
+        })
+        .collect();
+    let vocabulary = Vocabulary {
+        term_text: term_texts(agents),
+        boilerplate_blocks: boilerplate.len(),
+        boilerplate_threshold: threshold,
+    };
+    (features, vocabulary)
+}
+
+/// A block is boilerplate when it stands in at least this many files. Copies of one agent share
+/// every block too, but a copy group stays small while a library grows; a template grows with it. The
+/// square root sits between the two: 6 files in a library of 36, 26 in 662, 100 in 10,000.
+pub fn boilerplate_threshold(files: usize) -> usize {
+    ((files as f64).sqrt().ceil() as usize).max(4)
+}
+
+fn inverse_frequency(n: usize, df: u32) -> f32 {
+    ((n as f32 + 1.0) / df.max(1) as f32).ln().max(0.0)
+}
+
+fn document_frequency<I, T>(docs: I) -> HashMap<u64, u32>
+where
+    I: Iterator<Item = T>,
+    T: Iterator<Item = u64>,
+{
+    let mut df = HashMap::new();
+    for doc in docs {
+        let unique: HashSet<u64> = doc.collect();
+        for t in unique {
+            *df.entry(t).or_insert(0) += 1;
+        }
+    }
+    df
+}
+
+fn count_terms<'a>(terms: impl Iterator<Item = &'a u64>) -> HashMap<u64, u32> {
+    let mut counts = HashMap::new();
+    for &t in terms {
+        *counts.entry(t).or_insert(0) += 1;
+    }
+    counts
+}
+
+fn extract(agent: &AgentFile) -> Extracted {
+    let description = agent.frontmatter.description().unwrap_or_default();
+    let blocks = markdown::blocks(&agent.body)
+        .into_iter()
+        .filter_map(|b| {
+            let normalized = normalize_text(&b.text);
+            (normalized.len() >= 3)
+                .then(|| (xxh3_64(normalized.as_bytes()), hashed_terms(&normalized)))
+        })
+        .collect();
+    Extracted {
+        name: name_parts(&agent.display_name()),
+        description_terms: count_terms(
+            hashed_terms(&normalize_text(&description_prose(&description))).iter(),
+        ),
+        blocks,
+    }
+}
+
+/// The heaviest terms of an agent, for saying what a cluster shares.
+fn top_terms(description: &SparseVec, body: &SparseVec) -> Vec<(u64, f32)> {
+    let mut weights: HashMap<u64, f32> = HashMap::new();
+    for &(t, w) in description.0.iter().chain(body.0.iter()) {
+        *weights.entry(t).or_insert(0.0) += w;
+    }
+    let mut top: Vec<(u64, f32)> = weights.into_iter().collect();
+    top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    top.truncate(40);
+    top
+}
+
+/// Maps term hashes back to a readable term (the stem) for reports.
+fn term_texts(agents: &[AgentFile]) -> HashMap<u64, String> {
+    let mut map = HashMap::new();
+    for agent in agents {
+        let text = format!(
+            "{} {}",
+            agent.frontmatter.description().unwrap_or_default(),
+            agent.body
+        );
+        for term in terms(&normalize_text(&text)) {
+            map.entry(term_hash(&term)).or_insert(term);
+        }
+    }
+    map
+}
+
+/// The description without its `<example>` and `<commentary>` blocks: what the agent is for, rather
+/// than sample dialogue.
+pub fn description_prose(description: &str) -> String {
+    let mut out = String::with_capacity(description.len());
+    let mut rest = description;
+    while let Some(start) = rest.find("<example>") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("</example>") {
+            Some(end) => rest = &rest[start + end + "</example>".len()..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// NFKC, lowercase, one spelling for technology names whose punctuation carries meaning (`c#`,
+/// `c++`, `.net`, `node.js`), and everything that is not a letter or digit turned into a space.
+pub fn normalize_text(text: &str) -> String {
+    let folded: String = text.nfkc().flat_map(char::to_lowercase).collect();
+    let folded = folded
+        .replace("c#", " csharp ")
+        .replace("c++", " cpp ")
+        .replace("f#", " fsharp ")
+        .replace(".net", " dotnet ")
+        .replace("node.js", " nodejs ")
+        .replace("ci/cd", " cicd ");
+    let spaced: String = folded
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// One name for what the field writes several ways. General knowledge, not learned from any library.
+fn canonical(word: &str) -> &str {
+    match word {
+        "golang" => "go",
+        "k8s" | "kube" => "kubernetes",
+        "postgresql" | "psql" | "pg" => "postgres",
+        "js" | "ecmascript" => "javascript",
+        "ts" => "typescript",
+        "py" | "python3" => "python",
+        "nodejs" => "node",
+        "reactjs" => "react",
+        "vuejs" => "vue",
+        "nextjs" => "next",
+        "db" | "databases" => "database",
+        "docs" | "doc" => "documentation",
+        "perf" => "performance",
+        "infra" => "infrastructure",
+        "repo" => "repository",
+        "config" => "configuration",
+        "qa" => "quality",
+        "appsec" | "sec" => "security",
+        "frontend" | "front" => "frontend",
+        "backend" | "back" => "backend",
+        other => other,
+    }
+}
+
+/// Two-word names of one thing, made one term.
+fn canonical_pair(a: &str, b: &str) -> Option<&'static str> {
+    match (a, b) {
+        ("machine", "learning") => Some("ml"),
+        ("artificial", "intelligence") => Some("ai"),
+        ("language", "model") | ("language", "models") => Some("llm"),
+        ("ci", "cd") => Some("cicd"),
+        ("front", "end") => Some("frontend"),
+        ("back", "end") => Some("backend"),
+        ("dev", "ops") => Some("devops"),
+        _ => None,
+    }
+}
+
+fn stemmer() -> &'static Stemmer {
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
+}
+
+/// Terms of normalized text: canonical names, English stems, single letters dropped.
+pub fn terms(normalized: &str) -> Vec<String> {
+    let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        if let Some(joined) = words
+            .get(i + 1)
+            .and_then(|next| canonical_pair(words[i], next))
+        {
+            out.push(joined.to_owned());
+            i += 2;
+            continue;
+        }
+        let word = canonical(words[i]);
+        if word.chars().count() >= 2 {
+            out.push(stemmer().stem(word).into_owned());
+        }
+        i += 1;
+    }
+    out
+}
+
+pub fn term_hash(term: &str) -> u64 {
+    xxh3_64(term.as_bytes())
+}
+
+fn hashed_terms(normalized: &str) -> Vec<u64> {
+    terms(normalized).iter().map(|t| term_hash(t)).collect()
+}
+
+/// Words that say how senior or what kind of worker an agent is, not which job it does.
+const TITLE_WORDS: &[&str] = &[
+    "expert",
+    "pro",
+    "specialist",
+    "developer",
+    "engineer",
+    "architect",
+    "agent",
+    "assistant",
+    "senior",
+    "junior",
+    "lead",
+    "master",
+    "guru",
+    "ninja",
+    "wizard",
+    "consultant",
+    "professional",
+    "dev",
+    "coder",
+    "programmer",
+    "advisor",
+    "helper",
+    "bot",
+    "v2",
+    "v3",
+    "new",
+    "old",
+    "copy",
+];
+
+/// Splits a name into its core (the role) and title words, each normalized like any other term.
+pub fn name_parts(name: &str) -> NameParts {
+    let spaced: String = name
+        .chars()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let boundary = i > 0 && c.is_uppercase();
+            boundary
+                .then_some(' ')
+                .into_iter()
+                .chain(std::iter::once(c))
+        })
+        .collect();
+    let mut parts = NameParts::default();
+    let normalized = normalize_text(&spaced);
+    for word in normalized.split(' ').filter(|w| !w.is_empty()) {
+        if TITLE_WORDS.contains(&word) {
+            parts.titles.push(word.to_owned());
+        }
+    }
+    let title_stems: HashSet<String> = TITLE_WORDS
+        .iter()
+        .map(|w| stemmer().stem(w).into_owned())
+        .collect();
+    for term in terms(&normalized) {
+        if !title_stems.contains(&term) {
+            parts.core.push(term);
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalization_folds_case_width_and_markup() {
+        assert_eq!(
+            normalize_text("**Ｈello**, World! C# and C++ on .NET"),
+            "hello world csharp and cpp on dotnet"
+        );
+    }
+
+    #[test]
+    fn terms_unify_spellings_and_stem() {
+        assert_eq!(
+            terms("golang k8s machine learning reviewers"),
+            vec!["go", "kubernet", "ml", "review"]
+        );
+    }
+
+    #[test]
+    fn names_split_into_role_and_titles() {
+        let p = name_parts("senior-python-expert");
+        assert_eq!(p.core, vec!["python"]);
+        assert_eq!(p.titles, vec!["senior", "expert"]);
+        assert_eq!(name_parts("PostgreSQLPro").core, vec!["postgr"]);
+        assert_eq!(name_parts("golang-pro").core, name_parts("go-expert").core);
+    }
+
+    #[test]
+    fn description_prose_drops_examples() {
+        let d = "Use for X. Examples: <example>user: hi</example> and <example>more</example> done";
+        assert_eq!(description_prose(d), "Use for X. Examples:  and  done");
+    }
+
+    #[test]
+    fn cosine_of_identical_vectors_is_one_and_of_disjoint_is_zero() {
+        let counts: HashMap<u64, u32> = [(1, 2), (2, 1)].into_iter().collect();
+        let v = SparseVec::tf_idf(&counts, |_| 1.0);
+        assert!((v.cosine(&v) - 1.0).abs() < 1e-5);
+        let other = SparseVec::tf_idf(&[(3, 1)].into_iter().collect(), |_| 1.0);
+        assert_eq!(v.cosine(&other), 0.0);
+    }
+
+    #[test]
+    fn a_block_shared_by_many_files_is_boilerplate() {
+        use crate::parse::parse_agent;
+        use std::path::Path;
+        let template = "## Team rules\n\nAlways report in the shared channel with a summary.\n";
+        let agents: Vec<AgentFile> = (0..9)
+            .map(|i| {
+                let text = format!("---\nname: a{i}\ndescription: d\n---\nUnique body number {i} about topic{i}.\n\n{template}");
+                parse_agent(Path::new(&format!("{i}.md")), text.as_bytes()).unwrap()
+            })
+            .collect();
+        let (features, vocab) = featurize(&agents);
+        assert_eq!(vocab.boilerplate_blocks, 2, "the heading and the paragraph");
+        assert!(features[0].boilerplate_share > 0.6);
+        assert!(features[0].body.cosine(&features[1].body) < 0.2);
+    }
+}

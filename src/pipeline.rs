@@ -1,0 +1,387 @@
+//! The pipeline, stage by stage: discover → parse → normalize → score → cluster → merge.
+//!
+//! Each stage lives in its own module; this one only runs them in order, with a progress bar per
+//! phase, and assembles the [`Report`].
+
+use crate::cluster::{self, ClusterOptions};
+use crate::diff;
+use crate::discover::{self, BadInputPath, DiscoverOptions};
+use crate::merge;
+use crate::model::{
+    AgentFile, Cluster, ClusterReport, Kind, Report, ScoreBreakdown, ScoredPair, Settings, Skipped,
+    Tier,
+};
+use crate::normalize::{self, Features, Vocabulary};
+use crate::parse;
+use crate::progress::Progress;
+use crate::score::{self, Weights};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Everything a scan can be told.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanOptions {
+    pub discover: DiscoverOptions,
+    pub weights: Weights,
+    pub cluster: ClusterOptions,
+    pub progress: Progress,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            discover: DiscoverOptions::default(),
+            weights: Weights::default(),
+            cluster: ClusterOptions::default(),
+            progress: Progress::hidden(),
+        }
+    }
+}
+
+impl ScanOptions {
+    fn settings(&self) -> Settings {
+        Settings {
+            threshold: self.cluster.threshold,
+            copy_threshold: self.cluster.copy_threshold,
+            weight_name: self.weights.name,
+            weight_description: self.weights.description,
+            weight_body: self.weights.body,
+        }
+    }
+}
+
+/// Agents read from disk, with their features: the common start of `scan`, `merge` and `explain`.
+pub struct Library {
+    pub scanned: usize,
+    pub agents: Vec<AgentFile>,
+    pub skipped: Vec<Skipped>,
+    pub features: Vec<Features>,
+    pub vocabulary: Vocabulary,
+}
+
+impl Library {
+    /// Discovers, reads and featurizes every agent under `inputs`.
+    pub fn load(inputs: &[PathBuf], options: &ScanOptions) -> Result<Library, BadInputPath> {
+        let discovered = discover::discover(inputs, options.discover)?;
+        let scanned = discovered.files.len() + discovered.skipped.len();
+        let (agents, mut skipped) = read_all(&discovered.files, options.progress);
+        skipped.extend(discovered.skipped);
+        skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        let bar = options.progress.phase("featurize", agents.len() as u64);
+        let (features, vocabulary) = normalize::featurize(&agents);
+        bar.finish_and_clear();
+        Ok(Library {
+            scanned,
+            agents,
+            skipped,
+            features,
+            vocabulary,
+        })
+    }
+
+    pub fn index_of(&self, path: &Path) -> Option<usize> {
+        self.agents.iter().position(|a| a.path == path)
+    }
+
+    fn kinds(&self) -> Vec<Kind> {
+        self.agents.iter().map(|a| a.kind).collect()
+    }
+}
+
+/// Reads and parses files in parallel; the order of `files` is kept.
+fn read_all(files: &[PathBuf], progress: Progress) -> (Vec<AgentFile>, Vec<Skipped>) {
+    let bar = progress.phase("read", files.len() as u64);
+    let results: Vec<Result<AgentFile, Skipped>> = files
+        .par_iter()
+        .map(|path| {
+            let result = parse::read_agent_file(path);
+            bar.inc(1);
+            result
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut agents = Vec::new();
+    let mut skipped = Vec::new();
+    for result in results {
+        match result {
+            Ok(agent) => agents.push(agent),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    (agents, skipped)
+}
+
+/// Scans `inputs`: finds the clusters and proposes a merge for each.
+pub fn scan(inputs: &[PathBuf], options: &ScanOptions) -> Result<Report, BadInputPath> {
+    scan_with_pairs(inputs, options).map(|(report, _)| report)
+}
+
+/// [`scan`], also returning every scored pair (those at or above [`score::KEEP_FLOOR`]).
+pub fn scan_with_pairs(
+    inputs: &[PathBuf],
+    options: &ScanOptions,
+) -> Result<(Report, Vec<ScoredPair>), BadInputPath> {
+    let library = Library::load(inputs, options)?;
+    let pairs = score_library(&library, options);
+    let clusters = cluster::cluster(
+        &library.agents,
+        &library.features,
+        &library.vocabulary,
+        &pairs,
+        &options.cluster,
+    );
+    let clusters = merge_clusters(&library.agents, clusters, &pairs, options.progress);
+    let report = Report {
+        inputs: inputs.to_vec(),
+        scanned: library.scanned,
+        name_collisions: cluster::name_collisions(&library.agents),
+        skipped: library.skipped,
+        clusters,
+        settings: options.settings(),
+        boilerplate_blocks: library.vocabulary.boilerplate_blocks,
+        boilerplate_threshold: library.vocabulary.boilerplate_threshold,
+        pairs_scored: pairs.len(),
+        agents: library.agents,
+    };
+    Ok((report, pairs))
+}
+
+fn score_library(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
+    let n = library.agents.len() as u64;
+    let bar = options.progress.phase("score", n * n.saturating_sub(1) / 2);
+    let pairs = score::score_all_pairs(&library.features, &library.kinds(), &options.weights);
+    bar.finish_and_clear();
+    pairs
+}
+
+/// Merges every cluster, numbers them `c1`, `c2`, … (largest first) and attaches the diffs.
+fn merge_clusters(
+    agents: &[AgentFile],
+    clusters: Vec<Cluster>,
+    pairs: &[ScoredPair],
+    progress: Progress,
+) -> Vec<ClusterReport> {
+    let bar = progress.phase("merge", clusters.len() as u64);
+    let mut reports: Vec<ClusterReport> = clusters
+        .into_par_iter()
+        .map(|cluster| {
+            let report = merge_cluster(agents, cluster, pairs);
+            bar.inc(1);
+            report
+        })
+        .collect();
+    bar.finish_and_clear();
+    reports.sort_by(|a, b| {
+        b.cluster
+            .members
+            .len()
+            .cmp(&a.cluster.members.len())
+            .then(a.cluster.members.cmp(&b.cluster.members))
+    });
+    for (i, report) in reports.iter_mut().enumerate() {
+        report.id = format!("c{}", i + 1);
+    }
+    reports
+}
+
+fn merge_cluster(
+    agents: &[AgentFile],
+    cluster: Cluster,
+    all_pairs: &[ScoredPair],
+) -> ClusterReport {
+    let in_cluster = |i: usize| cluster.members.binary_search(&i).is_ok();
+    let pairs: Vec<ScoredPair> = all_pairs
+        .iter()
+        .filter(|p| in_cluster(p.a) && in_cluster(p.b))
+        .copied()
+        .collect();
+    let members: Vec<&AgentFile> = cluster.members.iter().map(|&i| &agents[i]).collect();
+    let rep = cluster
+        .members
+        .iter()
+        .position(|&m| m == cluster.representative)
+        .expect("representative is a member");
+    let order = by_similarity_to(&cluster.members, cluster.representative, &pairs);
+    let mut merged = merge::merge(&members, rep, &order);
+    merged.diffs = members
+        .iter()
+        .map(|m| member_diff(m, &merged.name, &merged.text))
+        .collect();
+    ClusterReport {
+        id: String::new(),
+        cluster,
+        merged,
+        pairs,
+    }
+}
+
+/// Positions in `members` of the non-representatives, most similar to the representative first.
+fn by_similarity_to(members: &[usize], representative: usize, pairs: &[ScoredPair]) -> Vec<usize> {
+    let score: HashMap<usize, f32> = pairs
+        .iter()
+        .filter_map(|p| match (p.a == representative, p.b == representative) {
+            (true, _) => Some((p.b, p.score.total)),
+            (_, true) => Some((p.a, p.score.total)),
+            _ => None,
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..members.len())
+        .filter(|&i| members[i] != representative)
+        .collect();
+    order.sort_by(|&x, &y| {
+        let (sx, sy) = (
+            score.get(&members[x]).unwrap_or(&0.0),
+            score.get(&members[y]).unwrap_or(&0.0),
+        );
+        sy.total_cmp(sx).then(x.cmp(&y))
+    });
+    order
+}
+
+fn member_diff(
+    member: &AgentFile,
+    merged_name: &str,
+    merged_text: &str,
+) -> crate::model::MemberDiff {
+    let original = match std::fs::read(&member.path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).replace("\r\n", "\n"),
+        Err(e) => format!(
+            "(could not read {} again for the diff: {e})\n",
+            member.path.display()
+        ),
+    };
+    let label = member.path.display().to_string();
+    crate::model::MemberDiff {
+        path: member.path.clone(),
+        unified: diff::unified(&label, &original, &format!("{merged_name}.md"), merged_text),
+    }
+}
+
+/// Merges an explicit set of files into one cluster, whatever their scores.
+pub fn merge_files(
+    files: &[PathBuf],
+    options: &ScanOptions,
+) -> Result<(Report, Vec<Skipped>), BadInputPath> {
+    let library = Library::load(files, options)?;
+    let pairs = score_library_all(&library, options);
+    let members: Vec<usize> = (0..library.agents.len()).collect();
+    let mut clusters = Vec::new();
+    if members.len() >= 2 {
+        let groups = vec![members];
+        let forced = ClusterOptions {
+            threshold: f32::MIN,
+            ..options.cluster
+        };
+        let c = cluster_as_given(&library, &pairs, groups, &forced);
+        clusters = merge_clusters(&library.agents, c, &pairs, options.progress);
+    }
+    let skipped = library.skipped.clone();
+    let report = Report {
+        inputs: files.to_vec(),
+        scanned: library.scanned,
+        name_collisions: cluster::name_collisions(&library.agents),
+        skipped: library.skipped,
+        clusters,
+        settings: options.settings(),
+        boilerplate_blocks: library.vocabulary.boilerplate_blocks,
+        boilerplate_threshold: library.vocabulary.boilerplate_threshold,
+        pairs_scored: pairs.len(),
+        agents: library.agents,
+    };
+    Ok((report, skipped))
+}
+
+/// Every pair scored, none left out: for merging a set the user chose.
+fn score_library_all(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
+    let n = library.agents.len();
+    let mut pairs = Vec::new();
+    for a in 0..n {
+        for b in a + 1..n {
+            let score =
+                score::score_pair(&library.features[a], &library.features[b], &options.weights);
+            pairs.push(ScoredPair { a, b, score });
+        }
+    }
+    pairs
+}
+
+fn cluster_as_given(
+    library: &Library,
+    pairs: &[ScoredPair],
+    groups: Vec<Vec<usize>>,
+    options: &ClusterOptions,
+) -> Vec<Cluster> {
+    groups
+        .into_iter()
+        .map(|members| {
+            cluster::describe_group(
+                members,
+                pairs,
+                &library.features,
+                &library.vocabulary,
+                options,
+            )
+        })
+        .collect()
+}
+
+/// Why two agents match, or not: the parts of their score in the context of a library.
+pub struct Explanation {
+    pub a: AgentFile,
+    pub b: AgentFile,
+    pub score: ScoreBreakdown,
+    pub threshold: f32,
+    pub same_kind: bool,
+    /// Distinctive terms both use, heaviest first.
+    pub shared_terms: Vec<String>,
+    /// How many files the statistics came from.
+    pub library_size: usize,
+    pub tier_if_clustered: Tier,
+}
+
+/// Scores `a` against `b`, with term rarity and boilerplate judged over `library` (plus the two).
+pub fn explain(
+    a: &Path,
+    b: &Path,
+    library: &[PathBuf],
+    options: &ScanOptions,
+) -> Result<Explanation, BadInputPath> {
+    let mut inputs: Vec<PathBuf> = library.to_vec();
+    inputs.push(a.to_owned());
+    inputs.push(b.to_owned());
+    let lib = Library::load(&inputs, options)?;
+    let find = |p: &Path| {
+        lib.index_of(p).ok_or_else(|| BadInputPath {
+            path: p.to_owned(),
+            problem: match lib.skipped.iter().find(|s| s.path == p) {
+                Some(s) => format!("cannot be compared: {}", s.reason),
+                None => "not read as an agent".to_owned(),
+            },
+        })
+    };
+    let (ia, ib) = (find(a)?, find(b)?);
+    let score = score::score_pair(&lib.features[ia], &lib.features[ib], &options.weights);
+    let pair = ScoredPair {
+        a: ia.min(ib),
+        b: ia.max(ib),
+        score,
+    };
+    let described = cluster::describe_group(
+        vec![pair.a, pair.b],
+        &[pair],
+        &lib.features,
+        &lib.vocabulary,
+        &options.cluster,
+    );
+    Ok(Explanation {
+        same_kind: lib.agents[ia].kind == lib.agents[ib].kind,
+        a: lib.agents[ia].clone(),
+        b: lib.agents[ib].clone(),
+        score,
+        threshold: options.cluster.threshold,
+        shared_terms: described.shared_terms,
+        library_size: lib.agents.len(),
+        tier_if_clustered: described.tier,
+    })
+}

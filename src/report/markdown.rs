@@ -1,0 +1,181 @@
+//! `--format markdown`: a consolidation report a person can read, review and commit.
+
+use super::Exporter;
+use crate::model::{ClusterReport, Kind, Report};
+use std::fmt::Write;
+
+pub struct MarkdownExporter;
+
+impl Exporter for MarkdownExporter {
+    fn export(&self, r: &Report) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "# Agent consolidation report\n");
+        let inputs: Vec<String> = r
+            .inputs
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Scanned {} ({} files): {} agents and {} skills read, {} skipped. {} cluster(s) of duplicates, {} name collision(s).\n",
+            inputs.join(", "),
+            r.scanned,
+            r.agent_count(Kind::Agent),
+            r.agent_count(Kind::Skill),
+            r.skipped.len(),
+            r.clusters.len(),
+            r.name_collisions.len()
+        );
+        summary_table(&mut out, r);
+        for c in &r.clusters {
+            cluster_section(&mut out, r, c);
+        }
+        collisions(&mut out, r);
+        problems(&mut out, r);
+        out
+    }
+}
+
+fn summary_table(out: &mut String, r: &Report) {
+    if r.clusters.is_empty() {
+        let _ = writeln!(out, "No duplicates found.\n");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "| cluster | tier | members | score | merged name |\n|---|---|---|---|---|"
+    );
+    for c in &r.clusters {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {:.2}–{:.2} | `{}` |",
+            c.id,
+            c.cluster.tier,
+            c.cluster.members.len(),
+            c.cluster.min_score,
+            c.cluster.max_score,
+            c.merged.name
+        );
+    }
+    out.push('\n');
+}
+
+fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
+    let _ = writeln!(
+        out,
+        "## {}: `{}` ({}, {} members)\n",
+        c.id,
+        c.merged.name,
+        c.cluster.tier,
+        c.cluster.members.len()
+    );
+    if !c.cluster.shared_terms.is_empty() {
+        let _ = writeln!(
+            out,
+            "Held together by: {}.\n",
+            c.cluster.shared_terms.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| member | name | score to representative |\n|---|---|---|"
+    );
+    for &m in &c.cluster.members {
+        let a = &r.agents[m];
+        let score = if m == c.cluster.representative {
+            "representative".to_owned()
+        } else {
+            c.pairs
+                .iter()
+                .find(|p| {
+                    (p.a == m || p.b == m)
+                        && (p.a == c.cluster.representative || p.b == c.cluster.representative)
+                })
+                .map(|p| super::text::breakdown(&p.score))
+                .unwrap_or_else(|| "below the scoring floor".to_owned())
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | {} |",
+            a.path.display(),
+            a.display_name(),
+            score
+        );
+    }
+    let _ = writeln!(out, "\n### Decisions\n");
+    for d in &c.merged.decisions {
+        let _ = write!(
+            out,
+            "- **{}**: {} — {}",
+            d.field,
+            d.chose.replace('\n', " "),
+            d.why
+        );
+        if !d.dropped.is_empty() {
+            let _ = write!(
+                out,
+                " Not kept: {}.",
+                d.dropped
+                    .iter()
+                    .map(|x| format!("`{}`", x.replace('`', "'")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>Merged definition</summary>\n\n````markdown\n{}````\n\n</details>\n",
+        c.merged.text
+    );
+    for d in &c.merged.diffs {
+        let _ = writeln!(
+            out,
+            "<details><summary>Diff from <code>{}</code></summary>\n\n````diff\n{}````\n\n</details>\n",
+            d.path.display(),
+            d.unified
+        );
+    }
+}
+
+fn collisions(out: &mut String, r: &Report) {
+    if r.name_collisions.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Name collisions\n\nClaude Code loads only one agent of each name.\n"
+    );
+    for c in &r.name_collisions {
+        let paths: Vec<String> = c
+            .paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        let _ = writeln!(out, "- `{}`: {}", c.name, paths.join(", "));
+    }
+    out.push('\n');
+}
+
+fn problems(out: &mut String, r: &Report) {
+    if !r.skipped.is_empty() {
+        let _ = writeln!(out, "## Skipped files\n");
+        for s in &r.skipped {
+            let _ = writeln!(out, "- `{}`: {}", s.path.display(), s.reason);
+        }
+        out.push('\n');
+    }
+    let noted: Vec<_> = r
+        .agents
+        .iter()
+        .filter(|a| !a.diagnostics.is_empty())
+        .collect();
+    if !noted.is_empty() {
+        let _ = writeln!(out, "## Repairs and warnings\n");
+        for a in noted {
+            let list: Vec<String> = a.diagnostics.iter().map(|d| d.to_string()).collect();
+            let _ = writeln!(out, "- `{}`: {}", a.path.display(), list.join("; "));
+        }
+    }
+}

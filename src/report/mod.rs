@@ -1,0 +1,107 @@
+//! Report: a [`Report`] → text for people, JSON for tools, Markdown for consolidation reports.
+//!
+//! One exporter per format behind one trait, and [`write_out_dir`] for `--out`.
+
+mod explain;
+mod json;
+mod markdown;
+mod text;
+
+pub use explain::{explanation_json, explanation_text};
+
+pub use json::JsonExporter;
+pub use markdown::MarkdownExporter;
+pub use text::TextExporter;
+
+use crate::model::Report;
+use std::path::{Path, PathBuf};
+
+/// Turns a report into one output format.
+pub trait Exporter {
+    fn export(&self, report: &Report) -> String;
+}
+
+/// The formats `--format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable summary for the terminal.
+    Text,
+    /// Machine-readable, with a stable contract (`version: 1`).
+    Json,
+    /// A consolidation report to read and commit.
+    Markdown,
+}
+
+pub fn exporter(format: Format) -> Box<dyn Exporter> {
+    match format {
+        Format::Text => Box::new(TextExporter),
+        Format::Json => Box::new(JsonExporter),
+        Format::Markdown => Box::new(MarkdownExporter),
+    }
+}
+
+/// A file that `--out` would write but that already exists.
+#[derive(Debug)]
+pub struct WouldOverwrite(pub Vec<PathBuf>);
+
+impl std::fmt::Display for WouldOverwrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list: Vec<String> = self.0.iter().map(|p| p.display().to_string()).collect();
+        write!(
+            f,
+            "refusing to overwrite existing file(s): {} (choose an empty --out folder, or pass --force)",
+            list.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for WouldOverwrite {}
+
+/// The files `--out DIR` writes: per cluster `<merged-name>.md` and `<merged-name>.diff`, plus
+/// `report.md` and `report.json`. Merged names are sanitized (`[a-z0-9-]`), so every path stays
+/// inside `dir`; two clusters with one name get `-2`, `-3`, ….
+pub fn out_files(report: &Report, dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    for cluster in &report.clusters {
+        let base = crate::merge::sanitize_name(&cluster.merged.name);
+        let mut name = base.clone();
+        let mut n = 1;
+        while used.contains(&name) || name == "report" {
+            n += 1;
+            name = format!("{base}-{n}");
+        }
+        used.push(name.clone());
+        let diffs: String = cluster
+            .merged
+            .diffs
+            .iter()
+            .map(|d| d.unified.as_str())
+            .collect();
+        files.push((dir.join(format!("{name}.md")), cluster.merged.text.clone()));
+        files.push((dir.join(format!("{name}.diff")), diffs));
+    }
+    files.push((dir.join("report.md"), MarkdownExporter.export(report)));
+    files.push((dir.join("report.json"), JsonExporter.export(report)));
+    files
+}
+
+/// Writes the `--out` files. Existing files are left alone unless `force`: then nothing is written.
+pub fn write_out_dir(report: &Report, dir: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
+    let files = out_files(report, dir);
+    let existing: Vec<PathBuf> = files
+        .iter()
+        .map(|(p, _)| p.clone())
+        .filter(|p| p.exists())
+        .collect();
+    if !existing.is_empty() && !force {
+        return Err(WouldOverwrite(existing).into());
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    for (path, content) in &files {
+        std::fs::write(path, content)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(files.into_iter().map(|(p, _)| p).collect())
+}

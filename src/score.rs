@@ -1,0 +1,199 @@
+//! Score: pairs of agents → how alike they are, part by part.
+//!
+//! The name says which role an agent plays, the description when to call it, the body how it works.
+//! Each part gives a similarity in 0..=1 and the total is their weighted sum, raised to the share of
+//! body blocks the two have in common when that is higher (a copy is a duplicate whatever its name).
+//! strsim is used only on short strings: the words of names.
+
+use crate::model::{Kind, ScoreBreakdown, ScoredPair};
+use crate::normalize::{Features, NameParts};
+use rayon::prelude::*;
+
+/// How much each part counts towards the total.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    pub name: f32,
+    pub description: f32,
+    pub body: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            name: 0.35,
+            description: 0.35,
+            body: 0.30,
+        }
+    }
+}
+
+/// Pairs scoring below this are not kept: they could never join a cluster.
+pub const KEEP_FLOOR: f32 = 0.15;
+
+/// Scores one pair.
+pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdown {
+    let name = name_similarity(&a.name, &b.name);
+    let description = a.description.cosine(&b.description);
+    let body = a.body.cosine(&b.body);
+    let shared_lines = shared_blocks(&a.blocks, &b.blocks);
+    let weighted = weights.name * name + weights.description * description + weights.body * body;
+    let total_weight = weights.name + weights.description + weights.body;
+    ScoreBreakdown {
+        name,
+        description,
+        body,
+        shared_lines,
+        boilerplate: (a.boilerplate_share + b.boilerplate_share) / 2.0,
+        total: (weighted / total_weight).max(shared_lines),
+    }
+}
+
+/// Scores every pair of agents of the same kind, in parallel, keeping those at or above
+/// [`KEEP_FLOOR`]. Pairs come out sorted by (a, b), so the result does not depend on thread timing.
+pub fn score_all_pairs(
+    features: &[Features],
+    kinds: &[Kind],
+    weights: &Weights,
+) -> Vec<ScoredPair> {
+    let n = features.len();
+    (0..n)
+        .into_par_iter()
+        .flat_map_iter(|a| {
+            (a + 1..n).filter_map(move |b| {
+                if kinds[a] != kinds[b] {
+                    return None;
+                }
+                let score = score_pair(&features[a], &features[b], weights);
+                (score.total >= KEEP_FLOOR).then_some(ScoredPair { a, b, score })
+            })
+        })
+        .collect()
+}
+
+/// Soft Jaccard over the role words of two names: words count as one when equal, or when long and
+/// within a typo of each other (`electorn` / `electron`). Title words (`expert`, `pro`) are left out
+/// unless a name has nothing else.
+pub fn name_similarity(a: &NameParts, b: &NameParts) -> f32 {
+    let (x, y) = (words_or_titles(a), words_or_titles(b));
+    if x.is_empty() || y.is_empty() {
+        return 0.0;
+    }
+    let mut used = vec![false; y.len()];
+    let mut matches = 0.0f32;
+    for word in x {
+        let best = y
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| !used[*j])
+            .map(|(j, other)| (j, word_similarity(word, other)))
+            .max_by(|p, q| p.1.total_cmp(&q.1));
+        if let Some((j, sim)) = best.filter(|&(_, sim)| sim > 0.0) {
+            used[j] = true;
+            matches += sim;
+        }
+    }
+    matches / (x.len() as f32 + y.len() as f32 - matches)
+}
+
+fn words_or_titles(parts: &NameParts) -> &[String] {
+    if parts.core.is_empty() {
+        &parts.titles
+    } else {
+        &parts.core
+    }
+}
+
+fn word_similarity(a: &str, b: &str) -> f32 {
+    if a == b {
+        return 1.0;
+    }
+    let long_enough = a.chars().count() >= 5 && b.chars().count() >= 5;
+    let jw = strsim::jaro_winkler(a, b) as f32;
+    if long_enough && strsim::damerau_levenshtein(a, b) <= 2 && jw >= 0.9 {
+        jw
+    } else {
+        0.0
+    }
+}
+
+/// Weighted Jaccard of the body blocks two agents share (each block weighted by its rarity).
+fn shared_blocks(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
+    let (mut i, mut j) = (0, 0);
+    let (mut shared, mut total) = (0.0f32, 0.0f32);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                total += a[i].1;
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                total += b[j].1;
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                shared += a[i].1;
+                total += a[i].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    total += a[i..].iter().map(|x| x.1).sum::<f32>() + b[j..].iter().map(|x| x.1).sum::<f32>();
+    if total > 0.0 {
+        shared / total
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::name_parts;
+
+    #[test]
+    fn same_role_different_titles_match_fully() {
+        assert_eq!(
+            name_similarity(&name_parts("python-pro"), &name_parts("python-expert")),
+            1.0
+        );
+        assert_eq!(
+            name_similarity(&name_parts("golang-pro"), &name_parts("go-developer")),
+            1.0
+        );
+    }
+
+    #[test]
+    fn different_roles_sharing_a_prefix_of_letters_do_not_match() {
+        assert_eq!(
+            name_similarity(&name_parts("java-pro"), &name_parts("javascript-pro")),
+            0.0
+        );
+        assert_eq!(
+            name_similarity(&name_parts("ml-engineer"), &name_parts("mlops-engineer")),
+            0.0
+        );
+    }
+
+    #[test]
+    fn typos_in_long_words_still_match() {
+        assert!(name_similarity(&name_parts("electorn-pro"), &name_parts("electron-pro")) > 0.9);
+    }
+
+    #[test]
+    fn plugin_prefix_lowers_but_keeps_the_match() {
+        let s = name_similarity(
+            &name_parts("ci-tools-test-automator"),
+            &name_parts("test-automator"),
+        );
+        assert!(s > 0.3 && s < 1.0, "{s}");
+    }
+
+    #[test]
+    fn shared_blocks_is_weighted_jaccard() {
+        let a = vec![(1, 1.0), (2, 1.0)];
+        let b = vec![(2, 1.0), (3, 2.0)];
+        assert!((shared_blocks(&a, &b) - 0.25).abs() < 1e-6);
+        assert_eq!(shared_blocks(&a, &a), 1.0);
+    }
+}
