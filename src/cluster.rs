@@ -21,7 +21,7 @@ pub struct ClusterOptions {
 impl Default for ClusterOptions {
     fn default() -> Self {
         ClusterOptions {
-            threshold: 0.40,
+            threshold: 0.35,
             copy_threshold: 0.70,
         }
     }
@@ -47,6 +47,40 @@ impl Ord for Join {
     }
 }
 
+/// Near-verbatim copies: files linked, directly or through each other, by pairs sharing at least
+/// `threshold` of their body blocks. Returns each file's group and the groups' members.
+pub fn copy_groups(
+    n: usize,
+    pairs: &[ScoredPair],
+    threshold: f32,
+) -> (Vec<usize>, Vec<Vec<usize>>) {
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for p in pairs.iter().filter(|p| p.score.shared_lines >= threshold) {
+        let (ra, rb) = (root(&mut parent, p.a), root(&mut parent, p.b));
+        parent[ra.max(rb)] = ra.min(rb);
+    }
+    let mut node_of = vec![0; n];
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut node_of_root: HashMap<usize, usize> = HashMap::new();
+    for i in 0..n {
+        let r = root(&mut parent, i);
+        let node = *node_of_root.entry(r).or_insert_with(|| {
+            members.push(Vec::new());
+            members.len() - 1
+        });
+        node_of[i] = node;
+        members[node].push(i);
+    }
+    (node_of, members)
+}
+
 impl PartialOrd for Join {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -55,33 +89,47 @@ impl PartialOrd for Join {
 
 /// Groups `n` agents from their scored pairs. Returns only groups of two or more, each with its
 /// members in index order, and the groups in order of their first member.
-pub fn group(n: usize, pairs: &[ScoredPair], threshold: f32) -> Vec<Vec<usize>> {
-    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
-    let mut alive = vec![true; n];
-    // links[c][d]: the sum of pair scores between the members of groups c and d.
-    let mut links: Vec<BTreeMap<usize, f32>> = vec![BTreeMap::new(); n];
+///
+/// Near-verbatim copies are joined first and then act as one voice: a file copied into six plugin
+/// folders should not outvote five agents written independently when the mean link is taken.
+pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Vec<usize>> {
+    let (node_of, mut members) = copy_groups(n, pairs, options.copy_threshold);
+    let m = members.len();
+    let mut alive = vec![true; m];
+    // Each copy group counts once: `weight` is how many copy groups a node holds, and links[c][d]
+    // the sum, over pairs of copy groups, of their mean pair score.
+    let mut weight = vec![1usize; m];
+    let mut links: Vec<BTreeMap<usize, f32>> = vec![BTreeMap::new(); m];
     for p in pairs {
-        links[p.a].insert(p.b, p.score.total);
-        links[p.b].insert(p.a, p.score.total);
+        let (x, y) = (node_of[p.a], node_of[p.b]);
+        if x != y {
+            let share = p.score.total / (members[x].len() * members[y].len()) as f32;
+            *links[x].entry(y).or_insert(0.0) += share;
+            *links[y].entry(x).or_insert(0.0) += share;
+        }
     }
     let mut queue = BinaryHeap::new();
-    for p in pairs.iter().filter(|p| p.score.total >= threshold) {
-        queue.push(Join {
-            mean: p.score.total,
-            a: p.a.min(p.b),
-            b: p.a.max(p.b),
-            sizes: (1, 1),
-        });
+    for (x, row) in links.iter().enumerate() {
+        for (&y, &mean) in row.range(x + 1..) {
+            if mean >= options.threshold {
+                queue.push(Join {
+                    mean,
+                    a: x,
+                    b: y,
+                    sizes: (1, 1),
+                });
+            }
+        }
     }
     while let Some(join) = queue.pop() {
         let (a, b) = (join.a, join.b);
-        let current = (members[a].len(), members[b].len());
-        if !alive[a] || !alive[b] || join.sizes != current {
+        if !alive[a] || !alive[b] || join.sizes != (weight[a], weight[b]) {
             continue; // stale: one side has grown or gone since this was queued
         }
         // Join b into a.
         let moved = std::mem::take(&mut members[b]);
         members[a].extend(moved);
+        weight[a] += weight[b];
         alive[b] = false;
         let b_links = std::mem::take(&mut links[b]);
         links[a].remove(&b);
@@ -95,14 +143,14 @@ pub fn group(n: usize, pairs: &[ScoredPair], threshold: f32) -> Vec<Vec<usize>> 
             links[k].insert(a, total);
         }
         for (&k, &sum) in &links[a] {
-            let mean = sum / (members[a].len() * members[k].len()) as f32;
-            if mean >= threshold {
+            let mean = sum / (weight[a] * weight[k]) as f32;
+            if mean >= options.threshold {
                 let (lo, hi) = (a.min(k), a.max(k));
                 queue.push(Join {
                     mean,
                     a: lo,
                     b: hi,
-                    sizes: (members[lo].len(), members[hi].len()),
+                    sizes: (weight[lo], weight[hi]),
                 });
             }
         }
@@ -127,7 +175,7 @@ pub fn cluster(
     pairs: &[ScoredPair],
     options: &ClusterOptions,
 ) -> Vec<Cluster> {
-    group(agents.len(), pairs, options.threshold)
+    group(agents.len(), pairs, options)
         .into_iter()
         .map(|members| describe_group(members, pairs, features, vocabulary, options))
         .collect()
@@ -239,6 +287,43 @@ mod tests {
     use super::*;
     use crate::model::ScoreBreakdown;
 
+    fn opts(threshold: f32) -> ClusterOptions {
+        ClusterOptions {
+            threshold,
+            copy_threshold: 0.7,
+        }
+    }
+
+    fn copy(a: usize, b: usize) -> ScoredPair {
+        ScoredPair {
+            a,
+            b,
+            score: ScoreBreakdown {
+                total: 1.0,
+                shared_lines: 1.0,
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn copies_count_once_in_the_mean() {
+        // 0, 1, 2 are copies of one file; 3 is close to it (0.8) and joins first. 4 is close to 3
+        // (0.6) but not to the copies (0.2). Per copy group the mean from 4 to {copies, 3} is (0.2 + 0.6) / 2 = 0.4;
+        // counted per file it would be (3 × 0.2 + 0.6) / 4 = 0.3, and the copies would outvote 3.
+        let mut pairs = vec![copy(0, 1), copy(0, 2), copy(1, 2), pair(3, 4, 0.6)];
+        for c in 0..3 {
+            pairs.push(pair(c, 3, 0.8));
+            pairs.push(pair(c, 4, 0.2));
+        }
+        assert_eq!(group(5, &pairs, &opts(0.35)), vec![vec![0, 1, 2, 3, 4]]);
+        assert_eq!(group(5, &pairs, &opts(0.45)), vec![vec![0, 1, 2, 3]]);
+        assert_eq!(
+            copy_groups(5, &pairs, 0.7).1,
+            vec![vec![0, 1, 2], vec![3], vec![4]]
+        );
+    }
+
     fn pair(a: usize, b: usize, total: f32) -> ScoredPair {
         ScoredPair {
             a,
@@ -258,14 +343,14 @@ mod tests {
             pair(0, 2, 0.7),
             pair(3, 4, 0.2),
         ];
-        assert_eq!(group(5, &pairs, 0.5), vec![vec![0, 1, 2]]);
+        assert_eq!(group(5, &pairs, &opts(0.5)), vec![vec![0, 1, 2]]);
     }
 
     #[test]
     fn one_strong_link_does_not_chain_two_groups() {
         // {0,1} and {2,3} are tight; only 1-2 links them. Mean link between the groups is 0.9/4.
         let pairs = vec![pair(0, 1, 0.95), pair(2, 3, 0.95), pair(1, 2, 0.9)];
-        assert_eq!(group(4, &pairs, 0.5), vec![vec![0, 1], vec![2, 3]]);
+        assert_eq!(group(4, &pairs, &opts(0.5)), vec![vec![0, 1], vec![2, 3]]);
     }
 
     #[test]
@@ -276,8 +361,8 @@ mod tests {
             pair(0, 2, 0.6),
             pair(2, 3, 0.55),
         ];
-        let first = group(4, &pairs, 0.5);
+        let first = group(4, &pairs, &opts(0.5));
         pairs.reverse();
-        assert_eq!(group(4, &pairs, 0.5), first);
+        assert_eq!(group(4, &pairs, &opts(0.5)), first);
     }
 }

@@ -211,12 +211,50 @@ fn extract(agent: &AgentFile) -> Extracted {
         })
         .collect();
     Extracted {
-        name: name_parts(&agent.display_name()),
+        name: name_parts(&role_name(agent)),
         description_terms: count_terms(
             hashed_terms(&normalize_text(&description_prose(&description))).iter(),
         ),
         blocks,
     }
+}
+
+/// The name without a prefix that only says where the file lives. Plugin collections often prefix
+/// the plugin's folder name to the agent's name (`plugins/api-kit/agents/backend-architect.md` with
+/// `name: api-kit-backend-architect`); such a prefix says nothing about the role.
+pub fn role_name(agent: &AgentFile) -> String {
+    let name = agent.display_name();
+    let lower = name.to_lowercase();
+    let folder_names = agent
+        .path
+        .ancestors()
+        .skip(1)
+        .take(4)
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().to_lowercase());
+    for folder in folder_names {
+        if let Some(rest) = lower
+            .strip_prefix(&folder)
+            .and_then(|r| r.strip_prefix(['-', '_', ':']))
+        {
+            if !rest.is_empty() {
+                return rest.to_owned();
+            }
+        }
+    }
+    if let Some(stem) = agent
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+    {
+        if lower.len() > stem.len()
+            && lower.ends_with(&stem)
+            && lower[..lower.len() - stem.len()].ends_with(['-', '_', ':'])
+        {
+            return stem;
+        }
+    }
+    name
 }
 
 /// The heaviest terms of an agent, for saying what a cluster shares.

@@ -71,10 +71,10 @@ pub fn score_all_pairs(
 }
 
 /// Soft Jaccard over the role words of two names: words count as one when equal, or when long and
-/// within a typo of each other (`electorn` / `electron`). Title words (`expert`, `pro`) are left out
-/// unless a name has nothing else.
+/// within a typo of each other (`electorn` / `electron`). Title words (`expert`, `pro`, `helper`) are
+/// left out: two agents both called `helper` say nothing about doing the same job.
 pub fn name_similarity(a: &NameParts, b: &NameParts) -> f32 {
-    let (x, y) = (words_or_titles(a), words_or_titles(b));
+    let (x, y) = (&a.core, &b.core);
     if x.is_empty() || y.is_empty() {
         return 0.0;
     }
@@ -93,14 +93,6 @@ pub fn name_similarity(a: &NameParts, b: &NameParts) -> f32 {
         }
     }
     matches / (x.len() as f32 + y.len() as f32 - matches)
-}
-
-fn words_or_titles(parts: &NameParts) -> &[String] {
-    if parts.core.is_empty() {
-        &parts.titles
-    } else {
-        &parts.core
-    }
 }
 
 fn word_similarity(a: &str, b: &str) -> f32 {
@@ -171,6 +163,14 @@ mod tests {
         );
         assert_eq!(
             name_similarity(&name_parts("ml-engineer"), &name_parts("mlops-engineer")),
+            0.0
+        );
+    }
+
+    #[test]
+    fn names_of_only_title_words_say_nothing() {
+        assert_eq!(
+            name_similarity(&name_parts("helper"), &name_parts("helper")),
             0.0
         );
     }
