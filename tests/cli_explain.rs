@@ -1,0 +1,92 @@
+//! `agent-dedup explain`: why two agents match, part by part.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn explain(args: &[&str]) -> String {
+    let out = cmd().arg("explain").args(args).arg("-q").output().unwrap();
+    assert!(
+        out.status.success(),
+        "explain {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+const A: &str = "corpus/seeds/backend-system-architect-mojibake.md";
+const B: &str = "corpus/seeds/backend-systems-engineer.md";
+
+#[test]
+fn two_seeds_would_cluster_and_every_part_is_shown() {
+    let text = explain(&[A, B]);
+    assert!(text.contains(A) && text.contains(B), "{text}");
+    for part in ["name", "description", "body", "shared", "boilerplate"] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(part)),
+            "no `{part}` line in:\n{text}"
+        );
+    }
+    assert!(text.contains("would cluster"), "{text}");
+    assert!(!text.contains("would not cluster"), "{text}");
+}
+
+#[test]
+fn seed_and_unrelated_agent_would_not_cluster() {
+    let text = explain(&[A, UNRELATED[0]]);
+    assert!(text.contains("would not cluster"), "{text}");
+}
+
+#[test]
+fn json_has_a_total_score_consistent_with_the_verdict() {
+    for (other, expect) in [(B, true), (UNRELATED[0], false)] {
+        let out = cmd()
+            .args(["explain", A, other, "--format", "json", "-q"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let v: Value = serde_json::from_slice(&out.stdout).expect("explain --format json is JSON");
+        assert!(v.is_object());
+        let total = v["score"]["total"]
+            .as_f64()
+            .expect("score.total is a number");
+        assert!((0.0..=1.0).contains(&total), "total {total}");
+        let threshold = v["threshold"].as_f64().unwrap();
+        assert_eq!(v["would_cluster"], expect, "{v:#}");
+        assert_eq!(total >= threshold, expect, "{v:#}");
+    }
+}
+
+/// The score of a pair does not depend on how the user spells the paths: from inside the folder,
+/// `explain a.md b.md` must judge against the same library as `explain dir/a.md dir/b.md`.
+#[test]
+fn score_does_not_depend_on_the_working_directory() {
+    let json = |c: &mut assert_cmd::Command, a: &str, b: &str| -> Value {
+        let out = c
+            .args(["explain", a, b, "--format", "json", "-q"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let from_root = json(&mut cmd(), A, B);
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/seeds");
+    let from_inside = json(
+        &mut cmd_in(&seeds),
+        A.trim_start_matches("corpus/seeds/"),
+        B.trim_start_matches("corpus/seeds/"),
+    );
+    assert_eq!(from_root["library_size"], from_inside["library_size"]);
+    assert_eq!(from_root["score"], from_inside["score"]);
+}
+
+#[test]
+fn missing_file_exits_2_and_names_it() {
+    cmd()
+        .args(["explain", A, "no/such/agent.md", "-q"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/agent.md"));
+}
