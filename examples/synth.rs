@@ -49,6 +49,10 @@ struct Args {
     #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"))]
     corpus: PathBuf,
 
+    /// Print the intros and sections taken from the corpus, then stop (nothing is written).
+    #[arg(long)]
+    dump_corpus: bool,
+
     /// Share of files that are singletons (a base written once, with no copies).
     #[arg(long, default_value_t = 0.4)]
     singletons: f64,
@@ -71,6 +75,20 @@ fn main() -> Result<()> {
         );
     }
     let corpus = Corpus::load(&corpus_dir)?;
+    if args.dump_corpus {
+        for (kind, chunks) in [("intro", &corpus.intros), ("section", &corpus.sections)] {
+            for (i, c) in chunks.iter().enumerate() {
+                println!(
+                    "=== {kind} {i} (family {}) summary: {}",
+                    c.family, c.summary
+                );
+                for l in &c.lines {
+                    println!("{l}");
+                }
+            }
+        }
+        return Ok(());
+    }
 
     prepare_out(&args.out)?;
     let mut rng = Rng::new(args.seed, 0);
@@ -276,10 +294,10 @@ impl Corpus {
         let mut sections: Vec<Chunk> = Vec::new();
         let mut section_words: Vec<HashSet<String>> = Vec::new();
         for (i, src) in sources.iter().enumerate() {
-            let mut push = |lines: &[String],
-                            heading: &str,
-                            out: &mut Vec<Chunk>,
-                            seen: &mut Vec<HashSet<String>>| {
+            let push = |lines: &[String],
+                        heading: &str,
+                        out: &mut Vec<Chunk>,
+                        seen: &mut Vec<HashSet<String>>| {
                 let w = words(&lines.join("\n"));
                 if w.len() < 5 || seen.iter().any(|s| jaccard(s, &w) >= 0.6) {
                     return;
@@ -406,6 +424,9 @@ fn parse_source(raw: &str) -> Option<Source> {
             intro.push(line.clone());
         }
     }
+    if sections.is_empty() {
+        (intro, sections) = pseudo_sections(&intro);
+    }
     trim_blank(&mut intro);
     for (_, s) in &mut sections {
         trim_blank(s);
@@ -419,6 +440,58 @@ fn parse_source(raw: &str) -> Option<Source> {
         sections,
         words,
     })
+}
+
+/// A body without `## ` headings (many real agents are one long list) is split at its lead lines,
+/// short unindented lines ending in `:` such as `Your core responsibilities:` or
+/// `**Database Design**:`; each becomes a section headed `## Core responsibilities`. What comes
+/// before the first lead line stays the intro. Without this, such a body would be one huge intro
+/// that every base built on it shares.
+fn pseudo_sections(body: &[String]) -> (Vec<String>, Vec<(String, Vec<String>)>) {
+    let kinds = classify(body);
+    let mut intro = Vec::new();
+    let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+    for (line, kind) in body.iter().zip(&kinds) {
+        let lead = !line.starts_with([' ', '\t'])
+            && matches!(kind, Kind::Text | Kind::Bullet { .. })
+            && line.trim_end().trim_end_matches("**").ends_with(':')
+            && line.split_whitespace().count() <= 15;
+        if lead {
+            let text = strip_marker(line.trim()).replace("**", "");
+            let text = text.trim().trim_end_matches(':');
+            let head = match text.split_once(':') {
+                Some((h, _)) if !h.trim().is_empty() => h.trim(),
+                _ => text,
+            };
+            let head = head
+                .strip_prefix("Your ")
+                .map(capitalize)
+                .unwrap_or_else(|| head.to_owned());
+            sections.push((head.clone(), vec![format!("## {head}"), String::new()]));
+        } else if let Some((_, s)) = sections.last_mut() {
+            if !(line.trim().is_empty() && s.last().is_some_and(|l| l.trim().is_empty())) {
+                s.push(line.clone());
+            }
+        } else {
+            intro.push(line.clone());
+        }
+    }
+    for (_, s) in &mut sections {
+        // Bullets that were nested under a numbered lead line move to the left margin.
+        let indent = s
+            .iter()
+            .skip(2)
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.len() - l.trim_start().len())
+            .min()
+            .unwrap_or(0);
+        for l in s.iter_mut().skip(2) {
+            if l.len() >= indent && l[..indent].trim().is_empty() {
+                l.drain(..indent);
+            }
+        }
+    }
+    (intro, sections)
 }
 
 fn trim_blank(lines: &mut Vec<String>) {
@@ -854,26 +927,21 @@ const APPENDED: &[&str] = &[
 /// Single-word synonyms, used in both directions. No word appears twice.
 const SYNONYM_PAIRS: &[(&str, &str)] = &[
     ("check", "verify"),
-    ("fix", "correct"),
+    ("fix", "repair"),
+    ("fixes", "repairs"),
     ("bug", "defect"),
+    ("bugs", "defects"),
     ("fast", "quick"),
     ("big", "large"),
-    ("write", "author"),
-    ("review", "inspect"),
     ("improve", "enhance"),
     ("issue", "problem"),
-    ("help", "assist"),
+    ("issues", "problems"),
     ("show", "display"),
     ("find", "locate"),
-    ("start", "begin"),
-    ("end", "finish"),
-    ("make", "create"),
     ("build", "construct"),
-    ("change", "modify"),
     ("remove", "delete"),
     ("keep", "retain"),
     ("avoid", "prevent"),
-    ("clear", "explicit"),
     ("simple", "straightforward"),
     ("careful", "thorough"),
     ("important", "critical"),
@@ -881,14 +949,15 @@ const SYNONYM_PAIRS: &[(&str, &str)] = &[
     ("choose", "select"),
     ("explain", "describe"),
     ("suggest", "recommend"),
-    ("run", "execute"),
     ("add", "introduce"),
     ("get", "obtain"),
     ("often", "frequently"),
     ("every", "each"),
     ("task", "job"),
+    ("tasks", "jobs"),
     ("goal", "objective"),
     ("step", "stage"),
+    ("steps", "stages"),
     ("expert", "specialist"),
     ("engineer", "developer"),
     ("tool", "utility"),
@@ -902,16 +971,20 @@ const SYNONYM_PAIRS: &[(&str, &str)] = &[
     ("use", "employ"),
     ("good", "solid"),
     ("bad", "poor"),
-    ("code", "source"),
     ("tests", "checks"),
     ("errors", "failures"),
-    ("files", "documents"),
     ("changes", "edits"),
-    ("report", "summary"),
-    ("concrete", "specific"),
     ("short", "brief"),
+    ("concrete", "specific"),
     ("obvious", "evident"),
-    ("plan", "roadmap"),
+    ("concise", "succinct"),
+    ("robust", "resilient"),
+    ("mistakes", "slips"),
+    ("begin", "commence"),
+    ("understand", "grasp"),
+    ("helpful", "useful"),
+    ("focus", "concentrate"),
+    ("prefer", "favour"),
 ];
 
 struct Synonyms(HashMap<&'static str, &'static str>);
@@ -1604,7 +1677,7 @@ fn drop_bullets(body: &mut Vec<String>, rng: &mut Rng) {
     renumber_lists(body);
 }
 
-/// Consecutive ordered bullets at one indent become 1., 2., ... again (from the first number).
+/// Consecutive ordered bullets at one indent are numbered 1., 2., ... again.
 fn renumber_lists(body: &mut [String]) {
     let kinds = classify(body);
     let mut i = 0;
@@ -1614,12 +1687,7 @@ fn renumber_lists(body: &mut [String]) {
             ordered: true,
         } = kinds[i]
         {
-            let first: usize = body[i]
-                .trim_start()
-                .bytes()
-                .take_while(u8::is_ascii_digit)
-                .fold(0, |n, d| n * 10 + (d - b'0') as usize);
-            let mut n = first;
+            let mut n = 1;
             while i < body.len()
                 && kinds[i]
                     == (Kind::Bullet {
@@ -1783,7 +1851,7 @@ fn render(doc: &Doc, crlf: bool, bom: bool) -> Vec<u8> {
         s.push('\u{feff}');
     }
     let nl = if crlf { "\r\n" } else { "\n" };
-    let mut line = |s: &mut String, text: &str| {
+    let line = |s: &mut String, text: &str| {
         s.push_str(text);
         s.push_str(nl);
     };

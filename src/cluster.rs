@@ -208,7 +208,7 @@ pub fn describe_group(
             min_shared = min_shared.min(shared(a, b));
         }
     }
-    // The medoid: the member with the highest summed score to all others; the first on a tie.
+    // The medoid: the member with the highest summed score to all others.
     let representative = *members
         .iter()
         .max_by(|&&x, &&y| {
@@ -222,7 +222,10 @@ pub fn describe_group(
                 .filter(|&&m| m != y)
                 .map(|&m| total(y, m))
                 .sum();
-            sx.total_cmp(&sy).then(y.cmp(&x))
+            // On a tie (always so with two members) the fuller body, then the first path.
+            sx.total_cmp(&sy)
+                .then(features[x].body_len.cmp(&features[y].body_len))
+                .then(y.cmp(&x))
         })
         .expect("a cluster has members");
     let tier = if min_shared >= options.copy_threshold {

@@ -39,21 +39,37 @@ impl std::error::Error for BadInputPath {}
 /// Walks every input path. A file named directly is taken whatever its extension; inside
 /// directories only `*.md` files are candidates. Output is sorted so that runs are reproducible.
 pub fn discover(inputs: &[PathBuf], options: DiscoverOptions) -> Result<Discovered, BadInputPath> {
-    let mut found = Discovered::default();
+    let mut named = Vec::new();
+    let mut walked = Discovered::default();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|e| BadInputPath {
             path: input.clone(),
             problem: describe_io_error(&e),
         })?;
         if meta.is_file() {
-            found.files.push(input.clone());
+            named.push(input.clone());
         } else {
-            walk_dir(input, options, &mut found);
+            walk_dir(input, options, &mut walked);
         }
     }
-    found.files.sort();
-    found.files.dedup();
-    Ok(found)
+    // A file named directly keeps the spelling the user gave it, even when a folder walk finds it too.
+    named.append(&mut walked.files);
+    let mut files = unique_files(named);
+    files.sort();
+    Ok(Discovered {
+        files,
+        skipped: walked.skipped,
+    })
+}
+
+/// Drops second spellings of one file (`a/x.md` and `./a/x.md`, or a file named both directly and
+/// inside a folder given), keeping the first.
+fn unique_files(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut seen = std::collections::HashSet::new();
+    files
+        .into_iter()
+        .filter(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
+        .collect()
 }
 
 fn describe_io_error(e: &std::io::Error) -> String {
@@ -152,6 +168,27 @@ mod tests {
         let err =
             discover(&[PathBuf::from("no/such/dir")], DiscoverOptions::default()).unwrap_err();
         assert!(err.to_string().starts_with("no/such/dir: no such file"));
+    }
+
+    #[test]
+    fn a_file_given_twice_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.md");
+        std::fs::write(&file, "---\n").unwrap();
+        let inputs = [
+            dir.path().to_owned(),
+            file.clone(),
+            dir.path().join(".").join("a.md"),
+        ];
+        let found = discover(&inputs, DiscoverOptions::default()).unwrap();
+        assert_eq!(found.files, vec![file.clone()]);
+        let walked_first = [dir.path().join("."), PathBuf::from(&file)];
+        assert_eq!(
+            discover(&walked_first, DiscoverOptions::default())
+                .unwrap()
+                .files,
+            vec![file.clone()]
+        );
     }
 
     #[test]

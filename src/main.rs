@@ -17,6 +17,17 @@ const FOUND_DUPLICATES: u8 = 1;
 /// Exit code for usage errors, unreadable input and failed writes.
 const ERROR: u8 = 2;
 
+/// Prints to stdout; a reader that went away (`| head`) ends the program quietly, as in other
+/// command-line tools.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => Ok(other?),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -57,7 +68,7 @@ fn options(common: &CommonArgs) -> ScanOptions {
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let report = pipeline::scan(&args.paths, &options(&args.common))?;
-    print!("{}", report::exporter(args.common.format).export(&report));
+    emit(&report::exporter(args.common.format).export(&report))?;
     if let Some(dir) = &args.out {
         write_out(&report, dir, args.force)?;
     }
@@ -74,20 +85,35 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     if let Some(s) = skipped.first() {
         anyhow::bail!("{}: cannot be merged: {}", s.path.display(), s.reason);
     }
+    if let Some(skill) = report
+        .agents
+        .iter()
+        .find(|a| a.kind != report.agents[0].kind)
+    {
+        anyhow::bail!(
+            "{}: is a {} and {} is a {}: skills and agents are never merged together",
+            skill.path.display(),
+            skill.kind,
+            report.agents[0].path.display(),
+            report.agents[0].kind
+        );
+    }
     let cluster = report
         .clusters
         .first()
         .ok_or_else(|| anyhow::anyhow!("merge needs at least two agent files"))?;
     match args.common.format {
         Format::Text => {
-            print!("{}", cluster.merged.text);
+            let mut text = cluster.merged.text.clone();
             if args.diff {
                 for d in &cluster.merged.diffs {
-                    print!("\n{}", d.unified);
+                    text.push('\n');
+                    text.push_str(&d.unified);
                 }
             }
+            emit(&text)?;
         }
-        format => print!("{}", report::exporter(format).export(&report)),
+        format => emit(&report::exporter(format).export(&report))?,
     }
     if let Some(dir) = &args.out {
         write_out(&report, dir, args.force)?;
@@ -106,6 +132,14 @@ fn write_out(
 }
 
 fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
+    for file in [&args.a, &args.b] {
+        if !file.is_file() {
+            anyhow::bail!(
+                "{}: no such file (explain compares two agent files)",
+                file.display()
+            );
+        }
+    }
     let library = if args.library.is_empty() {
         default_library(&args.a, &args.b)
     } else {
@@ -113,11 +147,11 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     };
     let e = pipeline::explain(&args.a, &args.b, &library, &options(&args.common))?;
     match args.common.format {
-        Format::Json => println!(
-            "{}",
+        Format::Json => emit(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&report::explanation_json(&e))?
-        ),
-        _ => print!("{}", report::explanation_text(&e)),
+        ))?,
+        _ => emit(&report::explanation_text(&e))?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -188,32 +222,39 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
             "worst_false_merges": with_scores(&scores.false_merges), "worst_misses": with_scores(&scores.misses),
             "merge_quality": quality, "seconds": seconds, "clusters": report.clusters.len(), "settings": report.settings,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        emit(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
         return Ok(ExitCode::SUCCESS);
     }
+    use std::fmt::Write;
+    let mut text = String::new();
     let p = &scores.pairwise;
     let b = &scores.bcubed;
-    println!(
+    let _ = writeln!(
+        text,
         "{} labelled files, {} clusters, {:.2} s",
         scores.labelled_files,
         report.clusters.len(),
         seconds
     );
-    println!(
+    let _ = writeln!(
+        text,
         "pairwise  precision {:.3}  recall {:.3}  F1 {:.3}  ({} true pairs, {} predicted)",
         p.precision, p.recall, p.f1, scores.true_pairs, scores.predicted_pairs
     );
-    println!(
+    let _ = writeln!(
+        text,
         "B-cubed   precision {:.3}  recall {:.3}  F1 {:.3}",
         b.precision, b.recall, b.f1
     );
-    println!(
+    let _ = writeln!(
+        text,
         "merges    {:.1}% of member lines represented, body ≤ {:.2}× the longest member (mean {:.2}×), {:.0}% strict YAML",
         quality.lines_represented * 100.0, quality.max_length_ratio, quality.mean_length_ratio, quality.strict_yaml * 100.0
     );
-    println!("\nworst false merges ({false_merges} in all):");
+    let _ = writeln!(text, "\nworst false merges ({false_merges} in all):");
     for e in &scores.false_merges {
-        println!(
+        let _ = writeln!(
+            text,
             "  {:.2}  {} ({})  ~  {} ({})",
             score(e),
             e.a,
@@ -222,9 +263,10 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
             e.role_b
         );
     }
-    println!("\nclosest misses ({misses} in all):");
+    let _ = writeln!(text, "\nclosest misses ({misses} in all):");
     for e in &scores.misses {
-        println!(
+        let _ = writeln!(
+            text,
             "  {:.2}  {} ({})  ~  {} ({})",
             score(e),
             e.a,
@@ -233,5 +275,6 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
             e.role_b
         );
     }
+    emit(&text)?;
     Ok(ExitCode::SUCCESS)
 }

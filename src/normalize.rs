@@ -47,11 +47,12 @@ impl SparseVec {
             .map(|(&t, &n)| (t, (1.0 + (n as f32).ln()) * idf(t)))
             .filter(|&(_, w)| w > 0.0)
             .collect();
+        // Sorted before summing, so the float sum (and every score) is the same on every run.
+        v.sort_unstable_by_key(|&(t, _)| t);
         let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
             v.iter_mut().for_each(|(_, w)| *w /= norm);
         }
-        v.sort_unstable_by_key(|&(t, _)| t);
         SparseVec(v)
     }
 }
@@ -78,10 +79,13 @@ pub struct Features {
     pub boilerplate_share: f32,
     /// Term hashes of the description and body, for explaining what a cluster shares.
     pub top_terms: Vec<(u64, f32)>,
+    /// Length of the body in bytes: between equally central members, the fuller one represents.
+    pub body_len: usize,
 }
 
 /// What one agent's text holds before library-wide statistics are known.
 struct Extracted {
+    body_len: usize,
     name: NameParts,
     description_terms: HashMap<u64, u32>,
     blocks: Vec<(u64, Vec<u64>)>,
@@ -149,6 +153,7 @@ pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
                 top_terms: top_terms(&description, &body_vec),
                 description,
                 body: body_vec,
+                body_len: e.body_len,
                 blocks,
                 boilerplate_share: if e.blocks.is_empty() {
                     0.0
@@ -173,8 +178,15 @@ pub fn boilerplate_threshold(files: usize) -> usize {
     ((files as f64).sqrt().ceil() as usize).max(4)
 }
 
+/// Term rarity judged over a library of at least this many agents. In a folder of five agents of one
+/// role every shared word is in every file and would weigh nothing; a word shared by five agents is
+/// still telling when the wider world of agents is in view.
+const MIN_LIBRARY: usize = 50;
+
 fn inverse_frequency(n: usize, df: u32) -> f32 {
-    ((n as f32 + 1.0) / df.max(1) as f32).ln().max(0.0)
+    ((n.max(MIN_LIBRARY) as f32 + 1.0) / df.max(1) as f32)
+        .ln()
+        .max(0.0)
 }
 
 fn document_frequency<I, T>(docs: I) -> HashMap<u64, u32>
@@ -211,6 +223,7 @@ fn extract(agent: &AgentFile) -> Extracted {
         })
         .collect();
     Extracted {
+        body_len: agent.body.trim().len(),
         name: name_parts(&role_name(agent)),
         description_terms: count_terms(
             hashed_terms(&normalize_text(&description_prose(&description))).iter(),
@@ -363,6 +376,15 @@ fn canonical_pair(a: &str, b: &str) -> Option<&'static str> {
     }
 }
 
+/// English function words (NLTK's list): they say nothing about what an agent does, and in a small
+/// library they are too few documents away from looking distinctive.
+fn is_stop_word(word: &str) -> bool {
+    static WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    WORDS
+        .get_or_init(|| stop_words::get("en").iter().copied().collect())
+        .contains(word)
+}
+
 fn stemmer() -> &'static Stemmer {
     static STEMMER: OnceLock<Stemmer> = OnceLock::new();
     STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
@@ -383,7 +405,7 @@ pub fn terms(normalized: &str) -> Vec<String> {
             continue;
         }
         let word = canonical(words[i]);
-        if word.chars().count() >= 2 {
+        if word.chars().count() >= 2 && !is_stop_word(word) {
             out.push(stemmer().stem(word).into_owned());
         }
         i += 1;
@@ -514,7 +536,7 @@ mod tests {
         let template = "## Team rules\n\nAlways report in the shared channel with a summary.\n";
         let agents: Vec<AgentFile> = (0..9)
             .map(|i| {
-                let text = format!("---\nname: a{i}\ndescription: d\n---\nUnique body number {i} about topic{i}.\n\n{template}");
+                let text = format!("---\nname: a{i}\ndescription: d\n---\nTopic{i} covers area{i} and field{i}.\n\n{template}");
                 parse_agent(Path::new(&format!("{i}.md")), text.as_bytes()).unwrap()
             })
             .collect();
