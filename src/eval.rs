@@ -183,6 +183,11 @@ pub struct MergeQuality {
     pub clusters: usize,
     /// Share of the members' content lines whose words stand (80% or more) in one block of the merged body.
     pub lines_represented: f64,
+    /// Share of the members' content lines whose words stand (80% or more) anywhere in the merged body.
+    pub lines_covered: f64,
+    /// Share of the members' content lines at least half of whose words stand in one block: the point
+    /// is made, perhaps in another member's words.
+    pub lines_paraphrased: f64,
     /// Merged body length / longest member body, the worst cluster and the mean.
     pub max_length_ratio: f64,
     pub mean_length_ratio: f64,
@@ -199,12 +204,14 @@ pub fn merge_quality(report: &crate::model::Report) -> MergeQuality {
     if report.clusters.is_empty() {
         return q;
     }
-    let (mut lines, mut represented, mut valid, mut ratio_sum) = (0usize, 0usize, 0usize, 0.0f64);
+    let (mut lines, mut represented, mut covered, mut paraphrased, mut valid, mut ratio_sum) =
+        (0usize, 0usize, 0usize, 0usize, 0usize, 0.0f64);
     for c in &report.clusters {
         let merged_blocks: Vec<HashSet<String>> = crate::markdown::blocks(&c.merged.body)
             .iter()
             .map(|b| term_set(&b.text))
             .collect();
+        let merged_words: HashSet<String> = merged_blocks.iter().flatten().cloned().collect();
         let mut longest = 1usize;
         for &m in &c.cluster.members {
             let body = &report.agents[m].body;
@@ -217,6 +224,13 @@ pub fn merge_quality(report: &crate::model::Report) -> MergeQuality {
                         .iter()
                         .any(|b| terms.intersection(b).count() * 5 >= terms.len() * 4);
                 represented += found as usize;
+                covered +=
+                    (terms.intersection(&merged_words).count() * 5 >= terms.len() * 4) as usize;
+                paraphrased += (terms.is_empty()
+                    || merged_blocks
+                        .iter()
+                        .any(|b| terms.intersection(b).count() * 2 >= terms.len()))
+                    as usize;
             }
         }
         let ratio = c.merged.body.trim().len() as f64 / longest as f64;
@@ -228,6 +242,16 @@ pub fn merge_quality(report: &crate::model::Report) -> MergeQuality {
         1.0
     } else {
         represented as f64 / lines as f64
+    };
+    q.lines_covered = if lines == 0 {
+        1.0
+    } else {
+        covered as f64 / lines as f64
+    };
+    q.lines_paraphrased = if lines == 0 {
+        1.0
+    } else {
+        paraphrased as f64 / lines as f64
     };
     q.mean_length_ratio = ratio_sum / report.clusters.len() as f64;
     q.strict_yaml = valid as f64 / report.clusters.len() as f64;

@@ -248,8 +248,10 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
     );
     let _ = writeln!(
         text,
-        "merges    {:.1}% of member lines represented, body ≤ {:.2}× the longest member (mean {:.2}×), {:.0}% strict YAML",
-        quality.lines_represented * 100.0, quality.max_length_ratio, quality.mean_length_ratio, quality.strict_yaml * 100.0
+        "merges    member lines represented: {:.1}% in one block, {:.1}% as a paraphrase, {:.1}% word for word anywhere; body ≤ {:.2}× the longest member (mean {:.2}×), {:.0}% strict YAML",
+        quality.lines_represented * 100.0,
+        quality.lines_paraphrased * 100.0,
+        quality.lines_covered * 100.0, quality.max_length_ratio, quality.mean_length_ratio, quality.strict_yaml * 100.0
     );
     let _ = writeln!(text, "\nworst false merges ({false_merges} in all):");
     for e in &scores.false_merges {

@@ -5,17 +5,14 @@
 //! member's blocks (paragraphs, list items, code) that the skeleton does not already say are added
 //! once, under the section whose heading matches theirs, or in a section of their own at the end.
 
-use crate::markdown::{self, Block, BlockKind};
+mod body;
+
 use crate::model::{AgentFile, Frontmatter, MergeDecision, MergedAgent};
-use crate::normalize::{description_prose, normalize_text, terms};
+use crate::normalize::{description_prose, normalize_text};
 use crate::parse::is_valid_name;
+pub use body::GROWTH_LIMIT;
 use serde_yaml::{Mapping, Value};
 use std::collections::{BTreeMap, HashSet};
-
-/// A block counts as already said when this share of its terms stand in one block of the draft.
-const COVERED: f32 = 0.7;
-/// Two headings name the same section when their terms overlap this much (Jaccard).
-const SAME_HEADING: f32 = 0.5;
 
 /// Merges the members of one cluster. `members` must be in a fixed order (the pipeline keeps them
 /// sorted by path) and `representative` indexes into it; `order` lists the other members from the most
@@ -24,7 +21,7 @@ pub fn merge(members: &[&AgentFile], representative: usize, order: &[usize]) -> 
     let mut decisions = Vec::new();
     let name = choose_name(members, representative, &mut decisions);
     let frontmatter = merge_frontmatter(members, representative, &name, &mut decisions);
-    let body = merge_bodies(members, representative, order, &mut decisions);
+    let body = body::merge_bodies(members, representative, order, &mut decisions);
     let text = render(&frontmatter, &body);
     MergedAgent {
         name,
@@ -461,214 +458,6 @@ fn yaml_inline(value: &Value) -> String {
         .replace('\n', " ")
 }
 
-/// A heading and the blocks under it, up to the next heading.
-#[derive(Debug, Clone)]
-struct Section {
-    heading: Option<Block>,
-    blocks: Vec<Block>,
-}
-
-fn sections(body: &str) -> Vec<Section> {
-    let mut out = vec![Section {
-        heading: None,
-        blocks: Vec::new(),
-    }];
-    for block in markdown::blocks(body) {
-        if block.heading_level().is_some() {
-            out.push(Section {
-                heading: Some(block),
-                blocks: Vec::new(),
-            });
-        } else {
-            out.last_mut()
-                .expect("starts with the preamble")
-                .blocks
-                .push(block);
-        }
-    }
-    out
-}
-
-fn term_set(text: &str) -> HashSet<String> {
-    terms(&normalize_text(text)).into_iter().collect()
-}
-
-/// The share of `block`'s terms found in `other`.
-fn containment(block: &HashSet<String>, other: &HashSet<String>) -> f32 {
-    if block.is_empty() {
-        return 1.0;
-    }
-    block.intersection(other).count() as f32 / block.len() as f32
-}
-
-fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
-    let union = a.union(b).count();
-    if union == 0 {
-        return 0.0;
-    }
-    a.intersection(b).count() as f32 / union as f32
-}
-
-/// True when some block already in the draft says what `terms` says.
-pub fn is_covered(terms: &HashSet<String>, draft: &[HashSet<String>]) -> bool {
-    draft.iter().any(|d| containment(terms, d) >= COVERED)
-}
-
-fn merge_bodies(
-    members: &[&AgentFile],
-    representative: usize,
-    order: &[usize],
-    decisions: &mut Vec<MergeDecision>,
-) -> String {
-    let mut draft = sections(&members[representative].body);
-    let section_level = usual_section_level(&draft);
-    let mut said: Vec<HashSet<String>> = draft
-        .iter()
-        .flat_map(|s| s.heading.iter().chain(s.blocks.iter()))
-        .map(|b| term_set(&b.text))
-        .collect();
-    let mut added_by: Vec<(usize, usize)> = Vec::new();
-    for &i in order.iter().filter(|&&i| i != representative) {
-        let mut added = 0;
-        for section in sections(&members[i].body) {
-            let fresh: Vec<Block> = section
-                .blocks
-                .into_iter()
-                .filter(|b| {
-                    let t = term_set(&b.text);
-                    let new = !t.is_empty() && !is_covered(&t, &said);
-                    if new {
-                        said.push(t);
-                    }
-                    new
-                })
-                .collect();
-            if fresh.is_empty() {
-                continue;
-            }
-            added += fresh.len();
-            let target = matching_section(&draft, section.heading.as_ref());
-            match target {
-                Some(t) => draft[t].blocks.extend(fresh),
-                None => draft.push(Section {
-                    heading: section.heading.map(|h| at_level(&h, section_level)),
-                    blocks: fresh,
-                }),
-            }
-        }
-        added_by.push((i, added));
-    }
-    let from: Vec<String> = added_by
-        .iter()
-        .map(|(i, n)| format!("{} block(s) from {}", n, members[*i].path.display()))
-        .collect();
-    decisions.push(MergeDecision {
-        field: "body".into(),
-        chose: format!("{}'s structure", members[representative].path.display()),
-        why: format!(
-            "the representative's sections in its order; each other member's paragraphs and list items that it does not already say were added under the matching section: {}",
-            from.join("; ")
-        ),
-        dropped: vec![],
-    });
-    render_sections(&draft)
-}
-
-/// The section of the draft a member's section belongs in: same heading, or both the preamble.
-fn matching_section(draft: &[Section], heading: Option<&Block>) -> Option<usize> {
-    let Some(heading) = heading else {
-        return Some(0);
-    };
-    let wanted = term_set(&heading.text);
-    draft
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            s.heading
-                .as_ref()
-                .map(|h| (i, jaccard(&wanted, &term_set(&h.text))))
-        })
-        .filter(|&(_, sim)| sim >= SAME_HEADING)
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map(|(i, _)| i)
-}
-
-/// The heading level the representative uses most for its sections (`##` when it has none).
-fn usual_section_level(draft: &[Section]) -> u8 {
-    let mut counts: BTreeMap<u8, usize> = BTreeMap::new();
-    for level in draft
-        .iter()
-        .filter_map(|s| s.heading.as_ref()?.heading_level())
-        .filter(|&l| l > 1)
-    {
-        *counts.entry(level).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map_or(2, |(l, _)| l)
-}
-
-fn at_level(heading: &Block, level: u8) -> Block {
-    Block {
-        kind: BlockKind::Heading(level),
-        source: format!("{} {}", "#".repeat(level as usize), heading.text),
-        text: heading.text.clone(),
-    }
-}
-
-fn render_sections(draft: &[Section]) -> String {
-    let mut out = String::new();
-    for section in draft {
-        if let Some(h) = &section.heading {
-            push_block(&mut out, &h.source, false);
-        }
-        let mut previous: Option<&Block> = None;
-        for block in &section.blocks {
-            let in_list = block.kind == BlockKind::ListItem
-                && previous.is_some_and(|p| p.kind == BlockKind::ListItem);
-            let source = match previous.filter(|_| in_list) {
-                Some(p) => same_marker_as(&block.source, &p.source),
-                None => block.source.clone(),
-            };
-            push_block(&mut out, &source, in_list);
-            previous = Some(block);
-        }
-    }
-    out.trim().to_owned()
-}
-
-fn push_block(out: &mut String, source: &str, continues_list: bool) {
-    if !out.is_empty() {
-        out.push_str(if continues_list { "\n" } else { "\n\n" });
-    }
-    out.push_str(source);
-}
-
-/// Rewrites a list item's marker to match the item before it (`-`, `*`, or the next number), so an
-/// item from another member does not break or renumber the list it joins.
-fn same_marker_as(item: &str, previous: &str) -> String {
-    let (_, body) = split_marker(item);
-    let (prev_marker, _) = split_marker(previous);
-    let marker = match prev_marker.trim_end_matches(['.', ')']).parse::<u64>() {
-        Ok(n) => format!(
-            "{}{}",
-            n + 1,
-            &prev_marker[prev_marker.trim_end_matches(['.', ')']).len()..]
-        ),
-        Err(_) => prev_marker.to_owned(),
-    };
-    format!("{marker} {body}")
-}
-
-fn split_marker(item: &str) -> (&str, &str) {
-    let trimmed = item.trim_start();
-    match trimmed.split_once(' ') {
-        Some((marker, rest)) => (marker, rest.trim_start()),
-        None => (trimmed, ""),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -737,20 +526,6 @@ mod tests {
     }
 
     #[test]
-    fn body_keeps_skeleton_and_adds_only_new_content_under_matching_sections() {
-        let rep = agent("r.md", "---\nname: r\ndescription: d\n---\nYou are a helper.\n\n## Rules\n- Always write tests first\n- Keep functions short\n");
-        let other = agent(
-            "o.md",
-            "---\nname: o\ndescription: d\n---\nYou are a helper.\n\n## Rules\n- always write the tests first\n- Document public APIs clearly\n\n## Output\nReturn a summary table.\n",
-        );
-        let m = merge(&[&rep, &other], 0, &[1]);
-        assert_eq!(
-            m.body,
-            "You are a helper.\n\n## Rules\n\n- Always write tests first\n- Keep functions short\n- Document public APIs clearly\n\n## Output\n\nReturn a summary table."
-        );
-    }
-
-    #[test]
     fn rendered_frontmatter_is_strict_yaml_even_with_colons_and_examples() {
         let a = agent(
             "a.md",
@@ -777,11 +552,5 @@ mod tests {
             replace_word("use the b agent, not b-x or ab", "b", "a"),
             "use the a agent, not b-x or ab"
         );
-    }
-
-    #[test]
-    fn list_markers_follow_the_list_joined() {
-        assert_eq!(same_marker_as("- new", "3. old"), "4. new");
-        assert_eq!(same_marker_as("2. new", "* old"), "* new");
     }
 }
