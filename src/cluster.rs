@@ -6,9 +6,9 @@
 //! the way single linkage would.
 
 use crate::model::{AgentFile, Cluster, Kind, NameCollision, ScoredPair, Tier};
-use crate::normalize::{Features, Vocabulary};
+use crate::normalize::{term_texts, Features};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClusterOptions {
@@ -171,13 +171,12 @@ pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Ve
 pub fn cluster(
     agents: &[AgentFile],
     features: &[Features],
-    vocabulary: &Vocabulary,
     pairs: &[ScoredPair],
     options: &ClusterOptions,
 ) -> Vec<Cluster> {
     group(agents.len(), pairs, options)
         .into_iter()
-        .map(|members| describe_group(members, pairs, features, vocabulary, options))
+        .map(|members| describe_group(members, pairs, agents, features, options))
         .collect()
 }
 
@@ -186,8 +185,8 @@ pub fn cluster(
 pub fn describe_group(
     members: Vec<usize>,
     pairs: &[ScoredPair],
+    agents: &[AgentFile],
     features: &[Features],
-    vocabulary: &Vocabulary,
     options: &ClusterOptions,
 ) -> Cluster {
     let scores: HashMap<(usize, usize), &ScoredPair> = pairs
@@ -234,7 +233,7 @@ pub fn describe_group(
         Tier::Variant
     };
     Cluster {
-        shared_terms: shared_terms(&members, features, vocabulary),
+        shared_terms: shared_terms(&members, agents, features),
         members,
         representative,
         tier,
@@ -244,7 +243,7 @@ pub fn describe_group(
 }
 
 /// Terms heavy in at least half of the members, heaviest first: what the cluster is about.
-fn shared_terms(members: &[usize], features: &[Features], vocabulary: &Vocabulary) -> Vec<String> {
+fn shared_terms(members: &[usize], agents: &[AgentFile], features: &[Features]) -> Vec<String> {
     let mut weight: HashMap<u64, (usize, f32)> = HashMap::new();
     for &m in members {
         for &(t, w) in &features[m].top_terms {
@@ -260,11 +259,11 @@ fn shared_terms(members: &[usize], features: &[Features], vocabulary: &Vocabular
         .map(|(t, (n, w))| (t, n, w))
         .collect();
     common.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
-    common
-        .into_iter()
-        .filter_map(|(t, _, _)| vocabulary.term_text.get(&t).cloned())
-        .take(8)
-        .collect()
+    common.truncate(8);
+    let wanted: HashSet<u64> = common.iter().map(|(t, _, _)| *t).collect();
+    let member_files: Vec<&AgentFile> = members.iter().map(|&m| &agents[m]).collect();
+    let texts = term_texts(&member_files, &wanted);
+    common.into_iter().filter_map(|(t, _, _)| texts.get(&t).cloned()).collect()
 }
 
 /// Agents that declare the same `name` in different files: Claude Code loads only one of them.

@@ -9,7 +9,7 @@ use crate::markdown;
 use crate::model::AgentFile;
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 use xxhash_rust::xxh3::xxh3_64;
@@ -40,14 +40,18 @@ impl SparseVec {
         self.0.is_empty()
     }
 
-    /// Builds a unit-length TF-IDF vector from term counts (sublinear term frequency).
-    fn tf_idf(counts: &HashMap<u64, u32>, idf: impl Fn(u64) -> f32) -> SparseVec {
+    /// Builds a unit-length TF-IDF vector from term counts (sublinear term frequency), keeping the
+    /// `keep` heaviest terms: they carry nearly all of a cosine, and a short vector is fast to compare.
+    fn tf_idf(counts: &HashMap<u64, u32>, keep: usize, idf: impl Fn(u64) -> f32) -> SparseVec {
         let mut v: Vec<(u64, f32)> = counts
             .iter()
             .map(|(&t, &n)| (t, (1.0 + (n as f32).ln()) * idf(t)))
             .filter(|&(_, w)| w > 0.0)
             .collect();
-        // Sorted before summing, so the float sum (and every score) is the same on every run.
+        // Sorted (by weight, then by term, then by term alone) before summing, so that the float sum,
+        // and so every score, is the same on every run.
+        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(keep);
         v.sort_unstable_by_key(|&(t, _)| t);
         let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -91,10 +95,9 @@ struct Extracted {
     blocks: Vec<(u64, Vec<u64>)>,
 }
 
-/// Library-wide statistics, and the terms behind the hashes (for explanations).
+/// Library-wide statistics, for reports.
 #[derive(Debug, Default)]
 pub struct Vocabulary {
-    pub term_text: HashMap<u64, String>,
     pub boilerplate_blocks: usize,
     pub boilerplate_threshold: usize,
 }
@@ -133,8 +136,8 @@ pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
         .par_iter()
         .zip(body_terms.par_iter())
         .map(|(e, body)| {
-            let description = SparseVec::tf_idf(&e.description_terms, |t| idf(&desc_df, t));
-            let body_vec = SparseVec::tf_idf(body, |t| idf(&body_df, t));
+            let description = SparseVec::tf_idf(&e.description_terms, DESCRIPTION_TERMS, |t| idf(&desc_df, t));
+            let body_vec = SparseVec::tf_idf(body, BODY_TERMS, |t| idf(&body_df, t));
             let mut blocks: Vec<(u64, f32)> = e
                 .blocks
                 .iter()
@@ -164,12 +167,15 @@ pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
         })
         .collect();
     let vocabulary = Vocabulary {
-        term_text: term_texts(agents),
         boilerplate_blocks: boilerplate.len(),
         boilerplate_threshold: threshold,
     };
     (features, vocabulary)
 }
+
+/// How many of its heaviest terms a description and a body keep.
+const DESCRIPTION_TERMS: usize = 48;
+const BODY_TERMS: usize = 128;
 
 /// A block is boilerplate when it stands in at least this many files. Copies of one agent share
 /// every block too, but a copy group stays small while a library grows; a template grows with it. The
@@ -194,7 +200,7 @@ where
     I: Iterator<Item = T>,
     T: Iterator<Item = u64>,
 {
-    let mut df = HashMap::new();
+    let mut df = HashMap::default();
     for doc in docs {
         let unique: HashSet<u64> = doc.collect();
         for t in unique {
@@ -205,7 +211,7 @@ where
 }
 
 fn count_terms<'a>(terms: impl Iterator<Item = &'a u64>) -> HashMap<u64, u32> {
-    let mut counts = HashMap::new();
+    let mut counts = HashMap::default();
     for &t in terms {
         *counts.entry(t).or_insert(0) += 1;
     }
@@ -272,7 +278,7 @@ pub fn role_name(agent: &AgentFile) -> String {
 
 /// The heaviest terms of an agent, for saying what a cluster shares.
 fn top_terms(description: &SparseVec, body: &SparseVec) -> Vec<(u64, f32)> {
-    let mut weights: HashMap<u64, f32> = HashMap::new();
+    let mut weights: HashMap<u64, f32> = HashMap::default();
     for &(t, w) in description.0.iter().chain(body.0.iter()) {
         *weights.entry(t).or_insert(0.0) += w;
     }
@@ -282,17 +288,16 @@ fn top_terms(description: &SparseVec, body: &SparseVec) -> Vec<(u64, f32)> {
     top
 }
 
-/// Maps term hashes back to a readable term (the stem) for reports.
-fn term_texts(agents: &[AgentFile]) -> HashMap<u64, String> {
-    let mut map = HashMap::new();
+/// The readable term (the stem) behind each of `wanted`'s hashes, found in the given agents' text.
+pub fn term_texts(agents: &[&AgentFile], wanted: &std::collections::HashSet<u64>) -> std::collections::HashMap<u64, String> {
+    let mut map = std::collections::HashMap::new();
     for agent in agents {
-        let text = format!(
-            "{} {}",
-            agent.frontmatter.description().unwrap_or_default(),
-            agent.body
-        );
+        let text = format!("{} {}", agent.frontmatter.description().unwrap_or_default(), agent.body);
         for term in terms(&normalize_text(&text)) {
-            map.entry(term_hash(&term)).or_insert(term);
+            let hash = term_hash(&term);
+            if wanted.contains(&hash) {
+                map.entry(hash).or_insert(term);
+            }
         }
     }
     map
@@ -523,9 +528,9 @@ mod tests {
     #[test]
     fn cosine_of_identical_vectors_is_one_and_of_disjoint_is_zero() {
         let counts: HashMap<u64, u32> = [(1, 2), (2, 1)].into_iter().collect();
-        let v = SparseVec::tf_idf(&counts, |_| 1.0);
+        let v = SparseVec::tf_idf(&counts, 10, |_| 1.0);
         assert!((v.cosine(&v) - 1.0).abs() < 1e-5);
-        let other = SparseVec::tf_idf(&[(3, 1)].into_iter().collect(), |_| 1.0);
+        let other = SparseVec::tf_idf(&[(3, 1)].into_iter().collect(), 10, |_| 1.0);
         assert_eq!(v.cosine(&other), 0.0);
     }
 

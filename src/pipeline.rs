@@ -127,7 +127,6 @@ pub fn scan_with_pairs(
     let clusters = cluster::cluster(
         &library.agents,
         &library.features,
-        &library.vocabulary,
         &pairs,
         &options.cluster,
     );
@@ -315,13 +314,7 @@ fn cluster_as_given(
     groups
         .into_iter()
         .map(|members| {
-            cluster::describe_group(
-                members,
-                pairs,
-                &library.features,
-                &library.vocabulary,
-                options,
-            )
+            cluster::describe_group(members, pairs, &library.agents, &library.features, options)
         })
         .collect()
 }
@@ -367,13 +360,7 @@ pub fn explain(
         b: ia.max(ib),
         score,
     };
-    let described = cluster::describe_group(
-        vec![pair.a, pair.b],
-        &[pair],
-        &lib.features,
-        &lib.vocabulary,
-        &options.cluster,
-    );
+    let described = cluster::describe_group(vec![pair.a, pair.b], &[pair], &lib.agents, &lib.features, &options.cluster);
     Ok(Explanation {
         same_kind: lib.agents[ia].kind == lib.agents[ib].kind,
         a: lib.agents[ia].clone(),

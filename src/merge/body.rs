@@ -10,8 +10,9 @@
 
 use crate::markdown::{self, Block, BlockKind};
 use crate::model::{AgentFile, MergeDecision};
-use crate::normalize::{normalize_text, terms};
-use std::collections::{BTreeMap, HashSet};
+use crate::normalize::{normalize_text, term_hash, terms};
+use rustc_hash::FxHashSet as HashSet;
+use std::collections::BTreeMap;
 
 /// A block counts as already said when this share of its words stand in one block of the draft.
 const COVERED: f32 = 0.75;
@@ -26,17 +27,23 @@ pub const GROWTH_LIMIT: f32 = 2.0;
 struct Section {
     /// A heading, or a lead-in paragraph ending in `:` before a list; `None` for the preamble.
     heading: Option<Block>,
+    /// The heading's words, for matching sections across members.
+    heading_terms: HashSet<u64>,
     blocks: Vec<Block>,
+}
+
+impl Section {
+    fn new(heading: Option<Block>) -> Section {
+        let heading_terms = heading.as_ref().map(|h| term_set(&h.text)).unwrap_or_default();
+        Section { heading, heading_terms, blocks: Vec::new() }
+    }
 }
 
 /// Reads a body as sections. A level-1 heading that opens the body is its title and stays in the
 /// preamble, so nothing is ever placed above it.
 fn sections(body: &str) -> Vec<Section> {
     let blocks = markdown::blocks(body);
-    let mut out = vec![Section {
-        heading: None,
-        blocks: Vec::new(),
-    }];
+    let mut out = vec![Section::new(None)];
     for (i, block) in blocks.iter().enumerate() {
         let is_title = i == 0 && block.heading_level() == Some(1);
         let is_lead_in = block.kind == BlockKind::Paragraph
@@ -45,10 +52,7 @@ fn sections(body: &str) -> Vec<Section> {
                 .get(i + 1)
                 .is_some_and(|next| next.kind == BlockKind::ListItem);
         if (block.heading_level().is_some() && !is_title) || is_lead_in {
-            out.push(Section {
-                heading: Some(block.clone()),
-                blocks: Vec::new(),
-            });
+            out.push(Section::new(Some(block.clone())));
         } else {
             out.last_mut()
                 .expect("starts with the preamble")
@@ -59,19 +63,19 @@ fn sections(body: &str) -> Vec<Section> {
     out
 }
 
-fn term_set(text: &str) -> HashSet<String> {
-    terms(&normalize_text(text)).into_iter().collect()
+fn term_set(text: &str) -> HashSet<u64> {
+    terms(&normalize_text(text)).iter().map(|t| term_hash(t)).collect()
 }
 
 /// The share of `block`'s words found in `other`.
-fn containment(block: &HashSet<String>, other: &HashSet<String>) -> f32 {
+fn containment(block: &HashSet<u64>, other: &HashSet<u64>) -> f32 {
     if block.is_empty() {
         return 1.0;
     }
     block.intersection(other).count() as f32 / block.len() as f32
 }
 
-fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
+fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
     let union = a.union(b).count();
     if union == 0 {
         return 0.0;
@@ -89,7 +93,7 @@ enum Target {
 struct Candidate {
     member: usize,
     block: Block,
-    terms: HashSet<String>,
+    terms: HashSet<u64>,
     target: Target,
 }
 
@@ -137,7 +141,7 @@ fn collect_candidates(
         for section in sections(&members[i].body) {
             let target = match &section.heading {
                 None => Target::Existing(0),
-                Some(h) => match matching_section(draft, h) {
+                Some(h) => match matching_section(draft, &section.heading_terms) {
                     Some(t) => Target::Existing(t),
                     None => Target::New(Some(h.clone())),
                 },
@@ -177,7 +181,7 @@ fn choose(
     budget: usize,
     tally: &mut Tally,
 ) -> Vec<Candidate> {
-    let said: Vec<HashSet<String>> = draft
+    let said: Vec<HashSet<u64>> = draft
         .iter()
         .flat_map(|s| s.heading.iter().chain(s.blocks.iter()))
         .map(|b| term_set(&b.text))
@@ -287,10 +291,7 @@ fn place(draft: &mut Vec<Section>, chosen: Vec<Candidate>) {
             Target::New(heading) => match new_section_like(draft, heading.as_ref()) {
                 Some(i) => i,
                 None => {
-                    draft.push(Section {
-                        heading: heading.map(|h| as_section_heading(&h, level)),
-                        blocks: Vec::new(),
-                    });
+                    draft.push(Section::new(heading.map(|h| as_section_heading(&h, level))));
                     draft.len() - 1
                 }
             },
@@ -304,22 +305,18 @@ fn place(draft: &mut Vec<Section>, chosen: Vec<Candidate>) {
     }
 }
 
-/// A section already in the draft with the same heading (for blocks whose own heading had none).
+/// A section already in the draft with the same heading (one an earlier block opened).
 fn new_section_like(draft: &[Section], heading: Option<&Block>) -> Option<usize> {
-    matching_section(draft, heading?)
+    matching_section(draft, &term_set(&heading?.text))
 }
 
-/// The section of the draft whose heading (or lead-in) matches `heading`.
-fn matching_section(draft: &[Section], heading: &Block) -> Option<usize> {
-    let wanted = term_set(&heading.text);
+/// The section of the draft whose heading (or lead-in) has words like `wanted`.
+fn matching_section(draft: &[Section], wanted: &HashSet<u64>) -> Option<usize> {
     draft
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| {
-            s.heading
-                .as_ref()
-                .map(|h| (i, jaccard(&wanted, &term_set(&h.text))))
-        })
+        .filter(|(_, s)| s.heading.is_some())
+        .map(|(i, s)| (i, jaccard(wanted, &s.heading_terms)))
         .filter(|&(_, sim)| sim >= SAME_HEADING)
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
         .map(|(i, _)| i)
