@@ -263,7 +263,10 @@ fn shared_terms(members: &[usize], agents: &[AgentFile], features: &[Features]) 
     let wanted: HashSet<u64> = common.iter().map(|(t, _, _)| *t).collect();
     let member_files: Vec<&AgentFile> = members.iter().map(|&m| &agents[m]).collect();
     let texts = term_texts(&member_files, &wanted);
-    common.into_iter().filter_map(|(t, _, _)| texts.get(&t).cloned()).collect()
+    common
+        .into_iter()
+        .filter_map(|(t, _, _)| texts.get(&t).cloned())
+        .collect()
 }
 
 /// Agents that declare the same `name` in different files: Claude Code loads only one of them.

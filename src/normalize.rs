@@ -136,7 +136,9 @@ pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
         .par_iter()
         .zip(body_terms.par_iter())
         .map(|(e, body)| {
-            let description = SparseVec::tf_idf(&e.description_terms, DESCRIPTION_TERMS, |t| idf(&desc_df, t));
+            let description = SparseVec::tf_idf(&e.description_terms, DESCRIPTION_TERMS, |t| {
+                idf(&desc_df, t)
+            });
             let body_vec = SparseVec::tf_idf(body, BODY_TERMS, |t| idf(&body_df, t));
             let mut blocks: Vec<(u64, f32)> = e
                 .blocks
@@ -289,10 +291,17 @@ fn top_terms(description: &SparseVec, body: &SparseVec) -> Vec<(u64, f32)> {
 }
 
 /// The readable term (the stem) behind each of `wanted`'s hashes, found in the given agents' text.
-pub fn term_texts(agents: &[&AgentFile], wanted: &std::collections::HashSet<u64>) -> std::collections::HashMap<u64, String> {
+pub fn term_texts(
+    agents: &[&AgentFile],
+    wanted: &std::collections::HashSet<u64>,
+) -> std::collections::HashMap<u64, String> {
     let mut map = std::collections::HashMap::new();
     for agent in agents {
-        let text = format!("{} {}", agent.frontmatter.description().unwrap_or_default(), agent.body);
+        let text = format!(
+            "{} {}",
+            agent.frontmatter.description().unwrap_or_default(),
+            agent.body
+        );
         for term in terms(&normalize_text(&text)) {
             let hash = term_hash(&term);
             if wanted.contains(&hash) {

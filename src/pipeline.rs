@@ -124,12 +124,7 @@ pub fn scan_with_pairs(
 ) -> Result<(Report, Vec<ScoredPair>), BadInputPath> {
     let library = Library::load(inputs, options)?;
     let pairs = score_library(&library, options);
-    let clusters = cluster::cluster(
-        &library.agents,
-        &library.features,
-        &pairs,
-        &options.cluster,
-    );
+    let clusters = cluster::cluster(&library.agents, &library.features, &pairs, &options.cluster);
     let clusters = merge_clusters(&library.agents, clusters, &pairs, options.progress);
     let report = Report {
         inputs: inputs.to_vec(),
@@ -360,7 +355,13 @@ pub fn explain(
         b: ia.max(ib),
         score,
     };
-    let described = cluster::describe_group(vec![pair.a, pair.b], &[pair], &lib.agents, &lib.features, &options.cluster);
+    let described = cluster::describe_group(
+        vec![pair.a, pair.b],
+        &[pair],
+        &lib.agents,
+        &lib.features,
+        &options.cluster,
+    );
     Ok(Explanation {
         same_kind: lib.agents[ia].kind == lib.agents[ib].kind,
         a: lib.agents[ia].clone(),

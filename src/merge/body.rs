@@ -34,8 +34,15 @@ struct Section {
 
 impl Section {
     fn new(heading: Option<Block>) -> Section {
-        let heading_terms = heading.as_ref().map(|h| term_set(&h.text)).unwrap_or_default();
-        Section { heading, heading_terms, blocks: Vec::new() }
+        let heading_terms = heading
+            .as_ref()
+            .map(|h| term_set(&h.text))
+            .unwrap_or_default();
+        Section {
+            heading,
+            heading_terms,
+            blocks: Vec::new(),
+        }
     }
 }
 
@@ -64,7 +71,10 @@ fn sections(body: &str) -> Vec<Section> {
 }
 
 fn term_set(text: &str) -> HashSet<u64> {
-    terms(&normalize_text(text)).iter().map(|t| term_hash(t)).collect()
+    terms(&normalize_text(text))
+        .iter()
+        .map(|t| term_hash(t))
+        .collect()
 }
 
 /// The share of `block`'s words found in `other`.

@@ -28,7 +28,7 @@ fn summary(out: &mut String, r: &Report) {
         .count();
     let _ = writeln!(
         out,
-        "Scanned {} files: {} agents and {} skills read, {} skipped.",
+        "Scanned {} file(s): {} agent(s) and {} skill(s) read, {} skipped.",
         r.scanned,
         r.agent_count(Kind::Agent),
         r.agent_count(Kind::Skill),
@@ -94,10 +94,14 @@ fn cluster_block(out: &mut String, r: &Report, c: &ClusterReport) {
         }
     }
     for d in &c.merged.decisions {
-        let dropped = if d.dropped.is_empty() {
-            String::new()
-        } else {
-            format!(" [not kept: {}]", d.dropped.join("; "))
+        let dropped = match d.dropped.len() {
+            0 => String::new(),
+            n if n <= 3 => format!(" [not kept: {}]", d.dropped.join("; ")),
+            n => format!(
+                " [not kept: {}; and {} more: see --format markdown]",
+                d.dropped[..2].join("; "),
+                n - 2
+            ),
         };
         let chose: String = d.chose.chars().take(70).collect();
         let ellipsis = if d.chose.chars().count() > 70 {
