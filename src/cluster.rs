@@ -232,14 +232,38 @@ pub fn describe_group(
     } else {
         Tier::Variant
     };
+    let member_pairs: Vec<ScoredPair> = scores.values().map(|p| **p).collect();
+    let copy_groups = copies_within(&members, &member_pairs, options.copy_threshold);
     Cluster {
         shared_terms: shared_terms(&members, agents, features),
+        copy_groups,
         members,
         representative,
         tier,
         min_score,
         max_score,
     }
+}
+
+/// The near-verbatim copy groups (two or more files) among `members`, each in index order.
+fn copies_within(members: &[usize], pairs: &[ScoredPair], threshold: f32) -> Vec<Vec<usize>> {
+    let local: HashMap<usize, usize> = members.iter().enumerate().map(|(i, &m)| (m, i)).collect();
+    let renumbered: Vec<ScoredPair> = pairs
+        .iter()
+        .map(|p| ScoredPair {
+            a: local[&p.a],
+            b: local[&p.b],
+            score: p.score,
+        })
+        .collect();
+    let (_, groups) = copy_groups(members.len(), &renumbered, threshold);
+    let mut out: Vec<Vec<usize>> = groups
+        .into_iter()
+        .filter(|g| g.len() > 1)
+        .map(|g| g.into_iter().map(|i| members[i]).collect())
+        .collect();
+    out.sort();
+    out
 }
 
 /// Terms heavy in at least half of the members, heaviest first: what the cluster is about.

@@ -220,6 +220,9 @@ pub struct Cluster {
     pub max_score: f32,
     /// Words that are frequent in this cluster and rare in the library: why it holds together.
     pub shared_terms: Vec<String>,
+    /// Groups of members that are near-verbatim copies of each other (two or more each). A
+    /// `variant` cluster may hold copy groups; a `copy` cluster is one.
+    pub copy_groups: Vec<Vec<usize>>,
 }
 
 /// Two or more different files declaring one `name`: Claude Code loads only one of them.

@@ -52,6 +52,7 @@ fn cluster_json(c: &ClusterReport, agents: &[AgentFile]) -> Value {
         "min_score": round(c.cluster.min_score),
         "max_score": round(c.cluster.max_score),
         "shared_terms": c.cluster.shared_terms,
+        "copy_groups": c.cluster.copy_groups.iter().map(|g| g.iter().map(|&i| path(i)).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "pairs": c.pairs.iter().map(|p| pair_json(p, agents)).collect::<Vec<_>>(),
         "decisions": c.merged.decisions,
         "merged": c.merged.text,

@@ -76,6 +76,19 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
             c.cluster.shared_terms.join(", ")
         );
     }
+    if c.cluster.tier == crate::model::Tier::Variant {
+        for group in &c.cluster.copy_groups {
+            let paths: Vec<String> = group
+                .iter()
+                .map(|&m| format!("`{}`", r.agents[m].path.display()))
+                .collect();
+            let _ = writeln!(
+                out,
+                "Near-verbatim copies within it: {}.\n",
+                paths.join(", ")
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "| member | name | score to representative |\n|---|---|---|"
