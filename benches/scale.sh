@@ -7,7 +7,8 @@
 # For each N: generates target/synth/N with `synth --n N --seed S` unless target/synth/N/truth.tsv
 # already exists, then runs
 #   /usr/bin/time -v timeout SECS target/release/agent-dedup scan --quiet --format json target/synth/N
-# into target/synth/N.json (time's report in target/synth/N.time) and prints one Markdown table row:
+# into target/synth/N.json (time's report in target/synth/N.time, stderr in N.stderr) and prints one
+# Markdown table row:
 #   - wall seconds and peak RSS of the scan;
 #   - copy-pair recall: of all pairs of files with the same base in truth.tsv, the share that ended
 #     up in one cluster;
@@ -48,7 +49,11 @@ for n in "${sizes[@]}"; do
     status=0
     /usr/bin/time -v -o "target/synth/$n.time" \
         timeout "$timeout_secs" target/release/agent-dedup scan --quiet --format json "$dir" \
-        > "target/synth/$n.json" 2> "target/synth/$n.stderr" || status=$?
+        > "target/synth/$n.json.partial" 2> "target/synth/$n.stderr" || status=$?
+    # Keep the last complete report: a timed-out or failed run leaves only .partial behind.
+    if [ "$status" -eq 0 ] || [ "$status" -eq 1 ]; then
+        mv "target/synth/$n.json.partial" "target/synth/$n.json"
+    fi
     python3 - "$n" "$dir" "$gen" "$status" "$timeout_secs" <<'PY'
 import collections, json, os, re, sys
 

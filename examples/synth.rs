@@ -4,21 +4,31 @@
 //! cargo run --release --example synth -- --n 100000 --seed 1 --out DIR
 //! ```
 //!
-//! Builds distinct *bases* by splicing the agents in `corpus/` (the intro of one agent plus 2-5
-//! `## ` sections taken from other agents, under a generated `<domain>-<role>` name), then copies
-//! some bases the way people copy agents between libraries: renamed (plugin prefixes, `-v2`
-//! suffixes), descriptions reworded or extended, bullets dropped or reordered, words swapped for
-//! synonyms, stray lines pulled in from other agents, frontmatter tweaked, CRLF line endings and a
-//! UTF-8 BOM. About 40% of the files are singletons; copy groups hold 2-7 files.
+//! Builds distinct *bases* by splicing the agents in `corpus/`: the intro of one agent plus 2-5
+//! `## ` sections taken from other agents (bodies without `## ` headings are split at lead lines
+//! such as `Your core responsibilities:`), under a generated name (`graphql-reviewer`, then
+//! `<domain>-<topic>-<role>`), a description built from the sections' first lines, and one
+//! generated `## <subject> checklist` section so that not every line of a large library repeats
+//! hundreds of times (`--splice-only` leaves it out). Each base has a unique name and a unique
+//! combination of intro and sections, and bases are picked to share as few intro/section pairs and
+//! triples as possible.
 //!
-//! Writes `DIR/<collection>/agents/<name>.md` and `DIR/plugins/<plugin>/agents/<name>.md` (at most
-//! ~1000 files per folder) and `DIR/truth.tsv`: `file<TAB>base` lines, no header (the format
-//! `agent-dedup eval --labels` reads), `file` relative to DIR, `base` the name of the base the
-//! file was made from (a singleton is its own base).
+//! Then copies some bases the way people copy agents between libraries: renamed (plugin prefixes
+//! like `acme-tools-`, suffixes like `-v2`), descriptions reworded, shortened or extended, 5-30% of
+//! bullets dropped, bullets reordered within a list, words swapped for synonyms, 1-3 lines pulled
+//! in from other agents, model/tools/color tweaked; copies are made from the base or from an
+//! earlier copy. Any file may get CRLF line endings (10%) or a UTF-8 BOM (5%). 40% of the files
+//! are singletons (`--singletons`); copy groups hold 2-7 files, the base included.
+//!
+//! Writes `DIR/collection-NNN/agents/<name>.md` (bases and some copies) and
+//! `DIR/plugins/<plugin>/agents/<name>.md` (most copies), at most 1000 files per folder, and
+//! `DIR/truth.tsv`: `file<TAB>base` lines sorted by file, no header (the `path<TAB>role` format
+//! `agent-dedup eval --labels` reads), `file` relative to DIR, `base` the name of the base the file
+//! was made from (a singleton is its own base).
 //!
 //! Deterministic: the same `--n`, `--seed` and corpus give byte-identical output. All randomness
 //! comes from the SplitMix64 generator below (no crate whose algorithm could change under us);
-//! copy groups are generated in parallel, each from its own stream.
+//! planning is sequential, and copy groups are generated in parallel, each from its own stream.
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -49,6 +59,11 @@ struct Args {
     #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"))]
     corpus: PathBuf,
 
+    /// Bases are only spliced corpus text: no generated `## <subject> checklist` section. Every
+    /// line of a large library then repeats in hundreds of files.
+    #[arg(long)]
+    splice_only: bool,
+
     /// Print the intros and sections taken from the corpus, then stop (nothing is written).
     #[arg(long)]
     dump_corpus: bool,
@@ -58,8 +73,17 @@ struct Args {
     singletons: f64,
 }
 
-fn main() -> Result<()> {
-    let args = Args::parse();
+fn main() -> std::process::ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("synth: error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<()> {
     let started = Instant::now();
     if !(0.0..=1.0).contains(&args.singletons) {
         bail!("--singletons must be between 0 and 1");
@@ -112,7 +136,7 @@ fn main() -> Result<()> {
         .enumerate()
         .map(|(gi, plan)| -> Result<Vec<(String, String)>> {
             let mut rng = Rng::new(args.seed, 1 + gi as u64);
-            let files = build_group(&corpus, &syn, plan, &mut rng);
+            let files = build_group(&corpus, &syn, plan, !args.splice_only, &mut rng);
             let mut rows = Vec::with_capacity(files.len());
             for (rel, bytes) in files {
                 let path = args.out.join(&rel);
@@ -519,7 +543,7 @@ fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
     }
 }
 
-/// The first line of a chunk that reads like a sentence, markup stripped, at most ~110 bytes.
+/// The first sentence of a chunk's first real line, markup stripped, at most ~110 bytes.
 fn summary_of(lines: &[String]) -> String {
     let kinds = classify(lines);
     for (line, kind) in lines.iter().zip(&kinds) {
@@ -533,6 +557,9 @@ fn summary_of(lines: &[String]) -> String {
         if t.split_whitespace().count() < 4 {
             continue;
         }
+        if let Some(end) = t.find(". ") {
+            t.truncate(end);
+        }
         if t.len() > 110 {
             let mut cut = 110;
             while !t.is_char_boundary(cut) {
@@ -540,7 +567,10 @@ fn summary_of(lines: &[String]) -> String {
             }
             cut = t[..cut].rfind(' ').unwrap_or(cut);
             t.truncate(cut);
-            t = t.trim_end_matches([',', ';', ':', ' ']).to_owned();
+            if t.matches('`').count() % 2 == 1 {
+                t.truncate(t.rfind('`').unwrap_or(t.len()));
+            }
+            t = t.trim_end_matches([',', ';', ':', ' ', '(']).to_owned();
         }
         return capitalize(&t);
     }
@@ -675,7 +705,7 @@ const DOMAINS: &[(&str, &str)] = &[
     ("tensorflow", "TensorFlow"),
     ("llm", "LLM"),
     ("rag", "RAG"),
-    ("embeddings", "embeddings"),
+    ("vectordb", "vector database"),
     ("react", "React"),
     ("vue", "Vue"),
     ("angular", "Angular"),
@@ -1084,15 +1114,18 @@ fn group_sizes(n: usize, singleton_share: f64, rng: &mut Rng) -> Vec<usize> {
         }
         rest -= s;
     }
-    sizes.extend(std::iter::repeat(1).take(singles.min(n)));
+    sizes.extend(std::iter::repeat_n(1, singles.min(n)));
     rng.shuffle(&mut sizes);
     sizes
 }
 
 struct BasePlan {
     name: String,
-    /// Human-readable title, e.g. "senior GraphQL reviewer".
+    /// What the agent is about, for descriptions: e.g. "GraphQL schema".
+    subject: String,
+    /// Display form of the domain alone, and a topic (in the name or not).
     domain: String,
+    topic: String,
     role: String,
     intro: usize,
     sections: Vec<usize>,
@@ -1126,6 +1159,7 @@ fn plan_bases(corpus: &Corpus, count: usize, rng: &mut Rng) -> Result<Vec<BasePl
     let mut triples: FastSet = FastSet::default();
     let mut pairs: FastMap = FastMap::default();
     let mut names: HashSet<String> = HashSet::new();
+    let mut subjects: HashSet<String> = HashSet::new();
     let mut out = Vec::with_capacity(count);
     let mut families: Vec<usize> = (0..corpus.section_families.len()).collect();
     for _ in 0..count {
@@ -1195,10 +1229,12 @@ fn plan_bases(corpus: &Corpus, count: usize, rng: &mut Rng) -> Result<Vec<BasePl
                 }
             }
         }
-        let (name, domain, role) = base_name(rng, &mut names);
+        let (name, subject, domain, topic, role) = base_name(rng, &mut names, &mut subjects);
         out.push(BasePlan {
             name,
+            subject,
             domain,
+            topic,
             role,
             intro,
             sections,
@@ -1207,36 +1243,50 @@ fn plan_bases(corpus: &Corpus, count: usize, rng: &mut Rng) -> Result<Vec<BasePl
     Ok(out)
 }
 
-/// `<domain>-<role>`, else `<qualifier>-<domain>-<role>`, else two domains; always unique.
-fn base_name(rng: &mut Rng, used: &mut HashSet<String>) -> (String, String, String) {
+/// A unique name. `<domain>-<role>` (e.g. `graphql-reviewer`) for the first base of a domain, then
+/// `<domain>-<topic>-<role>` with a (domain, topic) subject no other base has, and once those run
+/// short `<qualifier>-<domain>-<topic>-<role>`. Returns name, subject, domain, topic and role.
+fn base_name(
+    rng: &mut Rng,
+    used: &mut HashSet<String>,
+    subjects: &mut HashSet<String>,
+) -> (String, String, String, String, String) {
     for attempt in 0.. {
         let (d, dd) = *rng.pick(DOMAINS);
+        let t = *rng.pick(TOPICS);
+        let td = t.replace('-', " ");
         let role = *rng.pick(ROLES);
-        let (name, display) = match attempt {
-            0..=7 => (format!("{d}-{role}"), dd.to_owned()),
-            8..=23 => {
+        let (name, subject, key) = match attempt {
+            0..=3 => (format!("{d}-{role}"), dd.to_owned(), d.to_owned()),
+            4..=31 => (
+                format!("{d}-{t}-{role}"),
+                format!("{dd} {td}"),
+                format!("{d}/{t}"),
+            ),
+            32..=63 => {
                 let q = *rng.pick(QUALIFIERS);
-                (format!("{q}-{d}-{role}"), format!("{q} {dd}"))
-            }
-            24..=47 => {
-                let (e, ed) = *rng.pick(DOMAINS);
-                if e == d {
-                    continue;
-                }
-                (format!("{d}-{e}-{role}"), format!("{dd} and {ed}"))
+                (
+                    format!("{q}-{d}-{t}-{role}"),
+                    format!("{dd} {td}"),
+                    String::new(),
+                )
             }
             _ => {
                 let q = *rng.pick(QUALIFIERS);
-                let (e, ed) = *rng.pick(DOMAINS);
-                let k = rng.range(2, 999);
+                let k = rng.range(2, 9999);
                 (
-                    format!("{q}-{d}-{e}-{role}-{k}"),
-                    format!("{q} {dd} and {ed}"),
+                    format!("{q}-{d}-{t}-{role}-{k}"),
+                    format!("{dd} {td}"),
+                    String::new(),
                 )
             }
         };
+        if !key.is_empty() && subjects.contains(&key) {
+            continue;
+        }
         if used.insert(name.clone()) {
-            return (name, display, role.to_owned());
+            subjects.insert(key);
+            return (name, subject, dd.to_owned(), td, role.to_owned());
         }
     }
     unreachable!()
@@ -1457,9 +1507,10 @@ fn build_group(
     corpus: &Corpus,
     syn: &Synonyms,
     plan: &GroupPlan,
+    domain_section: bool,
     rng: &mut Rng,
 ) -> Vec<(String, Vec<u8>)> {
-    let base = base_doc(corpus, &plan.base, rng);
+    let base = base_doc(corpus, &plan.base, domain_section, rng);
     let mut docs: Vec<Doc> = Vec::with_capacity(plan.members.len());
     let mut out = Vec::with_capacity(plan.members.len());
     for (j, m) in plan.members.iter().enumerate() {
@@ -1488,14 +1539,27 @@ fn build_group(
     out
 }
 
-fn base_doc(corpus: &Corpus, plan: &BasePlan, rng: &mut Rng) -> Doc {
+fn base_doc(corpus: &Corpus, plan: &BasePlan, domain_section: bool, rng: &mut Rng) -> Doc {
     let intro = &corpus.intros[plan.intro];
     let mut body: Vec<String> = intro.lines.clone();
-    for &s in &plan.sections {
+    let own = if domain_section {
+        rng.range(0, plan.sections.len())
+    } else {
+        usize::MAX
+    };
+    for (k, &s) in plan.sections.iter().enumerate() {
+        if k == own {
+            body.push(String::new());
+            body.extend(subject_section(plan, rng));
+        }
         body.push(String::new());
         body.extend(corpus.sections[s].lines.iter().cloned());
     }
-    let (d, r) = (&plan.domain, &plan.role);
+    if own == plan.sections.len() {
+        body.push(String::new());
+        body.extend(subject_section(plan, rng));
+    }
+    let (d, r) = (&plan.subject, &plan.role);
     let mut description = match rng.below(5) {
         0 => format!("Use this agent for {d} work that needs a {r}."),
         1 => format!("{} {r}.", capitalize(d)),
@@ -1549,6 +1613,204 @@ fn base_doc(corpus: &Corpus, plan: &BasePlan, rng: &mut Rng) -> Doc {
         body,
     }
 }
+
+/// A section no other base has: 3-6 bullets from templates filled with the base's domain and
+/// topic and random artifacts, concerns, practices and metrics.
+fn subject_section(plan: &BasePlan, rng: &mut Rng) -> Vec<String> {
+    let subject = capitalize(&format!("{} {}", plan.domain, plan.topic));
+    let (d, t) = (plan.domain.as_str(), plan.topic.as_str());
+    let heading = match rng.below(5) {
+        0 => format!("## {subject} checklist"),
+        1 => format!("## {subject} notes"),
+        2 => format!("## Working on {d} {t}"),
+        3 => format!("## {subject} specifics"),
+        _ => format!("## House rules for {d} {t}"),
+    };
+    let mut out = vec![heading, String::new()];
+    if rng.chance(0.4) {
+        out.push(format!(
+            "These points apply whenever a task touches {d} {t}; they override the general advice above."
+        ));
+        out.push(String::new());
+    }
+    let mut order: Vec<usize> = (0..SUBJECT_TEMPLATES.len()).collect();
+    rng.shuffle(&mut order);
+    for &k in &order[..rng.range(3, 6)] {
+        let mut line = String::from("- ");
+        let template = SUBJECT_TEMPLATES[k];
+        let mut rest = template;
+        let (p, q) = *rng.pick(PRACTICES);
+        while let Some(open) = rest.find('{') {
+            line.push_str(&rest[..open]);
+            let close = open + rest[open..].find('}').expect("closed slot");
+            line.push_str(match &rest[open + 1..close] {
+                "D" => d,
+                "T" => t,
+                "A" => ARTIFACTS[rng.below(ARTIFACTS.len())],
+                "C" => CONCERNS[rng.below(CONCERNS.len())],
+                "P" => p,
+                "Q" => q,
+                "M" => METRICS[rng.below(METRICS.len())],
+                other => other,
+            });
+            rest = &rest[close + 1..];
+        }
+        line.push_str(rest);
+        out.push(line);
+    }
+    out
+}
+
+const TOPICS: &[&str] = &[
+    "schema",
+    "migrations",
+    "testing",
+    "performance",
+    "deploys",
+    "forms",
+    "routing",
+    "state",
+    "queries",
+    "pipelines",
+    "monitoring",
+    "upgrades",
+    "builds",
+    "releases",
+    "costs",
+    "alerts",
+    "backups",
+    "indexes",
+    "jobs",
+    "workers",
+    "webhooks",
+    "streams",
+    "plugins",
+    "configs",
+    "charts",
+    "modules",
+    "components",
+    "hooks",
+    "models",
+    "features",
+    "experiments",
+    "dashboards",
+    "reports",
+    "contracts",
+    "events",
+    "queues",
+    "sessions",
+    "tokens",
+    "permissions",
+    "invoices",
+    "imports",
+    "exports",
+    "sync",
+    "storage",
+    "networking",
+    "containers",
+    "clusters",
+    "functions",
+    "notebooks",
+    "datasets",
+    "prompts",
+    "evals",
+    "error-handling",
+    "refactors",
+    "onboarding",
+    "benchmarks",
+    "fixtures",
+    "linting",
+    "typing",
+    "packaging",
+    "localization",
+    "templates",
+    "clients",
+    "rollouts",
+];
+
+const SUBJECT_TEMPLATES: &[&str] = &[
+    "Check every change to {T} against the {D} {A} before merging",
+    "Flag {C} in {D} {T} early and say how to reproduce them",
+    "Prefer {P} over {Q} when touching {T}",
+    "Keep the {D} {A} small enough to review in one sitting",
+    "Record {M} before and after any change to {T}",
+    "Ask which {D} version is in use and where the {A} lives before suggesting fixes",
+    "Treat {C} as a release blocker for {T}",
+    "Link each finding about {T} to the line in the {A} that causes it",
+    "When {T} fail in CI, compare the {A} with the last green run first",
+    "Explain {D} trade-offs around {T} in terms of {M}",
+    "Never silence {C}; add a test that shows them instead",
+    "Update the {A} in the same pull request as the change to {T}",
+    "Watch {M} for a day after shipping {D} {T} changes",
+    "Document why the {A} differs between environments",
+    "Look for {C} first when {D} {T} misbehave under load",
+];
+
+const ARTIFACTS: &[&str] = &[
+    "config",
+    "manifests",
+    "schema file",
+    "changelog",
+    "test suite",
+    "lock file",
+    "CI job",
+    "runbook",
+    "dashboard",
+    "migration scripts",
+    "API spec",
+    "README",
+    "build script",
+    "Dockerfile",
+    "feature flags",
+    "fixtures",
+    "release notes",
+    "architecture notes",
+];
+
+const CONCERNS: &[&str] = &[
+    "race conditions",
+    "silent data loss",
+    "N+1 queries",
+    "memory leaks",
+    "missing retries",
+    "unbounded queues",
+    "stale caches",
+    "leaked credentials",
+    "breaking API changes",
+    "flaky tests",
+    "slow cold starts",
+    "missing indexes",
+    "unclear error messages",
+    "time zone bugs",
+    "dependency drift",
+    "unpinned versions",
+    "unchecked user input",
+    "missing timeouts",
+];
+
+const PRACTICES: &[(&str, &str)] = &[
+    ("explicit configuration", "implicit defaults"),
+    ("small pull requests", "big-bang rewrites"),
+    ("feature flags", "long-lived branches"),
+    ("typed interfaces", "stringly-typed data"),
+    ("idempotent jobs", "one-off scripts"),
+    ("structured logs", "print debugging"),
+    ("boring, proven tools", "the newest framework"),
+    ("measured changes", "guesswork"),
+];
+
+const METRICS: &[&str] = &[
+    "p95 latency",
+    "error rate",
+    "build time",
+    "bundle size",
+    "memory use",
+    "query plans",
+    "test run time",
+    "cost per request",
+    "queue depth",
+    "cache hit rate",
+];
 
 /// One copy's edits. A copy that is neither renamed nor verbatim always gets at least one edit.
 fn mutate(

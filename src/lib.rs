@@ -13,7 +13,9 @@
 //! }
 //! ```
 
+pub mod apply;
 pub mod cli;
+pub mod candidates;
 pub mod cluster;
 pub mod diff;
 pub mod discover;

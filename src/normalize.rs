@@ -334,19 +334,31 @@ pub fn description_prose(description: &str) -> String {
 /// NFKC, lowercase, one spelling for technology names whose punctuation carries meaning (`c#`,
 /// `c++`, `.net`, `node.js`), and everything that is not a letter or digit turned into a space.
 pub fn normalize_text(text: &str) -> String {
-    let folded: String = text.nfkc().flat_map(char::to_lowercase).collect();
-    let folded = folded
-        .replace("c#", " csharp ")
-        .replace("c++", " cpp ")
-        .replace("f#", " fsharp ")
-        .replace(".net", " dotnet ")
-        .replace("node.js", " nodejs ")
-        .replace("ci/cd", " cicd ");
-    let spaced: String = folded
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut folded: String = if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.nfkc().flat_map(char::to_lowercase).collect()
+    };
+    if folded.contains(['#', '+', '.', '/']) {
+        folded = folded
+            .replace("c#", " csharp ")
+            .replace("c++", " cpp ")
+            .replace("f#", " fsharp ")
+            .replace(".net", " dotnet ")
+            .replace("node.js", " nodejs ")
+            .replace("ci/cd", " cicd ");
+    }
+    let mut out = String::with_capacity(folded.len());
+    for word in folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// One name for what the field writes several ways. General knowledge, not learned from any library.
@@ -406,33 +418,71 @@ fn stemmer() -> &'static Stemmer {
 
 /// Terms of normalized text: canonical names, English stems, single letters dropped.
 pub fn terms(normalized: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_term(normalized, |term| out.push(term.into_owned()));
+    out
+}
+
+/// Calls `f` with each term of normalized text, in order (see [`terms`]).
+fn for_each_term(normalized: &str, mut f: impl FnMut(std::borrow::Cow<'_, str>)) {
     let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
-    let mut out = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
         if let Some(joined) = words
             .get(i + 1)
             .and_then(|next| canonical_pair(words[i], next))
         {
-            out.push(joined.to_owned());
+            f(joined.into());
             i += 2;
             continue;
         }
         let word = canonical(words[i]);
         if word.chars().count() >= 2 && !is_stop_word(word) {
-            out.push(stemmer().stem(word).into_owned());
+            f(stemmer().stem(word));
         }
         i += 1;
     }
-    out
 }
 
 pub fn term_hash(term: &str) -> u64 {
     xxh3_64(term.as_bytes())
 }
 
+/// Hashes of the terms of normalized text. Stemming is the costly part of reading a library and
+/// the same few thousand words come back in every file, so each thread remembers the hash of every
+/// word it has stemmed.
 fn hashed_terms(normalized: &str) -> Vec<u64> {
-    terms(normalized).iter().map(|t| term_hash(t)).collect()
+    thread_local! {
+        static SEEN: std::cell::RefCell<HashMap<String, Option<u64>>> = std::cell::RefCell::new(HashMap::default());
+    }
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        let mut out = Vec::new();
+        let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut i = 0;
+        while i < words.len() {
+            if let Some(joined) = words
+                .get(i + 1)
+                .and_then(|next| canonical_pair(words[i], next))
+            {
+                out.push(term_hash(joined));
+                i += 2;
+                continue;
+            }
+            let hash = match seen.get(words[i]) {
+                Some(known) => *known,
+                None => {
+                    let mut hash = None;
+                    for_each_term(words[i], |t| hash = Some(term_hash(&t)));
+                    seen.insert(words[i].to_owned(), hash);
+                    hash
+                }
+            };
+            out.extend(hash);
+            i += 1;
+        }
+        out
+    })
 }
 
 /// Words that say how senior or what kind of worker an agent is, not which job it does.
@@ -509,6 +559,14 @@ mod tests {
             normalize_text("**Ｈello**, World! C# and C++ on .NET"),
             "hello world csharp and cpp on dotnet"
         );
+    }
+
+    #[test]
+    fn hashed_terms_agree_with_terms() {
+        let text = "the golang reviewers use machine learning for k8s";
+        let expected: Vec<u64> = terms(text).iter().map(|t| term_hash(t)).collect();
+        assert_eq!(hashed_terms(text), expected);
+        assert_eq!(hashed_terms(text), expected, "and again, from the cache");
     }
 
     #[test]

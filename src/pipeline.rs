@@ -3,6 +3,7 @@
 //! Each stage lives in its own module; this one only runs them in order, with a progress bar per
 //! phase, and assembles the [`Report`].
 
+use crate::candidates::{self, Strategy};
 use crate::cluster::{self, ClusterOptions};
 use crate::diff;
 use crate::discover::{self, BadInputPath, DiscoverOptions};
@@ -23,6 +24,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy)]
 pub struct ScanOptions {
     pub discover: DiscoverOptions,
+    /// How to choose the pairs to score; `None` picks by library size.
+    pub strategy: Option<Strategy>,
     pub weights: Weights,
     pub cluster: ClusterOptions,
     pub progress: Progress,
@@ -32,6 +35,7 @@ impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
             discover: DiscoverOptions::default(),
+            strategy: None,
             weights: Weights::default(),
             cluster: ClusterOptions::default(),
             progress: Progress::hidden(),
@@ -142,11 +146,36 @@ pub fn scan_with_pairs(
 }
 
 fn score_library(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
-    let n = library.agents.len() as u64;
-    let bar = options.progress.phase("score", n * n.saturating_sub(1) / 2);
-    let pairs = score::score_all_pairs(&library.features, &library.kinds(), &options.weights);
-    bar.finish_and_clear();
-    pairs
+    let n = library.agents.len();
+    let kinds = library.kinds();
+    match options
+        .strategy
+        .unwrap_or_else(|| candidates::strategy_for(n, false))
+    {
+        Strategy::Exhaustive => {
+            let bar = options
+                .progress
+                .phase("score", (n * n.saturating_sub(1) / 2) as u64);
+            let pairs = score::score_all_pairs(&library.features, &kinds, &options.weights);
+            bar.finish_and_clear();
+            pairs
+        }
+        Strategy::Indexed => {
+            let bar = options.progress.phase("candidates", n as u64);
+            let candidates = candidates::indexed_candidates(&library.features, &kinds);
+            bar.finish_and_clear();
+            let total: usize = candidates.iter().map(Vec::len).sum();
+            let bar = options.progress.phase("score", total as u64);
+            let pairs = score::score_candidate_pairs(
+                &library.features,
+                &kinds,
+                &options.weights,
+                &candidates,
+            );
+            bar.finish_and_clear();
+            pairs
+        }
+    }
 }
 
 /// Merges every cluster, numbers them `c1`, `c2`, … (largest first) and attaches the diffs.

@@ -70,6 +70,30 @@ pub fn score_all_pairs(
         .collect()
 }
 
+/// Scores the candidate pairs: `candidates[a]` lists the agents `b > a` to score against `a`.
+/// Pairs come out sorted by (a, b), like [`score_all_pairs`].
+pub fn score_candidate_pairs(
+    features: &[Features],
+    kinds: &[Kind],
+    weights: &Weights,
+    candidates: &[Vec<u32>],
+) -> Vec<ScoredPair> {
+    candidates
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(a, bs)| {
+            bs.iter().filter_map(move |&b| {
+                let b = b as usize;
+                if kinds[a] != kinds[b] {
+                    return None;
+                }
+                let score = score_pair(&features[a], &features[b], weights);
+                (score.total >= KEEP_FLOOR).then_some(ScoredPair { a, b, score })
+            })
+        })
+        .collect()
+}
+
 /// Soft Jaccard over the role words of two names: words count as one when equal, or when long and
 /// within a typo of each other (`electorn` / `electron`). Title words (`expert`, `pro`, `helper`) are
 /// left out: two agents both called `helper` say nothing about doing the same job.

@@ -1,0 +1,143 @@
+//! Candidates: which pairs are worth scoring exactly.
+//!
+//! A small library is scored pair by pair. A large one cannot be: 100,000 agents make five billion
+//! pairs. There each agent gets a handful of *keys*: the role words of its name, the heaviest terms
+//! of its description and of its body, and a bottom-k sketch of its body blocks (copies share their
+//! smallest block hashes). An inverted index from key to agents then yields the pairs that share at
+//! least two keys; keys held by too many agents say little and are skipped (the index's top-k
+//! pruning). Only those pairs are scored.
+
+use crate::model::Kind;
+use crate::normalize::{term_hash, Features};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Up to this many agents every pair is scored; above it, the index picks the candidates.
+pub const EXHAUSTIVE_UP_TO: usize = 3_000;
+/// Terms of the description, and of the body, that become keys.
+const DESCRIPTION_KEYS: usize = 8;
+const BODY_KEYS: usize = 12;
+/// Smallest block hashes kept as keys: near-copies share most of them.
+const BLOCK_KEYS: usize = 4;
+/// Pairs must share keys worth at least this much to be scored: two terms, or one role word of the
+/// name (names carry the most signal: `python-pro` and `python-expert` may share little else).
+const MIN_SHARED_WEIGHT: u32 = 2;
+const NAME_KEY_WEIGHT: u32 = 2;
+const NAME_TAG: u64 = 1;
+const NAME_PREFIX_TAG: u64 = 5;
+/// The score matches long name words within a typo of each other (see `score::name_similarity`).
+const TYPO_PREFIX: usize = 5;
+
+/// How the pairs to score were chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// Every pair of agents of the same kind.
+    Exhaustive,
+    /// Pairs sharing keys in the inverted index.
+    Indexed,
+}
+
+/// The strategy for a library of `n` agents: exhaustive when small or when `force_exhaustive`.
+pub fn strategy_for(n: usize, force_exhaustive: bool) -> Strategy {
+    if force_exhaustive || n <= EXHAUSTIVE_UP_TO {
+        Strategy::Exhaustive
+    } else {
+        Strategy::Indexed
+    }
+}
+
+/// A key's posting list is skipped when it holds more agents than this: √n, at least 50.
+fn max_posting(n: usize) -> usize {
+    ((n as f64).sqrt() as usize).max(50)
+}
+
+/// The keys of one agent. Each kind of key is salted so a name word never meets a body term.
+fn keys(f: &Features, kind: Kind) -> Vec<(u64, u32)> {
+    let salt = |tag: u64, h: u64| {
+        h ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ ((kind == Kind::Skill) as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+    };
+    let mut out: Vec<(u64, u32)> = f
+        .name
+        .core
+        .iter()
+        .map(|w| (salt(NAME_TAG, term_hash(w)), NAME_KEY_WEIGHT))
+        .collect();
+    // Name words that differ by a typo or a suffix (`electorn`, `angularjs`) still match in the score
+    // when they start alike, so a long word's first letters are a key too.
+    for word in f
+        .name
+        .core
+        .iter()
+        .filter(|w| w.chars().count() >= TYPO_PREFIX)
+    {
+        let prefix: String = word.chars().take(TYPO_PREFIX).collect();
+        out.push((salt(NAME_PREFIX_TAG, term_hash(&prefix)), NAME_KEY_WEIGHT));
+    }
+    out.extend(
+        heaviest(&f.description.0, DESCRIPTION_KEYS)
+            .into_iter()
+            .map(|t| (salt(2, t), 1)),
+    );
+    out.extend(
+        heaviest(&f.body.0, BODY_KEYS)
+            .into_iter()
+            .map(|t| (salt(3, t), 1)),
+    );
+    let mut blocks: Vec<u64> = f.blocks.iter().map(|b| b.0).collect();
+    blocks.sort_unstable();
+    out.extend(blocks.into_iter().take(BLOCK_KEYS).map(|b| (salt(4, b), 1)));
+    out.sort_unstable();
+    out.dedup_by_key(|k| k.0);
+    out
+}
+
+fn heaviest(vector: &[(u64, f32)], k: usize) -> Vec<u64> {
+    let mut v = vector.to_vec();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.into_iter().take(k).map(|(t, _)| t).collect()
+}
+
+/// For each agent `a`, the agents `b > a` whose shared keys weigh at least [`MIN_SHARED_WEIGHT`], in order.
+pub fn indexed_candidates(features: &[Features], kinds: &[Kind]) -> Vec<Vec<u32>> {
+    let all_keys: Vec<Vec<(u64, u32)>> = features
+        .par_iter()
+        .zip(kinds.par_iter())
+        .map(|(f, &k)| keys(f, k))
+        .collect();
+    let mut index: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for (i, ks) in all_keys.iter().enumerate() {
+        for &(k, _) in ks {
+            index.entry(k).or_default().push(i as u32);
+        }
+    }
+    let limit = max_posting(features.len());
+    let skipped: FxHashSet<u64> = index
+        .iter()
+        .filter(|(_, list)| list.len() > limit)
+        .map(|(&k, _)| k)
+        .collect();
+    all_keys
+        .par_iter()
+        .enumerate()
+        .map(|(a, ks)| {
+            let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
+            for (k, weight) in ks.iter().filter(|(k, _)| !skipped.contains(k)) {
+                let list = &index[k];
+                // Lists are in index order: only the part after `a` is new.
+                let start = list.partition_point(|&b| b <= a as u32);
+                for &b in &list[start..] {
+                    *shared.entry(b).or_insert(0) += weight;
+                }
+            }
+            let mut out: Vec<u32> = shared
+                .into_iter()
+                .filter(|&(_, n)| n >= MIN_SHARED_WEIGHT)
+                .map(|(b, _)| b)
+                .collect();
+            out.sort_unstable();
+            out
+        })
+        .collect()
+}
