@@ -48,6 +48,15 @@ pub struct CommonArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Score every pair of agents, however large the library. By default libraries of more than
+    /// 3,000 agents are scored only on the pairs an inverted index of distinctive terms proposes.
+    #[arg(long)]
+    pub exhaustive: bool,
+
+    /// Use the inverted index whatever the library's size (for comparing the two paths).
+    #[arg(long, conflicts_with = "exhaustive", hide = true)]
+    pub indexed: bool,
+
     /// No progress bars (they are drawn on stderr, and only when it is a terminal).
     #[arg(long, short)]
     pub quiet: bool,

@@ -1,6 +1,7 @@
 //! The `agent-dedup` binary: parse the command line, run the pipeline, print or write the report.
 
 use agent_dedup::cli::{Cli, Command, CommonArgs, EvalArgs, ExplainArgs, MergeArgs, ScanArgs};
+use agent_dedup::candidates::Strategy;
 use agent_dedup::cluster::ClusterOptions;
 use agent_dedup::discover::DiscoverOptions;
 use agent_dedup::eval;
@@ -50,6 +51,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn options(common: &CommonArgs) -> ScanOptions {
     ScanOptions {
+        strategy: if common.exhaustive {
+            Some(Strategy::Exhaustive)
+        } else if common.indexed {
+            Some(Strategy::Indexed)
+        } else {
+            None
+        },
         discover: DiscoverOptions {
             no_ignore: common.no_ignore,
         },
