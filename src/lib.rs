@@ -13,7 +13,6 @@
 //! }
 //! ```
 
-pub mod apply;
 pub mod cli;
 pub mod candidates;
 pub mod cluster;
