@@ -9,11 +9,12 @@
 
 use crate::model::Kind;
 use crate::normalize::{term_hash, Features};
+use crate::score::TYPO_PREFIX;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Up to this many agents every pair is scored; above it, the index picks the candidates.
-pub const EXHAUSTIVE_UP_TO: usize = 3_000;
+pub const EXHAUSTIVE_UP_TO: usize = 500;
 /// Terms of the description, and of the body, that become keys.
 const DESCRIPTION_KEYS: usize = 8;
 const BODY_KEYS: usize = 12;
@@ -25,8 +26,6 @@ const MIN_SHARED_WEIGHT: u32 = 2;
 const NAME_KEY_WEIGHT: u32 = 2;
 const NAME_TAG: u64 = 1;
 const NAME_PREFIX_TAG: u64 = 5;
-/// The score matches long name words within a typo of each other (see `score::name_similarity`).
-const TYPO_PREFIX: usize = 5;
 
 /// How the pairs to score were chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

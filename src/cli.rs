@@ -12,7 +12,8 @@ use std::path::PathBuf;
     about = "Find near-duplicate AI agent definitions, explain why they match, and propose merged definitions.",
     long_about = "Find near-duplicate AI agent definitions (Claude Code subagents: Markdown with YAML \
 frontmatter), explain why they match, and propose merged definitions with a diff from each original.\n\n\
-Read-only unless --out is given. Exit codes: 0 success; 1 duplicates found with --fail-on-duplicates; \
+Read-only unless --out is given, or you run apply (undone with undo). Exit codes: 0 success; \
+1 duplicates found with --fail-on-duplicates, a cluster apply refused, or a file undo could not restore; \
 2 usage error or unreadable input."
 )]
 pub struct Cli {
@@ -30,6 +31,11 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Measure clustering and merge quality against a labelled folder.
     Eval(EvalArgs),
+    /// Carry out a scan's consolidation: write each merged definition over its representative and
+    /// archive (or delete) the other members. Journaled, so `undo` can put everything back.
+    Apply(ApplyArgs),
+    /// Put back, byte for byte, every file an `apply` run changed, from its journal.
+    Undo(UndoArgs),
 }
 
 /// Settings shared by every command that reads a library.
@@ -49,7 +55,7 @@ pub struct CommonArgs {
     pub no_ignore: bool,
 
     /// Score every pair of agents, however large the library. By default libraries of more than
-    /// 3,000 agents are scored only on the pairs an inverted index of distinctive terms proposes.
+    /// 500 agents are scored only on the pairs an inverted index of distinctive terms proposes.
     #[arg(long)]
     pub exhaustive: bool,
 
@@ -154,6 +160,54 @@ pub struct ExplainArgs {
 
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The report to carry out: DIR/report.json written by `scan --out DIR` (the merged files next
+    /// to it are used, with any edits you made), or the output of `scan --format json`. Run apply
+    /// from the folder scan ran in: the report's paths are as you gave them.
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+
+    /// Only this cluster (its id in the report, such as c2). Repeat for several; default: every
+    /// cluster.
+    #[arg(long = "cluster", value_name = "ID")]
+    pub clusters: Vec<String>,
+
+    /// Move the other members (and a copy of each representative's original) into this folder,
+    /// keeping their paths relative to the scanned folder.
+    /// Default: .agent-dedup/archive/<timestamp>/ in the scanned folder.
+    #[arg(long, value_name = "DIR", conflicts_with = "delete")]
+    pub archive: Option<PathBuf>,
+
+    /// Delete the other members instead of archiving them. Originals are kept until every cluster
+    /// is done, then removed: a finished run cannot be undone.
+    #[arg(long)]
+    pub delete: bool,
+
+    /// Print every file operation apply would do, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Replace files that already exist where the archive would put its copies.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The journal apply wrote: .agent-dedup/journal-<timestamp>.jsonl in the scanned folder.
+    #[arg(value_name = "JOURNAL")]
+    pub journal: PathBuf,
+
+    /// Print what would be put back, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Also put originals back over files changed since the apply (those changes are lost).
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn unit_interval(s: &str) -> Result<f32, String> {

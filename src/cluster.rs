@@ -7,6 +7,7 @@
 
 use crate::model::{AgentFile, Cluster, Kind, NameCollision, ScoredPair, Tier};
 use crate::normalize::{term_texts, Features};
+use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
@@ -174,9 +175,22 @@ pub fn cluster(
     pairs: &[ScoredPair],
     options: &ClusterOptions,
 ) -> Vec<Cluster> {
-    group(agents.len(), pairs, options)
-        .into_iter()
-        .map(|members| describe_group(members, pairs, agents, features, options))
+    let groups = group(agents.len(), pairs, options);
+    // Hand each group only its own pairs: one pass over all pairs, not one per group.
+    let mut group_of = vec![usize::MAX; agents.len()];
+    for (g, members) in groups.iter().enumerate() {
+        members.iter().for_each(|&m| group_of[m] = g);
+    }
+    let mut pairs_of: Vec<Vec<ScoredPair>> = vec![Vec::new(); groups.len()];
+    for p in pairs {
+        if group_of[p.a] != usize::MAX && group_of[p.a] == group_of[p.b] {
+            pairs_of[group_of[p.a]].push(*p);
+        }
+    }
+    groups
+        .into_par_iter()
+        .zip(pairs_of.into_par_iter())
+        .map(|(members, own)| describe_group(members, &own, agents, features, options))
         .collect()
 }
 

@@ -13,6 +13,7 @@
 //! }
 //! ```
 
+pub mod apply;
 pub mod cli;
 pub mod candidates;
 pub mod cluster;

@@ -1,7 +1,10 @@
 //! The `agent-dedup` binary: parse the command line, run the pipeline, print or write the report.
 
-use agent_dedup::cli::{Cli, Command, CommonArgs, EvalArgs, ExplainArgs, MergeArgs, ScanArgs};
+use agent_dedup::apply::{self, ApplyOptions, UndoOptions};
 use agent_dedup::candidates::Strategy;
+use agent_dedup::cli::{
+    ApplyArgs, Cli, Command, CommonArgs, EvalArgs, ExplainArgs, MergeArgs, ScanArgs, UndoArgs,
+};
 use agent_dedup::cluster::ClusterOptions;
 use agent_dedup::discover::DiscoverOptions;
 use agent_dedup::eval;
@@ -15,6 +18,8 @@ use std::process::ExitCode;
 
 /// Exit code when `--fail-on-duplicates` finds duplicates.
 const FOUND_DUPLICATES: u8 = 1;
+/// Exit code when `apply` refuses a cluster or `undo` cannot restore a file.
+const REFUSED: u8 = 1;
 /// Exit code for usage errors, unreadable input and failed writes.
 const ERROR: u8 = 2;
 
@@ -46,7 +51,82 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Merge(args) => merge(args),
         Command::Explain(args) => explain(args),
         Command::Eval(args) => evaluate(args),
+        Command::Apply(args) => apply_report(args),
+        Command::Undo(args) => undo(args),
     }
+}
+
+/// `apply`: 0 every selected cluster applied (or would be, with --dry-run); 1 some refused (the
+/// others applied); 2 the report is unusable or a file operation failed.
+fn apply_report(args: ApplyArgs) -> anyhow::Result<ExitCode> {
+    let options = ApplyOptions {
+        clusters: args.clusters,
+        archive: args.archive,
+        delete: args.delete,
+        dry_run: args.dry_run,
+        force: args.force,
+    };
+    let outcome = apply::apply(&args.report, &options, &mut std::io::stdout().lock())?;
+    for r in &outcome.refused {
+        eprintln!("agent-dedup: {} refused: {}", r.cluster, r.reason);
+    }
+    let verb = if args.dry_run {
+        "would apply"
+    } else {
+        "applied"
+    };
+    eprintln!(
+        "{verb} {} cluster(s){}",
+        outcome.applied.len(),
+        if outcome.refused.is_empty() {
+            String::new()
+        } else {
+            format!(", refused {}", outcome.refused.len())
+        }
+    );
+    if let Some(archive) = &outcome.archive {
+        eprintln!("originals kept in {}", archive.display());
+    }
+    if let Some(journal) = &outcome.journal {
+        eprintln!("to undo: agent-dedup undo {}", journal.display());
+    }
+    Ok(if outcome.refused.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(REFUSED)
+    })
+}
+
+/// `undo`: 0 everything is back (or already was); 1 some files could not be put back; 2 error.
+fn undo(args: UndoArgs) -> anyhow::Result<ExitCode> {
+    let options = UndoOptions {
+        force: args.force,
+        dry_run: args.dry_run,
+    };
+    let outcome = apply::undo(&args.journal, &options, &mut std::io::stdout().lock())?;
+    for p in &outcome.problems {
+        eprintln!("agent-dedup: {p}");
+    }
+    let verb = if args.dry_run {
+        "would restore"
+    } else {
+        "restored"
+    };
+    eprintln!(
+        "{verb} {} file(s); {} already as before{}",
+        outcome.restored,
+        outcome.unchanged,
+        if outcome.problems.is_empty() {
+            String::new()
+        } else {
+            format!("; {} could not be restored", outcome.problems.len())
+        }
+    );
+    Ok(if outcome.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(REFUSED)
+    })
 }
 
 fn options(common: &CommonArgs) -> ScanOptions {
@@ -76,7 +156,7 @@ fn options(common: &CommonArgs) -> ScanOptions {
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let report = pipeline::scan(&args.paths, &options(&args.common))?;
-    emit(&report::exporter(args.common.format).export(&report))?;
+    emit(&export(&report, args.common.format, args.out.is_some()))?;
     if let Some(dir) = &args.out {
         write_out(&report, dir, args.force)?;
     }
@@ -86,6 +166,14 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The report in `format`; with `--out`, JSON also names each cluster's `merged_file` (as report.json does).
+fn export(report: &agent_dedup::model::Report, format: Format, out: bool) -> String {
+    match format {
+        Format::Json if out => report::out_json(report),
+        format => report::exporter(format).export(report),
+    }
 }
 
 fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
@@ -121,7 +209,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
             }
             emit(&text)?;
         }
-        format => emit(&report::exporter(format).export(&report))?,
+        format => emit(&export(&report, format, args.out.is_some()))?,
     }
     if let Some(dir) = &args.out {
         write_out(&report, dir, args.force)?;

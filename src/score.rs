@@ -102,35 +102,49 @@ pub fn name_similarity(a: &NameParts, b: &NameParts) -> f32 {
     if x.is_empty() || y.is_empty() {
         return 0.0;
     }
-    let mut used = vec![false; y.len()];
+    let mut used = 0u64; // names have far fewer than 64 words; later ones are never matched
     let mut matches = 0.0f32;
     for word in x {
         let best = y
             .iter()
             .enumerate()
-            .filter(|(j, _)| !used[*j])
+            .take(64)
+            .filter(|(j, _)| used & (1 << j) == 0)
             .map(|(j, other)| (j, word_similarity(word, other)))
             .max_by(|p, q| p.1.total_cmp(&q.1));
         if let Some((j, sim)) = best.filter(|&(_, sim)| sim > 0.0) {
-            used[j] = true;
+            used |= 1 << j;
             matches += sim;
         }
     }
     matches / (x.len() as f32 + y.len() as f32 - matches)
 }
 
+/// Name words match when equal, or when they start alike (the first [`TYPO_PREFIX`] letters) and
+/// differ by at most two edits with a Jaro-Winkler similarity of 0.9 or more (`electorn`/`electron`,
+/// `angular`/`angularjs`). The shared start keeps this cheap, and lets the candidate index find
+/// such pairs by the prefix alone.
 fn word_similarity(a: &str, b: &str) -> f32 {
     if a == b {
         return 1.0;
     }
-    let long_enough = a.chars().count() >= 5 && b.chars().count() >= 5;
+    let starts_alike = a.len() >= TYPO_PREFIX
+        && b.len() >= TYPO_PREFIX
+        && a.len().abs_diff(b.len()) <= 2
+        && a.chars().take(TYPO_PREFIX).eq(b.chars().take(TYPO_PREFIX));
+    if !starts_alike || strsim::damerau_levenshtein(a, b) > 2 {
+        return 0.0;
+    }
     let jw = strsim::jaro_winkler(a, b) as f32;
-    if long_enough && strsim::damerau_levenshtein(a, b) <= 2 && jw >= 0.9 {
+    if jw >= 0.9 {
         jw
     } else {
         0.0
     }
 }
+
+/// How many leading letters two name words must share to count as one word with a typo.
+pub const TYPO_PREFIX: usize = 5;
 
 /// Weighted Jaccard of the body blocks two agents share (each block weighted by its rarity).
 fn shared_blocks(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {

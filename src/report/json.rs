@@ -31,6 +31,18 @@ pub fn to_json(report: &Report) -> Value {
     })
 }
 
+/// The JSON `--out` writes as report.json: [`to_json`], plus each cluster's `merged_file`, the name
+/// of the merged definition written beside it (which `apply` reads, with the user's edits).
+pub fn to_json_with_merged_files(report: &Report, merged_files: &[String]) -> Value {
+    let mut value = to_json(report);
+    if let Some(clusters) = value["clusters"].as_array_mut() {
+        for (cluster, file) in clusters.iter_mut().zip(merged_files) {
+            cluster["merged_file"] = Value::String(file.clone());
+        }
+    }
+    value
+}
+
 fn agent_json(agent: &AgentFile) -> Value {
     json!({
         "path": agent.path.display().to_string(),

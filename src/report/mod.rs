@@ -62,16 +62,8 @@ impl std::error::Error for WouldOverwrite {}
 /// inside `dir`; two clusters with one name get `-2`, `-3`, ….
 pub fn out_files(report: &Report, dir: &Path) -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
-    let mut used: Vec<String> = Vec::new();
-    for cluster in &report.clusters {
-        let base = crate::merge::sanitize_name(&cluster.merged.name);
-        let mut name = base.clone();
-        let mut n = 1;
-        while used.contains(&name) || name == "report" {
-            n += 1;
-            name = format!("{base}-{n}");
-        }
-        used.push(name.clone());
+    let names = merged_file_stems(report);
+    for (cluster, name) in report.clusters.iter().zip(&names) {
         let diffs: String = cluster
             .merged
             .diffs
@@ -82,8 +74,57 @@ pub fn out_files(report: &Report, dir: &Path) -> Vec<(PathBuf, String)> {
         files.push((dir.join(format!("{name}.diff")), diffs));
     }
     files.push((dir.join("report.md"), MarkdownExporter.export(report)));
-    files.push((dir.join("report.json"), JsonExporter.export(report)));
+    files.push((dir.join("report.json"), out_json(report)));
     files
+}
+
+/// The JSON report as `--out` writes it (and prints it, with `--format json`): each cluster also
+/// names its `merged_file`, the merged definition written next to report.json.
+pub fn out_json(report: &Report) -> String {
+    let names: Vec<String> = merged_file_stems(report)
+        .iter()
+        .map(|n| format!("{n}.md"))
+        .collect();
+    let json = json::to_json_with_merged_files(report, &names);
+    serde_json::to_string_pretty(&json).expect("JSON values always serialize") + "\n"
+}
+
+/// The file name (without `.md` / `.diff`) `--out` uses for each cluster, in cluster order; report.json
+/// records them as `merged_file`, so `apply` finds the file the user may have edited.
+/// Names are sanitized (`[a-z0-9-]`), kept short, never a Windows device name (`con`, `nul`, `com1`,
+/// … get `-agent`), never `report`; two clusters with one name get `-2`, `-3`, ….
+pub fn merged_file_stems(report: &Report) -> Vec<String> {
+    let mut used: Vec<String> = Vec::new();
+    for cluster in &report.clusters {
+        let base = safe_file_stem(&cluster.merged.name);
+        let mut name = base.clone();
+        let mut n = 1;
+        while used.contains(&name) || name == "report" {
+            n += 1;
+            name = format!("{base}-{n}");
+        }
+        used.push(name);
+    }
+    used
+}
+
+/// A name made safe as a file name on every platform: [`crate::merge::sanitize_name`], at most 100
+/// characters, and `-agent` after a Windows device name.
+pub fn safe_file_stem(name: &str) -> String {
+    let mut stem = crate::merge::sanitize_name(name);
+    if stem.len() > 100 {
+        stem.truncate(100);
+        stem = stem.trim_end_matches('-').to_owned();
+    }
+    const DEVICES: [&str; 4] = ["con", "prn", "aux", "nul"];
+    let is_device = DEVICES.contains(&stem.as_str())
+        || ((stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.len() == 4
+            && matches!(stem.as_bytes()[3], b'1'..=b'9'));
+    if is_device {
+        stem.push_str("-agent");
+    }
+    stem
 }
 
 /// Writes the `--out` files. Existing files are left alone unless `force`: then nothing is written.
