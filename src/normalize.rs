@@ -297,15 +297,15 @@ pub fn term_texts(
 ) -> std::collections::HashMap<u64, String> {
     let mut map = std::collections::HashMap::new();
     for agent in agents {
-        let text = format!(
-            "{} {}",
-            agent.frontmatter.description().unwrap_or_default(),
-            agent.body
-        );
-        for term in terms(&normalize_text(&text)) {
-            let hash = term_hash(&term);
-            if wanted.contains(&hash) {
-                map.entry(hash).or_insert(term);
+        let description = agent.frontmatter.description().unwrap_or_default();
+        for text in [description.as_str(), agent.body.as_str()] {
+            for_each_hashed_term(&normalize_text(text), |word, hash| {
+                if wanted.contains(&hash) && !map.contains_key(&hash) {
+                    map.insert(hash, terms(word).concat());
+                }
+            });
+            if map.len() == wanted.len() {
+                return map;
             }
         }
     }
@@ -448,16 +448,23 @@ pub fn term_hash(term: &str) -> u64 {
     xxh3_64(term.as_bytes())
 }
 
-/// Hashes of the terms of normalized text. Stemming is the costly part of reading a library and
-/// the same few thousand words come back in every file, so each thread remembers the hash of every
-/// word it has stemmed.
-fn hashed_terms(normalized: &str) -> Vec<u64> {
+/// Hashes of the terms of normalized text, the same as hashing [`terms`]. Stemming is the costly
+/// part of reading a library and the same few thousand words come back in every file, so each thread
+/// remembers the hash of every word it has stemmed.
+pub fn hashed_terms(normalized: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    for_each_hashed_term(normalized, |_, hash| out.push(hash));
+    out
+}
+
+/// Calls `f(words, hash)` for each term of normalized text: the word (or two-word name) it came from
+/// and the term's hash.
+fn for_each_hashed_term(normalized: &str, mut f: impl FnMut(&str, u64)) {
     thread_local! {
         static SEEN: std::cell::RefCell<HashMap<String, Option<u64>>> = std::cell::RefCell::new(HashMap::default());
     }
     SEEN.with(|seen| {
         let mut seen = seen.borrow_mut();
-        let mut out = Vec::new();
         let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
         let mut i = 0;
         while i < words.len() {
@@ -465,7 +472,7 @@ fn hashed_terms(normalized: &str) -> Vec<u64> {
                 .get(i + 1)
                 .and_then(|next| canonical_pair(words[i], next))
             {
-                out.push(term_hash(joined));
+                f(joined, term_hash(joined));
                 i += 2;
                 continue;
             }
@@ -478,10 +485,11 @@ fn hashed_terms(normalized: &str) -> Vec<u64> {
                     hash
                 }
             };
-            out.extend(hash);
+            if let Some(hash) = hash {
+                f(words[i], hash);
+            }
             i += 1;
         }
-        out
     })
 }
 

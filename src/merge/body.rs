@@ -10,7 +10,7 @@
 
 use crate::markdown::{self, Block, BlockKind};
 use crate::model::{AgentFile, MergeDecision};
-use crate::normalize::{normalize_text, term_hash, terms};
+use crate::normalize::{hashed_terms, normalize_text};
 use rustc_hash::FxHashSet as HashSet;
 use std::collections::BTreeMap;
 
@@ -71,10 +71,7 @@ fn sections(body: &str) -> Vec<Section> {
 }
 
 fn term_set(text: &str) -> HashSet<u64> {
-    terms(&normalize_text(text))
-        .iter()
-        .map(|t| term_hash(t))
-        .collect()
+    hashed_terms(&normalize_text(text)).into_iter().collect()
 }
 
 /// The share of `block`'s words found in `other`.
@@ -308,9 +305,16 @@ fn place(draft: &mut Vec<Section>, chosen: Vec<Candidate>) {
         };
         let blocks = &mut draft[index].blocks;
         let after_list = blocks.iter().rposition(|b| b.kind == BlockKind::ListItem);
-        match after_list.filter(|_| c.block.kind == BlockKind::ListItem) {
-            Some(p) => blocks.insert(p + 1, c.block),
-            None => blocks.push(c.block),
+        let mut block = c.block;
+        match after_list.filter(|_| block.kind == BlockKind::ListItem) {
+            Some(p) => blocks.insert(p + 1, block),
+            None => {
+                // An item that starts a list here starts it at 1: it keeps its text, not its place.
+                if block.kind == BlockKind::ListItem {
+                    block.source = first_of_list(&block.source);
+                }
+                blocks.push(block)
+            }
         }
     }
 }
@@ -378,7 +382,6 @@ fn render(draft: &[Section]) -> String {
                 );
             let source = match previous.as_deref().filter(|_| continues_list) {
                 Some(prev) => same_marker_as(&block.source, prev),
-                None if block.kind == BlockKind::ListItem => first_of_list(&block.source),
                 None => block.source.clone(),
             };
             // A list follows its lead-in line (`Your approach:`) without a blank line.

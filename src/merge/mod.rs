@@ -8,7 +8,7 @@
 mod body;
 
 use crate::model::{AgentFile, Frontmatter, MergeDecision, MergedAgent};
-use crate::normalize::{description_prose, normalize_text};
+use crate::normalize::{description_prose, hashed_terms, normalize_text};
 use crate::parse::is_valid_name;
 pub use body::GROWTH_LIMIT;
 use serde_yaml::{Mapping, Value};
@@ -177,9 +177,12 @@ fn merge_description(
 ) -> String {
     let rep = members[representative];
     let mut description = rep.frontmatter.description().unwrap_or_default();
+    // Two examples are one when half their words are the same (the same request, reworded).
     let comparable =
-        |e: &str| normalize_text(&e.replace("<example>", "").replace("</example>", ""));
-    let mut kept: Vec<String> = examples(&description)
+        |e: &str| -> HashSet<u64> { hashed_terms(&normalize_text(e)).into_iter().collect() };
+    let same =
+        |a: &HashSet<u64>, b: &HashSet<u64>| a.intersection(b).count() * 2 >= a.union(b).count();
+    let mut kept: Vec<HashSet<u64>> = examples(&description)
         .iter()
         .map(|e| comparable(e))
         .collect();
@@ -192,10 +195,7 @@ fn merge_description(
         let own_name = member.display_name();
         for example in examples(&member.frontmatter.description().unwrap_or_default()) {
             let normalized = comparable(&example);
-            if kept
-                .iter()
-                .any(|k| strsim::normalized_levenshtein(k, &normalized) >= 0.8)
-            {
+            if kept.iter().any(|k| same(k, &normalized)) {
                 continue;
             }
             kept.push(normalized);
@@ -529,11 +529,11 @@ mod tests {
     fn rendered_frontmatter_is_strict_yaml_even_with_colons_and_examples() {
         let a = agent(
             "a.md",
-            "---\nname: a\ndescription: Use it: now. <example>user: 'x: y'</example>\n---\nBody\n",
+            "---\nname: a\ndescription: Use it: now. <example>user: 'Deploy: the payment service'</example>\n---\nBody\n",
         );
         let b = agent(
             "b.md",
-            "---\nname: b\ndescription: Other: text <example>user: \"z\"</example>\n---\nBody\n",
+            "---\nname: b\ndescription: Other: text <example>user: \"Why is search slow?\"</example>\n---\nBody\n",
         );
         let m = merge(&[&a, &b], 0, &[1]);
         let yaml = m.text.split("---\n").nth(1).unwrap();
@@ -543,7 +543,7 @@ mod tests {
             .get("description")
             .and_then(|v| v.as_str())
             .unwrap()
-            .contains("user: \"z\""));
+            .contains("user: \"Why is search slow?\""));
     }
 
     #[test]
