@@ -246,9 +246,11 @@ pub fn describe_group(
     } else {
         Tier::Variant
     };
-    let member_pairs: Vec<ScoredPair> = scores.values().map(|p| **p).collect();
+    let mut member_pairs: Vec<ScoredPair> = scores.values().map(|p| **p).collect();
+    member_pairs.sort_by_key(|p| (p.a, p.b));
     let copy_groups = copies_within(&members, &member_pairs, options.copy_threshold);
     Cluster {
+        pairs: member_pairs,
         shared_terms: shared_terms(&members, agents, features),
         copy_groups,
         members,

@@ -223,6 +223,8 @@ pub struct Cluster {
     /// Groups of members that are near-verbatim copies of each other (two or more each). A
     /// `variant` cluster may hold copy groups; a `copy` cluster is one.
     pub copy_groups: Vec<Vec<usize>>,
+    /// The scored pairs among the members, by (a, b); pairs too different to keep are absent.
+    pub pairs: Vec<ScoredPair>,
 }
 
 /// Two or more different files declaring one `name`: Claude Code loads only one of them.
@@ -269,8 +271,6 @@ pub struct ClusterReport {
     pub id: String,
     pub cluster: Cluster,
     pub merged: MergedAgent,
-    /// The scored pairs among the members.
-    pub pairs: Vec<ScoredPair>,
 }
 
 /// The settings a scan ran with, echoed in reports so that a result can be reproduced.

@@ -129,7 +129,7 @@ pub fn scan_with_pairs(
     let library = Library::load(inputs, options)?;
     let pairs = score_library(&library, options);
     let clusters = cluster::cluster(&library.agents, &library.features, &pairs, &options.cluster);
-    let clusters = merge_clusters(&library.agents, clusters, &pairs, options.progress);
+    let clusters = merge_clusters(&library.agents, clusters, options.progress);
     let report = Report {
         inputs: inputs.to_vec(),
         scanned: library.scanned,
@@ -182,14 +182,13 @@ fn score_library(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
 fn merge_clusters(
     agents: &[AgentFile],
     clusters: Vec<Cluster>,
-    pairs: &[ScoredPair],
     progress: Progress,
 ) -> Vec<ClusterReport> {
     let bar = progress.phase("merge", clusters.len() as u64);
     let mut reports: Vec<ClusterReport> = clusters
         .into_par_iter()
         .map(|cluster| {
-            let report = merge_cluster(agents, cluster, pairs);
+            let report = merge_cluster(agents, cluster);
             bar.inc(1);
             report
         })
@@ -208,24 +207,14 @@ fn merge_clusters(
     reports
 }
 
-fn merge_cluster(
-    agents: &[AgentFile],
-    cluster: Cluster,
-    all_pairs: &[ScoredPair],
-) -> ClusterReport {
-    let in_cluster = |i: usize| cluster.members.binary_search(&i).is_ok();
-    let pairs: Vec<ScoredPair> = all_pairs
-        .iter()
-        .filter(|p| in_cluster(p.a) && in_cluster(p.b))
-        .copied()
-        .collect();
+fn merge_cluster(agents: &[AgentFile], cluster: Cluster) -> ClusterReport {
     let members: Vec<&AgentFile> = cluster.members.iter().map(|&i| &agents[i]).collect();
     let rep = cluster
         .members
         .iter()
         .position(|&m| m == cluster.representative)
         .expect("representative is a member");
-    let order = by_similarity_to(&cluster.members, cluster.representative, &pairs);
+    let order = by_similarity_to(&cluster.members, cluster.representative, &cluster.pairs);
     let mut merged = merge::merge(&members, rep, &order);
     merged.diffs = members
         .iter()
@@ -235,7 +224,6 @@ fn merge_cluster(
         id: String::new(),
         cluster,
         merged,
-        pairs,
     }
 }
 
@@ -297,7 +285,7 @@ pub fn merge_files(
             ..options.cluster
         };
         let c = cluster_as_given(&library, &pairs, groups, &forced);
-        clusters = merge_clusters(&library.agents, c, &pairs, options.progress);
+        clusters = merge_clusters(&library.agents, c, options.progress);
     }
     let skipped = library.skipped.clone();
     let report = Report {

@@ -65,7 +65,7 @@ fn cluster_json(c: &ClusterReport, agents: &[AgentFile]) -> Value {
         "max_score": round(c.cluster.max_score),
         "shared_terms": c.cluster.shared_terms,
         "copy_groups": c.cluster.copy_groups.iter().map(|g| g.iter().map(|&i| path(i)).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        "pairs": c.pairs.iter().map(|p| pair_json(p, agents)).collect::<Vec<_>>(),
+        "pairs": c.cluster.pairs.iter().map(|p| pair_json(p, agents)).collect::<Vec<_>>(),
         "decisions": c.merged.decisions,
         "merged": c.merged.text,
         "diffs": c.merged.diffs.iter().map(|d| json!({"path": d.path.display().to_string(), "diff": d.unified})).collect::<Vec<_>>(),

@@ -98,7 +98,8 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
         let score = if m == c.cluster.representative {
             "representative".to_owned()
         } else {
-            c.pairs
+            c.cluster
+                .pairs
                 .iter()
                 .find(|p| {
                     (p.a == m || p.b == m)

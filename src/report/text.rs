@@ -82,6 +82,7 @@ fn cluster_block(out: &mut String, r: &Report, c: &ClusterReport) {
             let _ = writeln!(out, "  * {path:<width$}  representative");
         } else {
             let score = c
+                .cluster
                 .pairs
                 .iter()
                 .find(|p| {
