@@ -6,10 +6,10 @@
 //! the way single linkage would.
 
 use crate::model::{AgentFile, Cluster, Kind, NameCollision, ScoredPair, Tier};
-use crate::normalize::{term_texts, Features};
+use crate::normalize::{term_text, top_terms, Features};
 use rayon::prelude::*;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClusterOptions {
@@ -190,7 +190,7 @@ pub fn cluster(
     groups
         .into_par_iter()
         .zip(pairs_of.into_par_iter())
-        .map(|(members, own)| describe_group(members, &own, agents, features, options))
+        .map(|(members, own)| describe_group(members, &own, features, options))
         .collect()
 }
 
@@ -199,7 +199,6 @@ pub fn cluster(
 pub fn describe_group(
     members: Vec<usize>,
     pairs: &[ScoredPair],
-    agents: &[AgentFile],
     features: &[Features],
     options: &ClusterOptions,
 ) -> Cluster {
@@ -251,7 +250,7 @@ pub fn describe_group(
     let copy_groups = copies_within(&members, &member_pairs, options.copy_threshold);
     Cluster {
         pairs: member_pairs,
-        shared_terms: shared_terms(&members, agents, features),
+        shared_terms: shared_terms(&members, features),
         copy_groups,
         members,
         representative,
@@ -283,10 +282,10 @@ fn copies_within(members: &[usize], pairs: &[ScoredPair], threshold: f32) -> Vec
 }
 
 /// Terms heavy in at least half of the members, heaviest first: what the cluster is about.
-fn shared_terms(members: &[usize], agents: &[AgentFile], features: &[Features]) -> Vec<String> {
+fn shared_terms(members: &[usize], features: &[Features]) -> Vec<String> {
     let mut weight: HashMap<u64, (usize, f32)> = HashMap::new();
     for &m in members {
-        for &(t, w) in &features[m].top_terms {
+        for (t, w) in top_terms(&features[m], 40) {
             let e = weight.entry(t).or_insert((0, 0.0));
             e.0 += 1;
             e.1 += w;
@@ -300,12 +299,9 @@ fn shared_terms(members: &[usize], agents: &[AgentFile], features: &[Features]) 
         .collect();
     common.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
     common.truncate(8);
-    let wanted: HashSet<u64> = common.iter().map(|(t, _, _)| *t).collect();
-    let member_files: Vec<&AgentFile> = members.iter().map(|&m| &agents[m]).collect();
-    let texts = term_texts(&member_files, &wanted);
     common
         .into_iter()
-        .filter_map(|(t, _, _)| texts.get(&t).cloned())
+        .filter_map(|(t, _, _)| term_text(t))
         .collect()
 }
 

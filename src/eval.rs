@@ -214,7 +214,15 @@ pub fn merge_quality(report: &crate::model::Report) -> MergeQuality {
         let merged_words: HashSet<String> = merged_blocks.iter().flatten().cloned().collect();
         let mut longest = 1usize;
         for &m in &c.cluster.members {
-            let body = &report.agents[m].body;
+            // A scan frees bodies once compared; read the member again.
+            let reread = crate::parse::read_agent_file(&report.agents[m].path)
+                .map(|a| a.body)
+                .unwrap_or_default();
+            let body = if report.agents[m].body.is_empty() {
+                &reread
+            } else {
+                &report.agents[m].body
+            };
             longest = longest.max(body.trim().len());
             for line in content_lines(body) {
                 lines += 1;

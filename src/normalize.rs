@@ -81,8 +81,6 @@ pub struct Features {
     pub blocks: Vec<(u64, f32)>,
     /// Share of the body's blocks that were boilerplate.
     pub boilerplate_share: f32,
-    /// Term hashes of the description and body, for explaining what a cluster shares.
-    pub top_terms: Vec<(u64, f32)>,
     /// Length of the body in bytes: between equally central members, the fuller one represents.
     pub body_len: usize,
 }
@@ -155,7 +153,6 @@ pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
                 .count();
             Features {
                 name: e.name.clone(),
-                top_terms: top_terms(&description, &body_vec),
                 description,
                 body: body_vec,
                 body_len: e.body_len,
@@ -278,38 +275,28 @@ pub fn role_name(agent: &AgentFile) -> String {
     name
 }
 
-/// The heaviest terms of an agent, for saying what a cluster shares.
-fn top_terms(description: &SparseVec, body: &SparseVec) -> Vec<(u64, f32)> {
+/// The heaviest terms of an agent's description and body together, for saying what a cluster shares.
+pub fn top_terms(features: &Features, k: usize) -> Vec<(u64, f32)> {
     let mut weights: HashMap<u64, f32> = HashMap::default();
-    for &(t, w) in description.0.iter().chain(body.0.iter()) {
+    for &(t, w) in features.description.0.iter().chain(features.body.0.iter()) {
         *weights.entry(t).or_insert(0.0) += w;
     }
     let mut top: Vec<(u64, f32)> = weights.into_iter().collect();
     top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    top.truncate(40);
+    top.truncate(k);
     top
 }
 
-/// The readable term (the stem) behind each of `wanted`'s hashes, found in the given agents' text.
-pub fn term_texts(
-    agents: &[&AgentFile],
-    wanted: &std::collections::HashSet<u64>,
-) -> std::collections::HashMap<u64, String> {
-    let mut map = std::collections::HashMap::new();
-    for agent in agents {
-        let description = agent.frontmatter.description().unwrap_or_default();
-        for text in [description.as_str(), agent.body.as_str()] {
-            for_each_hashed_term(&normalize_text(text), |word, hash| {
-                if wanted.contains(&hash) && !map.contains_key(&hash) {
-                    map.insert(hash, terms(word).concat());
-                }
-            });
-            if map.len() == wanted.len() {
-                return map;
-            }
-        }
-    }
-    map
+/// The readable term (the stem) behind a term hash, for any term this process has read.
+pub fn term_text(hash: u64) -> Option<String> {
+    dictionary().lock().ok()?.get(&hash).cloned()
+}
+
+/// Every term read so far, by hash. Terms are added when a thread first stems a word, which is rare
+/// once a library's vocabulary has been seen, so the lock is seldom taken.
+fn dictionary() -> &'static std::sync::Mutex<HashMap<u64, String>> {
+    static DICTIONARY: OnceLock<std::sync::Mutex<HashMap<u64, String>>> = OnceLock::new();
+    DICTIONARY.get_or_init(|| std::sync::Mutex::new(HashMap::default()))
 }
 
 /// The description without its `<example>` and `<commentary>` blocks: what the agent is for, rather
@@ -479,8 +466,14 @@ fn for_each_hashed_term(normalized: &str, mut f: impl FnMut(&str, u64)) {
             let hash = match seen.get(words[i]) {
                 Some(known) => *known,
                 None => {
-                    let mut hash = None;
-                    for_each_term(words[i], |t| hash = Some(term_hash(&t)));
+                    let mut term = None;
+                    for_each_term(words[i], |t| term = Some(t.into_owned()));
+                    let hash = term.as_deref().map(term_hash);
+                    if let (Some(term), Some(hash)) = (term, hash) {
+                        if let Ok(mut d) = dictionary().lock() {
+                            d.entry(hash).or_insert(term);
+                        }
+                    }
                     seen.insert(words[i].to_owned(), hash);
                     hash
                 }

@@ -84,6 +84,14 @@ impl Library {
         })
     }
 
+    /// Frees the bodies once their features are computed: a large library is compared from its
+    /// features alone, and only cluster members are read again, to be merged.
+    pub fn release_bodies(&mut self) {
+        for agent in &mut self.agents {
+            agent.body = String::new();
+        }
+    }
+
     pub fn index_of(&self, path: &Path) -> Option<usize> {
         self.agents.iter().position(|a| a.path == path)
     }
@@ -126,7 +134,8 @@ pub fn scan_with_pairs(
     inputs: &[PathBuf],
     options: &ScanOptions,
 ) -> Result<(Report, Vec<ScoredPair>), BadInputPath> {
-    let library = Library::load(inputs, options)?;
+    let mut library = Library::load(inputs, options)?;
+    library.release_bodies();
     let pairs = score_library(&library, options);
     let clusters = cluster::cluster(&library.agents, &library.features, &pairs, &options.cluster);
     let clusters = merge_clusters(&library.agents, clusters, options.progress);
@@ -208,7 +217,12 @@ fn merge_clusters(
 }
 
 fn merge_cluster(agents: &[AgentFile], cluster: Cluster) -> ClusterReport {
-    let members: Vec<&AgentFile> = cluster.members.iter().map(|&i| &agents[i]).collect();
+    let loaded: Vec<Reloaded> = cluster
+        .members
+        .iter()
+        .map(|&i| reload(&agents[i]))
+        .collect();
+    let members: Vec<&AgentFile> = loaded.iter().map(|r| &r.agent).collect();
     let rep = cluster
         .members
         .iter()
@@ -216,14 +230,66 @@ fn merge_cluster(agents: &[AgentFile], cluster: Cluster) -> ClusterReport {
         .expect("representative is a member");
     let order = by_similarity_to(&cluster.members, cluster.representative, &cluster.pairs);
     let mut merged = merge::merge(&members, rep, &order);
-    merged.diffs = members
+    merged
+        .decisions
+        .extend(loaded.iter().filter_map(|r| r.warning.clone()));
+    merged.diffs = loaded
         .iter()
-        .map(|m| member_diff(m, &merged.name, &merged.text))
+        .map(|r| member_diff(&r.agent.path, &r.original, &merged.name, &merged.text))
         .collect();
     ClusterReport {
         id: String::new(),
         cluster,
         merged,
+    }
+}
+
+/// A cluster member read again from disk, with its text as it stands, for merging and diffing.
+struct Reloaded {
+    agent: AgentFile,
+    original: String,
+    /// Set when the file could not be read again or changed since the scan read it.
+    warning: Option<crate::model::MergeDecision>,
+}
+
+fn reload(scanned: &AgentFile) -> Reloaded {
+    let warn = |why: String| crate::model::MergeDecision {
+        field: "warning".into(),
+        chose: scanned.path.display().to_string(),
+        why,
+        dropped: vec![],
+    };
+    let bytes = match std::fs::read(&scanned.path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return Reloaded {
+                agent: scanned.clone(),
+                original: String::new(),
+                warning: Some(warn(format!(
+                    "could not be read again to merge ({e}); its body is left out"
+                ))),
+            }
+        }
+    };
+    let original = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+    match parse::parse_agent(&scanned.path, &bytes) {
+        Ok(agent) => {
+            let warning = (agent.content_hash != scanned.content_hash)
+                .then(|| warn("changed while it was being scanned; merged as it is now: scan again before applying".into()));
+            Reloaded {
+                agent,
+                original,
+                warning,
+            }
+        }
+        Err(skip) => Reloaded {
+            agent: scanned.clone(),
+            original,
+            warning: Some(warn(format!(
+                "no longer reads as an agent ({}); its body is left out",
+                skip.reason
+            ))),
+        },
     }
 }
 
@@ -251,21 +317,15 @@ fn by_similarity_to(members: &[usize], representative: usize, pairs: &[ScoredPai
 }
 
 fn member_diff(
-    member: &AgentFile,
+    path: &Path,
+    original: &str,
     merged_name: &str,
     merged_text: &str,
 ) -> crate::model::MemberDiff {
-    let original = match std::fs::read(&member.path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).replace("\r\n", "\n"),
-        Err(e) => format!(
-            "(could not read {} again for the diff: {e})\n",
-            member.path.display()
-        ),
-    };
-    let label = member.path.display().to_string();
+    let label = path.display().to_string();
     crate::model::MemberDiff {
-        path: member.path.clone(),
-        unified: diff::unified(&label, &original, &format!("{merged_name}.md"), merged_text),
+        path: path.to_owned(),
+        unified: diff::unified(&label, original, &format!("{merged_name}.md"), merged_text),
     }
 }
 
@@ -325,9 +385,7 @@ fn cluster_as_given(
 ) -> Vec<Cluster> {
     groups
         .into_iter()
-        .map(|members| {
-            cluster::describe_group(members, pairs, &library.agents, &library.features, options)
-        })
+        .map(|members| cluster::describe_group(members, pairs, &library.features, options))
         .collect()
 }
 
@@ -375,7 +433,6 @@ pub fn explain(
     let described = cluster::describe_group(
         vec![pair.a, pair.b],
         &[pair],
-        &lib.agents,
         &lib.features,
         &options.cluster,
     );

@@ -68,7 +68,6 @@ fn cluster_json(c: &ClusterReport, agents: &[AgentFile]) -> Value {
         "pairs": c.cluster.pairs.iter().map(|p| pair_json(p, agents)).collect::<Vec<_>>(),
         "decisions": c.merged.decisions,
         "merged": c.merged.text,
-        "diffs": c.merged.diffs.iter().map(|d| json!({"path": d.path.display().to_string(), "diff": d.unified})).collect::<Vec<_>>(),
     })
 }
 
