@@ -151,11 +151,18 @@ fn options(common: &CommonArgs) -> ScanOptions {
             description: common.weight_description,
             body: common.weight_body,
         },
+        diffs: true,
     }
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    let report = pipeline::scan(&args.paths, &options(&args.common))?;
+    // Diffs are written by --out and shown in Markdown; text and JSON do without them.
+    let with_diffs = args.out.is_some() || args.common.format == Format::Markdown;
+    let options = ScanOptions {
+        diffs: with_diffs,
+        ..options(&args.common)
+    };
+    let report = pipeline::scan(&args.paths, &options)?;
     emit(&export(&report, args.common.format, args.out.is_some()))?;
     if let Some(dir) = &args.out {
         write_out(&report, dir, args.force)?;

@@ -326,14 +326,19 @@ pub fn normalize_text(text: &str) -> String {
     } else {
         text.nfkc().flat_map(char::to_lowercase).collect()
     };
-    if folded.contains(['#', '+', '.', '/']) {
-        folded = folded
-            .replace("c#", " csharp ")
-            .replace("c++", " cpp ")
-            .replace("f#", " fsharp ")
-            .replace(".net", " dotnet ")
-            .replace("node.js", " nodejs ")
-            .replace("ci/cd", " cicd ");
+    // Technology names whose punctuation carries meaning, made words before punctuation goes.
+    const SPELLED_OUT: [(&str, &str); 6] = [
+        ("c#", " csharp "),
+        ("c++", " cpp "),
+        ("f#", " fsharp "),
+        (".net", " dotnet "),
+        ("node.js", " nodejs "),
+        ("ci/cd", " cicd "),
+    ];
+    for (from, to) in SPELLED_OUT {
+        if folded.contains(from) {
+            folded = folded.replace(from, to);
+        }
     }
     let mut out = String::with_capacity(folded.len());
     for word in folded
@@ -538,10 +543,13 @@ pub fn name_parts(name: &str) -> NameParts {
             parts.titles.push(word.to_owned());
         }
     }
-    let title_stems: HashSet<String> = TITLE_WORDS
-        .iter()
-        .map(|w| stemmer().stem(w).into_owned())
-        .collect();
+    static TITLE_STEMS: OnceLock<HashSet<String>> = OnceLock::new();
+    let title_stems = TITLE_STEMS.get_or_init(|| {
+        TITLE_WORDS
+            .iter()
+            .map(|w| stemmer().stem(w).into_owned())
+            .collect()
+    });
     for term in terms(&normalized) {
         if !title_stems.contains(&term) {
             parts.core.push(term);

@@ -26,6 +26,8 @@ pub struct ScanOptions {
     pub discover: DiscoverOptions,
     /// How to choose the pairs to score; `None` picks by library size.
     pub strategy: Option<Strategy>,
+    /// Compute a diff from each member to its merged file (for `--out` and Markdown reports).
+    pub diffs: bool,
     pub weights: Weights,
     pub cluster: ClusterOptions,
     pub progress: Progress,
@@ -36,6 +38,7 @@ impl Default for ScanOptions {
         ScanOptions {
             discover: DiscoverOptions::default(),
             strategy: None,
+            diffs: true,
             weights: Weights::default(),
             cluster: ClusterOptions::default(),
             progress: Progress::hidden(),
@@ -138,7 +141,7 @@ pub fn scan_with_pairs(
     library.release_bodies();
     let pairs = score_library(&library, options);
     let clusters = cluster::cluster(&library.agents, &library.features, &pairs, &options.cluster);
-    let clusters = merge_clusters(&library.agents, clusters, options.progress);
+    let clusters = merge_clusters(&library.agents, clusters, options);
     let report = Report {
         inputs: inputs.to_vec(),
         scanned: library.scanned,
@@ -191,13 +194,13 @@ fn score_library(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
 fn merge_clusters(
     agents: &[AgentFile],
     clusters: Vec<Cluster>,
-    progress: Progress,
+    options: &ScanOptions,
 ) -> Vec<ClusterReport> {
-    let bar = progress.phase("merge", clusters.len() as u64);
+    let bar = options.progress.phase("merge", clusters.len() as u64);
     let mut reports: Vec<ClusterReport> = clusters
         .into_par_iter()
         .map(|cluster| {
-            let report = merge_cluster(agents, cluster);
+            let report = merge_cluster(agents, cluster, options.diffs);
             bar.inc(1);
             report
         })
@@ -216,7 +219,7 @@ fn merge_clusters(
     reports
 }
 
-fn merge_cluster(agents: &[AgentFile], cluster: Cluster) -> ClusterReport {
+fn merge_cluster(agents: &[AgentFile], cluster: Cluster, with_diffs: bool) -> ClusterReport {
     let loaded: Vec<Reloaded> = cluster
         .members
         .iter()
@@ -235,6 +238,7 @@ fn merge_cluster(agents: &[AgentFile], cluster: Cluster) -> ClusterReport {
         .extend(loaded.iter().filter_map(|r| r.warning.clone()));
     merged.diffs = loaded
         .iter()
+        .filter(|_| with_diffs)
         .map(|r| member_diff(&r.agent.path, &r.original, &merged.name, &merged.text))
         .collect();
     ClusterReport {
@@ -345,7 +349,7 @@ pub fn merge_files(
             ..options.cluster
         };
         let c = cluster_as_given(&library, &pairs, groups, &forced);
-        clusters = merge_clusters(&library.agents, c, options.progress);
+        clusters = merge_clusters(&library.agents, c, options);
     }
     let skipped = library.skipped.clone();
     let report = Report {
