@@ -1,88 +1,179 @@
 //! `--format json`: the stable contract (`version: 1`). Fields may be added, never renamed or removed.
+//!
+//! The report is serialized straight from borrowed views of the [`Report`], without building a JSON
+//! tree first: a scan of 100,000 agents makes a large report.
 
 use super::Exporter;
-use crate::model::{AgentFile, ClusterReport, Report, ScoredPair};
-use serde_json::{json, Value};
+use crate::model::{
+    AgentFile, ClusterReport, Kind, MergeDecision, NameCollision, Report, ScoredPair, Settings,
+    Skipped, Tier,
+};
+use serde::Serialize;
 
 pub struct JsonExporter;
 
 impl Exporter for JsonExporter {
     fn export(&self, report: &Report) -> String {
-        let mut text =
-            serde_json::to_string_pretty(&to_json(report)).expect("JSON values always serialize");
-        text.push('\n');
-        text
+        render(&view(report, None))
     }
 }
 
-pub fn to_json(report: &Report) -> Value {
-    json!({
-        "version": 1,
-        "inputs": report.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-        "scanned": report.scanned,
-        "parsed": report.agents.len(),
-        "settings": report.settings,
-        "boilerplate": { "blocks": report.boilerplate_blocks, "min_files": report.boilerplate_threshold },
-        "pairs_scored": report.pairs_scored,
-        "agents": report.agents.iter().map(agent_json).collect::<Vec<_>>(),
-        "skipped": report.skipped,
-        "clusters": report.clusters.iter().map(|c| cluster_json(c, &report.agents)).collect::<Vec<_>>(),
-        "name_collisions": report.name_collisions,
-    })
+/// The JSON `--out` writes as report.json: the same, plus each cluster's `merged_file`, the name of
+/// the merged definition written beside it (which `apply` reads, with the user's edits).
+pub fn export_with_merged_files(report: &Report, merged_files: &[String]) -> String {
+    render(&view(report, Some(merged_files)))
 }
 
-/// The JSON `--out` writes as report.json: [`to_json`], plus each cluster's `merged_file`, the name
-/// of the merged definition written beside it (which `apply` reads, with the user's edits).
-pub fn to_json_with_merged_files(report: &Report, merged_files: &[String]) -> Value {
-    let mut value = to_json(report);
-    if let Some(clusters) = value["clusters"].as_array_mut() {
-        for (cluster, file) in clusters.iter_mut().zip(merged_files) {
-            cluster["merged_file"] = Value::String(file.clone());
-        }
+fn render(view: &JsonReport) -> String {
+    let mut text = serde_json::to_string_pretty(view).expect("the report serializes");
+    text.push('\n');
+    text
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    inputs: Vec<String>,
+    scanned: usize,
+    parsed: usize,
+    settings: &'a Settings,
+    boilerplate: Boilerplate,
+    pairs_scored: usize,
+    agents: Vec<JsonAgent<'a>>,
+    skipped: &'a [Skipped],
+    clusters: Vec<JsonCluster<'a>>,
+    name_collisions: &'a [NameCollision],
+}
+
+#[derive(Serialize)]
+struct Boilerplate {
+    blocks: usize,
+    min_files: usize,
+}
+
+#[derive(Serialize)]
+struct JsonAgent<'a> {
+    path: String,
+    name: String,
+    kind: Kind,
+    sha256: &'a str,
+    diagnostics: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonCluster<'a> {
+    id: &'a str,
+    tier: Tier,
+    members: Vec<String>,
+    representative: String,
+    merged_name: &'a str,
+    min_score: f64,
+    max_score: f64,
+    shared_terms: &'a [String],
+    copy_groups: Vec<Vec<String>>,
+    pairs: Vec<JsonPair>,
+    decisions: &'a [MergeDecision],
+    merged: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    merged_file: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonPair {
+    a: String,
+    b: String,
+    total: f64,
+    name: f64,
+    description: f64,
+    body: f64,
+    shared_lines: f64,
+    boilerplate: f64,
+}
+
+fn view<'a>(report: &'a Report, merged_files: Option<&'a [String]>) -> JsonReport<'a> {
+    JsonReport {
+        version: 1,
+        inputs: report
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        scanned: report.scanned,
+        parsed: report.agents.len(),
+        settings: &report.settings,
+        boilerplate: Boilerplate {
+            blocks: report.boilerplate_blocks,
+            min_files: report.boilerplate_threshold,
+        },
+        pairs_scored: report.pairs_scored,
+        agents: report.agents.iter().map(agent).collect(),
+        skipped: &report.skipped,
+        clusters: report
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                cluster(
+                    c,
+                    &report.agents,
+                    merged_files.and_then(|f| f.get(i)).map(String::as_str),
+                )
+            })
+            .collect(),
+        name_collisions: &report.name_collisions,
     }
-    value
 }
 
-fn agent_json(agent: &AgentFile) -> Value {
-    json!({
-        "path": agent.path.display().to_string(),
-        "name": agent.display_name(),
-        "kind": agent.kind,
-        "sha256": agent.content_hash,
-        "diagnostics": agent.diagnostics.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
-    })
+fn agent(agent: &AgentFile) -> JsonAgent<'_> {
+    JsonAgent {
+        path: agent.path.display().to_string(),
+        name: agent.display_name(),
+        kind: agent.kind,
+        sha256: &agent.content_hash,
+        diagnostics: agent.diagnostics.iter().map(|d| d.to_string()).collect(),
+    }
 }
 
-fn cluster_json(c: &ClusterReport, agents: &[AgentFile]) -> Value {
+fn cluster<'a>(
+    c: &'a ClusterReport,
+    agents: &[AgentFile],
+    merged_file: Option<&'a str>,
+) -> JsonCluster<'a> {
     let path = |i: usize| agents[i].path.display().to_string();
-    json!({
-        "id": c.id,
-        "tier": c.cluster.tier,
-        "members": c.cluster.members.iter().map(|&i| path(i)).collect::<Vec<_>>(),
-        "representative": path(c.cluster.representative),
-        "merged_name": c.merged.name,
-        "min_score": round(c.cluster.min_score),
-        "max_score": round(c.cluster.max_score),
-        "shared_terms": c.cluster.shared_terms,
-        "copy_groups": c.cluster.copy_groups.iter().map(|g| g.iter().map(|&i| path(i)).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        "pairs": c.cluster.pairs.iter().map(|p| pair_json(p, agents)).collect::<Vec<_>>(),
-        "decisions": c.merged.decisions,
-        "merged": c.merged.text,
-    })
+    JsonCluster {
+        id: &c.id,
+        tier: c.cluster.tier,
+        members: c.cluster.members.iter().map(|&i| path(i)).collect(),
+        representative: path(c.cluster.representative),
+        merged_name: &c.merged.name,
+        min_score: round(c.cluster.min_score),
+        max_score: round(c.cluster.max_score),
+        shared_terms: &c.cluster.shared_terms,
+        copy_groups: c
+            .cluster
+            .copy_groups
+            .iter()
+            .map(|g| g.iter().map(|&i| path(i)).collect())
+            .collect(),
+        pairs: c.cluster.pairs.iter().map(|p| pair(p, agents)).collect(),
+        decisions: &c.merged.decisions,
+        merged: &c.merged.text,
+        merged_file,
+    }
 }
 
-fn pair_json(p: &ScoredPair, agents: &[AgentFile]) -> Value {
+fn pair(p: &ScoredPair, agents: &[AgentFile]) -> JsonPair {
     let s = &p.score;
-    json!({
-        "a": agents[p.a].path.display().to_string(),
-        "b": agents[p.b].path.display().to_string(),
-        "total": round(s.total),
-        "name": round(s.name),
-        "description": round(s.description),
-        "body": round(s.body),
-        "shared_lines": round(s.shared_lines),
-        "boilerplate": round(s.boilerplate),
-    })
+    JsonPair {
+        a: agents[p.a].path.display().to_string(),
+        b: agents[p.b].path.display().to_string(),
+        total: round(s.total),
+        name: round(s.name),
+        description: round(s.description),
+        body: round(s.body),
+        shared_lines: round(s.shared_lines),
+        boilerplate: round(s.boilerplate),
+    }
 }
 
 /// Three decimals: enough to compare, short enough to read.

@@ -85,8 +85,7 @@ pub fn out_json(report: &Report) -> String {
         .iter()
         .map(|n| format!("{n}.md"))
         .collect();
-    let json = json::to_json_with_merged_files(report, &names);
-    serde_json::to_string_pretty(&json).expect("JSON values always serialize") + "\n"
+    json::export_with_merged_files(report, &names)
 }
 
 /// The file name (without `.md` / `.diff`) `--out` uses for each cluster, in cluster order; report.json
