@@ -18,8 +18,10 @@ pub const EXHAUSTIVE_UP_TO: usize = 500;
 /// Terms of the description, and of the body, that become keys.
 const DESCRIPTION_KEYS: usize = 8;
 const BODY_KEYS: usize = 12;
-/// Smallest block hashes kept as keys: near-copies share most of them.
-const BLOCK_KEYS: usize = 4;
+/// Smallest block hashes kept as keys: near-copies share most of them. A block that is not
+/// boilerplate stands in few files, so sharing one is enough to be scored.
+const BLOCK_KEYS: usize = 8;
+const BLOCK_KEY_WEIGHT: u32 = 2;
 /// Pairs must share keys worth at least this much to be scored: two terms, or one role word of the
 /// name (names carry the most signal: `python-pro` and `python-expert` may share little else).
 const MIN_SHARED_WEIGHT: u32 = 2;
@@ -86,7 +88,7 @@ fn keys(f: &Features, kind: Kind) -> Vec<(u64, u32)> {
     );
     let mut blocks: Vec<u64> = f.blocks.iter().map(|b| b.0).collect();
     blocks.sort_unstable();
-    out.extend(blocks.into_iter().take(BLOCK_KEYS).map(|b| (salt(4, b), 1)));
+    out.extend(blocks.into_iter().take(BLOCK_KEYS).map(|b| (salt(4, b), BLOCK_KEY_WEIGHT)));
     out.sort_unstable();
     out.dedup_by_key(|k| k.0);
     out
