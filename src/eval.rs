@@ -300,6 +300,17 @@ pub fn loads_in_claude_code(text: &str) -> bool {
     }
 }
 
+/// Which cluster each clustered file of `report` is in, by its label key (see [`label_key`]).
+pub fn cluster_of(report: &crate::model::Report, root: &Path) -> HashMap<String, usize> {
+    report
+        .clusters
+        .iter()
+        .enumerate()
+        .flat_map(|(id, c)| c.cluster.members.iter().map(move |&m| (m, id)))
+        .map(|(m, id)| (label_key(&report.agents[m].path, root), id))
+        .collect()
+}
+
 /// The path of a scanned file relative to the labelled folder, `/`-separated, as labels write it.
 pub fn label_key(path: &Path, root: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);

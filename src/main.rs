@@ -284,13 +284,7 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
         pipeline::scan_with_pairs(std::slice::from_ref(&args.dir), &options(&args.common))?;
     let seconds = started.elapsed().as_secs_f64();
     let key = |i: usize| eval::label_key(&report.agents[i].path, &args.dir);
-    let cluster_of = report
-        .clusters
-        .iter()
-        .enumerate()
-        .flat_map(|(id, c)| c.cluster.members.iter().map(move |&m| (m, id)))
-        .map(|(m, id)| (key(m), id))
-        .collect();
+    let cluster_of = eval::cluster_of(&report, &args.dir);
     let mut scores = eval::evaluate(&labels, &cluster_of);
     let quality = eval::merge_quality(&report);
     let score_of: std::collections::HashMap<(String, String), f32> = pairs
@@ -356,29 +350,25 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
         quality.lines_paraphrased * 100.0,
         quality.lines_covered * 100.0, quality.max_length_ratio, quality.mean_length_ratio, quality.strict_yaml * 100.0
     );
-    let _ = writeln!(text, "\nworst false merges ({false_merges} in all):");
-    for e in &scores.false_merges {
-        let _ = writeln!(
-            text,
-            "  {:.2}  {} ({})  ~  {} ({})",
-            score(e),
-            e.a,
-            e.role_a,
-            e.b,
-            e.role_b
-        );
-    }
-    let _ = writeln!(text, "\nclosest misses ({misses} in all):");
-    for e in &scores.misses {
-        let _ = writeln!(
-            text,
-            "  {:.2}  {} ({})  ~  {} ({})",
-            score(e),
-            e.a,
-            e.role_a,
-            e.b,
-            e.role_b
-        );
+    for (title, list) in [
+        (
+            format!("worst false merges ({false_merges} in all)"),
+            &scores.false_merges,
+        ),
+        (format!("closest misses ({misses} in all)"), &scores.misses),
+    ] {
+        let _ = writeln!(text, "\n{title}:");
+        for e in list {
+            let _ = writeln!(
+                text,
+                "  {:.2}  {} ({})  ~  {} ({})",
+                score(e),
+                e.a,
+                e.role_a,
+                e.b,
+                e.role_b
+            );
+        }
     }
     emit(&text)?;
     Ok(ExitCode::SUCCESS)

@@ -95,6 +95,28 @@ impl Library {
         }
     }
 
+    /// The report of a run over this library.
+    fn into_report(
+        self,
+        inputs: &[PathBuf],
+        clusters: Vec<ClusterReport>,
+        options: &ScanOptions,
+        pairs_scored: usize,
+    ) -> Report {
+        Report {
+            inputs: inputs.to_vec(),
+            scanned: self.scanned,
+            name_collisions: cluster::name_collisions(&self.agents),
+            skipped: self.skipped,
+            clusters,
+            settings: options.settings(),
+            boilerplate_blocks: self.vocabulary.boilerplate_blocks,
+            boilerplate_threshold: self.vocabulary.boilerplate_threshold,
+            pairs_scored,
+            agents: self.agents,
+        }
+    }
+
     pub fn index_of(&self, path: &Path) -> Option<usize> {
         self.agents.iter().position(|a| a.path == path)
     }
@@ -142,18 +164,7 @@ pub fn scan_with_pairs(
     let pairs = score_library(&library, options);
     let clusters = cluster::cluster(&library.agents, &library.features, &pairs, &options.cluster);
     let clusters = merge_clusters(&library.agents, clusters, options);
-    let report = Report {
-        inputs: inputs.to_vec(),
-        scanned: library.scanned,
-        name_collisions: cluster::name_collisions(&library.agents),
-        skipped: library.skipped,
-        clusters,
-        settings: options.settings(),
-        boilerplate_blocks: library.vocabulary.boilerplate_blocks,
-        boilerplate_threshold: library.vocabulary.boilerplate_threshold,
-        pairs_scored: pairs.len(),
-        agents: library.agents,
-    };
+    let report = library.into_report(inputs, clusters, options, pairs.len());
     Ok((report, pairs))
 }
 
@@ -352,18 +363,7 @@ pub fn merge_files(
         clusters = merge_clusters(&library.agents, c, options);
     }
     let skipped = library.skipped.clone();
-    let report = Report {
-        inputs: files.to_vec(),
-        scanned: library.scanned,
-        name_collisions: cluster::name_collisions(&library.agents),
-        skipped: library.skipped,
-        clusters,
-        settings: options.settings(),
-        boilerplate_blocks: library.vocabulary.boilerplate_blocks,
-        boilerplate_threshold: library.vocabulary.boilerplate_threshold,
-        pairs_scored: pairs.len(),
-        agents: library.agents,
-    };
+    let report = library.into_report(files, clusters, options, pairs.len());
     Ok((report, skipped))
 }
 

@@ -4,7 +4,6 @@
 use agent_dedup::eval::{self, Labels};
 use agent_dedup::model::Kind;
 use agent_dedup::pipeline::{scan, ScanOptions};
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 fn bench_dir() -> Option<PathBuf> {
@@ -24,14 +23,7 @@ fn default_settings_cluster_the_labelled_libraries_well() {
     let labels = Labels::parse(&read("labels.tsv"), Some(&read("related.tsv"))).unwrap();
     let files = dir.join("files");
     let report = scan(std::slice::from_ref(&files), &ScanOptions::default()).unwrap();
-    let key = |i: usize| eval::label_key(&report.agents[i].path, &files);
-    let cluster_of: HashMap<String, usize> = report
-        .clusters
-        .iter()
-        .enumerate()
-        .flat_map(|(id, c)| c.cluster.members.iter().map(move |&m| (m, id)))
-        .map(|(m, id)| (key(m), id))
-        .collect();
+    let cluster_of = eval::cluster_of(&report, &files);
     let scores = eval::evaluate(&labels, &cluster_of);
     assert!(scores.pairwise.f1 >= 0.90, "pairwise {:?}", scores.pairwise);
     assert!(scores.bcubed.f1 >= 0.95, "B-cubed {:?}", scores.bcubed);
