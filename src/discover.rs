@@ -38,28 +38,68 @@ impl std::error::Error for BadInputPath {}
 
 /// Walks every input path. A file named directly is taken whatever its extension; inside
 /// directories only `*.md` files are candidates. Output is sorted so that runs are reproducible.
+///
+/// Symbolic links met inside a folder are never walked through. A link to a file inside one of the
+/// folders given is read (once: under the file's own path when the walk finds that too); a link that
+/// points outside them, is broken or loops is listed in `skipped` with the reason, so that nothing
+/// is dropped silently and no link can make the scan read a file the user did not point it at.
+/// An input that does not exist, cannot be read, or is neither a file nor a folder is an error.
 pub fn discover(inputs: &[PathBuf], options: DiscoverOptions) -> Result<Discovered, BadInputPath> {
     let mut named = Vec::new();
-    let mut walked = Discovered::default();
+    let mut walked = Walked::default();
+    let bad = |input: &PathBuf, problem: String| BadInputPath {
+        path: input.clone(),
+        problem,
+    };
+    let mut dirs = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|e| BadInputPath {
-            path: input.clone(),
-            problem: describe_io_error(&e),
-        })?;
+        let meta =
+            std::fs::metadata(input).map_err(|e| bad(input, describe_input_error(input, &e)))?;
         if meta.is_file() {
+            std::fs::File::open(input).map_err(|e| bad(input, describe_input_error(input, &e)))?;
             named.push(input.clone());
+        } else if meta.is_dir() {
+            std::fs::read_dir(input).map_err(|e| bad(input, describe_input_error(input, &e)))?;
+            dirs.push(input);
         } else {
-            walk_dir(input, options, &mut walked);
+            return Err(bad(
+                input,
+                format!(
+                    "{}, neither a file nor a folder (give agent files or folders that hold them)",
+                    crate::parse::file_type_name(&meta.file_type())
+                ),
+            ));
         }
     }
-    // A file named directly keeps the spelling the user gave it, even when a folder walk finds it too.
+    // Where a symbolic link may point and still be followed: inside any folder given.
+    let roots: Vec<PathBuf> = dirs
+        .iter()
+        .filter_map(|d| std::fs::canonicalize(d).ok())
+        .collect();
+    for dir in dirs {
+        walk_dir(dir, &roots, options, &mut walked);
+    }
+    // A file named directly keeps the spelling the user gave it, even when a folder walk finds it too;
+    // a file found both itself and through a link keeps its own path.
     named.append(&mut walked.files);
+    named.append(&mut walked.linked);
     let mut files = unique_files(named);
     files.sort();
+    walked.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    walked.skipped.dedup();
     Ok(Discovered {
         files,
         skipped: walked.skipped,
     })
+}
+
+/// What walking the folders found, before the files named directly are added.
+#[derive(Default)]
+struct Walked {
+    files: Vec<PathBuf>,
+    /// Links to files inside the folders given, read through the link.
+    linked: Vec<PathBuf>,
+    skipped: Vec<Skipped>,
 }
 
 /// Drops second spellings of one file (`a/x.md` and `./a/x.md`, or a file named both directly and
@@ -72,17 +112,27 @@ fn unique_files(files: Vec<PathBuf>) -> Vec<PathBuf> {
         .collect()
 }
 
+fn describe_input_error(path: &Path, e: &std::io::Error) -> String {
+    if link_loops(path) {
+        return "a symbolic link that loops back on itself (fix or remove the link)".to_owned();
+    }
+    describe_io_error(e)
+}
+
 fn describe_io_error(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => {
             "no such file or directory (check the path you gave)".to_owned()
         }
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied (give yourself read access, e.g. `chmod u+r`, or leave it out)"
+                .to_owned()
+        }
         _ => e.to_string(),
     }
 }
 
-fn walk_dir(root: &Path, options: DiscoverOptions, found: &mut Discovered) {
+fn walk_dir(root: &Path, roots: &[PathBuf], options: DiscoverOptions, found: &mut Walked) {
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .ignore(!options.no_ignore)
@@ -95,17 +145,133 @@ fn walk_dir(root: &Path, options: DiscoverOptions, found: &mut Discovered) {
         .build();
     for entry in walker {
         match entry {
-            Ok(entry)
-                if entry.file_type().is_some_and(|t| t.is_file()) && is_markdown(entry.path()) =>
-            {
-                found.files.push(entry.into_path());
+            Ok(entry) => {
+                let Some(file_type) = entry.file_type() else {
+                    continue;
+                };
+                let path = entry.path();
+                if file_type.is_file() {
+                    if is_markdown(path) {
+                        found.files.push(entry.into_path());
+                    }
+                } else if file_type.is_symlink() {
+                    follow_link(path, roots, found);
+                } else if !file_type.is_dir() && is_markdown(path) {
+                    found.skipped.push(Skipped {
+                        path: path.to_owned(),
+                        reason: format!(
+                            "not a regular file ({}); only regular files are read",
+                            crate::parse::file_type_name(&file_type)
+                        ),
+                    });
+                }
             }
-            Ok(_) => {}
             Err(e) => found.skipped.push(Skipped {
                 path: error_path(&e).unwrap_or_else(|| root.to_owned()),
-                reason: format!("cannot walk: {e}"),
+                reason: describe_walk_error(&e),
             }),
         }
+    }
+}
+
+/// A symbolic link met in a walk: read when it leads to a file inside the folders given, reported
+/// when it leads outside them, nowhere, or round in a loop. Links to folders inside are left alone
+/// (the walk reads those folders under their own path); links to folders outside are reported.
+fn follow_link(link: &Path, roots: &[PathBuf], found: &mut Walked) {
+    let written = std::fs::read_link(link).ok();
+    let candidate = is_markdown(link) || written.as_deref().is_some_and(is_markdown);
+    let skip = |found: &mut Walked, reason: String| {
+        found.skipped.push(Skipped {
+            path: link.to_owned(),
+            reason,
+        })
+    };
+    let shown = written
+        .as_deref()
+        .map(|t| t.display().to_string())
+        .unwrap_or_default();
+    match std::fs::canonicalize(link) {
+        Err(_) if !candidate => {}
+        Err(_) if link_loops(link) => skip(
+            found,
+            format!(
+                "symbolic link loop (`{shown}` leads back to itself); nothing to read (fix or remove the link)"
+            ),
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => skip(
+            found,
+            format!(
+                "broken symbolic link: its target `{shown}` does not exist (fix or remove the link)"
+            ),
+        ),
+        Err(e) => skip(
+            found,
+            format!("symbolic link to `{shown}` could not be followed: {e}"),
+        ),
+        Ok(target) => {
+            let is_dir = target.is_dir();
+            if !roots.iter().any(|root| target.starts_with(root)) {
+                if candidate || is_dir {
+                    skip(
+                        found,
+                        format!(
+                            "symbolic link to `{}`, outside the folders scanned: not followed \
+                             (name the target on the command line to scan it)",
+                            target.display()
+                        ),
+                    );
+                }
+            } else if !is_dir && candidate {
+                found.linked.push(link.to_owned());
+            }
+        }
+    }
+}
+
+/// Whether following `path` (and the links it leads to) comes back to a link already passed, or
+/// goes through more links than any system follows.
+fn link_loops(path: &Path) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut current = path.to_owned();
+    for _ in 0..64 {
+        let Ok(target) = std::fs::read_link(&current) else {
+            return false;
+        };
+        if !seen.insert(current.clone()) {
+            return true;
+        }
+        current = match current.parent() {
+            Some(parent) => parent.join(target),
+            None => target,
+        };
+    }
+    true
+}
+
+/// What went wrong in a walk, for the `skipped` list.
+fn describe_walk_error(e: &ignore::Error) -> String {
+    match io_error(e) {
+        Some(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+            "folder could not be read: permission denied, so the files in it were not scanned \
+             (give yourself access, e.g. `chmod u+rx`, or leave it out)"
+                .to_owned()
+        }
+        Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            "vanished while the folder was walked (moved or deleted during the scan); run the scan again"
+                .to_owned()
+        }
+        _ => format!("cannot walk: {e}"),
+    }
+}
+
+fn io_error(e: &ignore::Error) -> Option<&std::io::Error> {
+    match e {
+        ignore::Error::Io(io) => Some(io),
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => io_error(err),
+        ignore::Error::Partial(errs) => errs.iter().find_map(io_error),
+        _ => None,
     }
 }
 
@@ -195,5 +361,115 @@ mod tests {
     fn relative_inputs_give_relative_paths() {
         let found = discover(&[PathBuf::from("src")], DiscoverOptions::default()).unwrap();
         assert!(found.files.iter().all(|p| p.is_relative()));
+    }
+
+    #[cfg(unix)]
+    fn symlink(target: &str, link: &Path) {
+        std::os::unix::fs::symlink(target, link).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_are_read_inside_and_reported_outside() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "---\n").unwrap();
+        std::fs::create_dir(outside.path().join("agents")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        std::fs::write(root.join("real.md"), "---\n").unwrap();
+        std::fs::write(root.join("notes.txt"), "---\n").unwrap();
+        symlink("../real.md", &root.join("sub/again.md")); // inside, to a file also walked: once
+        symlink("../notes.txt", &root.join("sub/notes.md")); // inside, to a file not walked: read
+        symlink(
+            outside.path().join("secret.md").to_str().unwrap(),
+            &root.join("out.md"),
+        );
+        symlink(
+            outside.path().join("agents").to_str().unwrap(),
+            &root.join("shared"),
+        );
+        symlink("nowhere.md", &root.join("broken.md"));
+        symlink("loop-b.md", &root.join("loop-a.md"));
+        symlink("loop-a.md", &root.join("loop-b.md"));
+        symlink("self.md", &root.join("self.md"));
+        symlink("..", &root.join("sub/up")); // a folder inside: not walked twice
+        symlink("nowhere", &root.join("dangling")); // not a candidate: ignored
+        let found = discover(&[root.to_owned()], DiscoverOptions::default()).unwrap();
+        let rel = |p: &PathBuf| p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+        let files: Vec<String> = found.files.iter().map(rel).collect();
+        assert_eq!(files, vec!["real.md", "sub/notes.md"]);
+        let skipped: Vec<(String, String)> = found
+            .skipped
+            .iter()
+            .map(|s| (rel(&s.path), s.reason.clone()))
+            .collect();
+        let names: Vec<&str> = skipped.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "broken.md",
+                "loop-a.md",
+                "loop-b.md",
+                "out.md",
+                "self.md",
+                "shared"
+            ],
+            "{skipped:#?}"
+        );
+        let reason = |name: &str| &skipped.iter().find(|(p, _)| p == name).unwrap().1;
+        assert!(
+            reason("broken.md").contains("broken symbolic link"),
+            "{skipped:?}"
+        );
+        assert!(reason("loop-a.md").contains("loop"), "{skipped:?}");
+        assert!(reason("self.md").contains("loop"), "{skipped:?}");
+        assert!(
+            reason("out.md").contains("outside the folders scanned"),
+            "{skipped:?}"
+        );
+        assert!(reason("shared").contains("not followed"), "{skipped:?}");
+        // The same link is followed when the folder it points into is scanned too.
+        let both = discover(
+            &[root.to_owned(), outside.path().to_owned()],
+            DiscoverOptions::default(),
+        )
+        .unwrap();
+        assert!(both.files.iter().any(|p| p.ends_with("secret.md")));
+        assert!(!both.skipped.iter().any(|s| s.path.ends_with("out.md")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_input_folder_is_walked() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("real")).unwrap();
+        std::fs::write(dir.path().join("real/a.md"), "---\n").unwrap();
+        symlink("real", &dir.path().join("link"));
+        let found = discover(&[dir.path().join("link")], DiscoverOptions::default()).unwrap();
+        assert_eq!(found.files, vec![dir.path().join("link/a.md")]);
+        assert!(found.skipped.is_empty(), "{:?}", found.skipped);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn inputs_that_are_loops_or_pipes_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        symlink("loop.md", &dir.path().join("loop.md"));
+        let err = discover(&[dir.path().join("loop.md")], DiscoverOptions::default()).unwrap_err();
+        assert!(err.problem.contains("loops"), "{err}");
+        let fifo = dir.path().join("pipe.md");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let err =
+                discover(std::slice::from_ref(&fifo), DiscoverOptions::default()).unwrap_err();
+            assert!(err.problem.contains("named pipe"), "{err}");
+            // Met in a folder, it is reported, never opened (which would block).
+            let found = discover(&[dir.path().to_owned()], DiscoverOptions::default()).unwrap();
+            assert!(found
+                .skipped
+                .iter()
+                .any(|s| s.path == fifo && s.reason.contains("not a regular file")));
+        }
     }
 }

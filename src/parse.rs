@@ -8,10 +8,13 @@
 use crate::model::{AgentFile, Diagnostic, Frontmatter, Kind, Skipped};
 use serde_yaml::{Mapping, Value};
 use sha2::{Digest, Sha256};
+use std::io::Read;
 use std::path::Path;
 
-/// Files larger than this are not agent definitions; they are skipped unread.
-pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+/// Files larger than this (1 MiB) are not agent definitions; they are skipped unread. The largest
+/// real agent files are about 30 KB, so this leaves room for thirty times that while keeping every
+/// later stage fast: merging bodies compares blocks pairwise, and two 4 MB copies took two minutes.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Keys Claude Code and Agent Skills document; anything else is kept too, but these always start a new
 /// entry in the lenient reader even where a looser rule would not.
@@ -62,22 +65,87 @@ const DOCUMENTED_COLORS: &[&str] = &[
 ];
 const DOCUMENTED_MODELS: &[&str] = &["sonnet", "opus", "haiku", "inherit"];
 
-/// Reads one file from disk and parses it. I/O problems and unusable content become a `Skipped`.
+/// Reads one file from disk and parses it. I/O problems and unusable content become a `Skipped`
+/// whose reason says what went wrong and, where there is something to do, what to do.
+///
+/// At most [`MAX_FILE_BYTES`] (+1, to tell that a file is over) are read, even when the file grows
+/// between the size check and the read, and only regular files are opened (a named pipe would block).
 pub fn read_agent_file(path: &Path) -> Result<AgentFile, Skipped> {
     let skip = |reason: String| Skipped {
         path: path.to_owned(),
         reason,
     };
-    let meta = std::fs::metadata(path).map_err(|e| skip(format!("cannot read: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
+    let meta = std::fs::metadata(path).map_err(|e| skip(describe_read_error(&e)))?;
+    if !meta.is_file() {
         return Err(skip(format!(
-            "file is {} bytes, over the {} byte limit for an agent definition",
-            meta.len(),
-            MAX_FILE_BYTES
+            "not a regular file ({}); only regular files are read",
+            file_type_name(&meta.file_type())
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| skip(format!("cannot read: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(skip(too_large(meta.len())));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| skip(describe_read_error(&e)))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(skip(format!(
+            "{} (it grew while being read)",
+            too_large(bytes.len() as u64)
+        )));
+    }
     parse_agent(path, &bytes)
+}
+
+fn too_large(len: u64) -> String {
+    format!(
+        "file is {len} bytes, over the {MAX_FILE_BYTES} byte limit for an agent definition; not read \
+         (an agent definition is a few kilobytes: is this really one?)"
+    )
+}
+
+/// Why a file could not be read, and what to do about it.
+fn describe_read_error(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => {
+            "could not be read: the file no longer exists (moved or deleted while the scan \
+                     ran, or a broken link); run the scan again"
+                .to_owned()
+        }
+        PermissionDenied => {
+            "could not be read: permission denied (give yourself read access, e.g. `chmod u+r`)"
+                .to_owned()
+        }
+        _ => format!("could not be read: {e}"),
+    }
+}
+
+/// A file type in words, for reasons that name it.
+pub fn file_type_name(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a named pipe";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    if file_type.is_dir() {
+        "a folder"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Parses the bytes of one file. Pure: no I/O, so tests and fuzzers can call it directly.
@@ -87,17 +155,25 @@ pub fn parse_agent(path: &Path, bytes: &[u8]) -> Result<AgentFile, Skipped> {
         reason: reason.to_owned(),
     };
     if bytes.is_empty() {
-        return Err(skip("empty file"));
+        return Err(skip(
+            "empty file: nothing to read (delete it, or write the agent's frontmatter and prompt)",
+        ));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(skip(
+            "UTF-16 text, not UTF-8: Claude Code reads agent files as UTF-8 (save it as UTF-8)",
+        ));
     }
     if bytes.contains(&0) {
         return Err(skip(
-            "binary file (contains NUL bytes), not a Markdown agent definition",
+            "binary file (contains NUL bytes), not a Markdown agent definition; not read",
         ));
     }
     let mut diagnostics = Vec::new();
     let text = decode_text(bytes, &mut diagnostics);
     let (frontmatter_text, body) = split_frontmatter(&text).map_err(|reason| skip(&reason))?;
     let entries = read_frontmatter(frontmatter_text, &mut diagnostics);
+    let entries = repair_escaped_mojibake(entries, &mut diagnostics);
     let mut frontmatter = Frontmatter { entries };
     expand_escaped_newlines(&mut frontmatter, &mut diagnostics);
     let kind = kind_of(path);
@@ -130,18 +206,19 @@ fn kind_of(path: &Path) -> Kind {
 
 /// Bytes → text with a BOM removed, line endings made `\n`, and mojibake repaired.
 fn decode_text(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> String {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+    let (bytes, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => {
             diagnostics.push(Diagnostic::BomRemoved);
-            rest
+            (rest, 3)
         }
-        None => bytes,
+        None => (bytes, 0),
     };
     let mut text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
         Err(e) => {
             diagnostics.push(Diagnostic::InvalidUtf8Replaced {
-                first_bad_byte: e.valid_up_to(),
+                // An offset into the file as it is on disk, BOM included.
+                first_bad_byte: bom + e.valid_up_to(),
             });
             String::from_utf8_lossy(bytes).into_owned()
         }
@@ -171,7 +248,17 @@ pub fn repair_mojibake(text: &str) -> (String, usize) {
     let mut out = String::with_capacity(text.len());
     let mut changed_lines = 0;
     for line in text.split_inclusive('\n') {
-        let repaired = repair_line(line);
+        // Text decoded wrongly twice (`‚àö¬©` for `é`) is repaired twice: repairing is repeated
+        // until nothing changes, so that reading the repaired text again repairs nothing more. Each
+        // round makes the line shorter in bytes, so this ends.
+        let mut repaired = repair_line(line);
+        loop {
+            let again = repair_line(&repaired);
+            if again == repaired {
+                break;
+            }
+            repaired = again;
+        }
         if repaired != line {
             changed_lines += 1;
         }
@@ -180,11 +267,64 @@ pub fn repair_mojibake(text: &str) -> (String, usize) {
     (out, changed_lines)
 }
 
+/// Mojibake the text repair could not see, because YAML escapes (`"\uF8FF..."`) spelled it, is
+/// repaired in the values read; otherwise the file written back would be repaired when read again.
+fn repair_escaped_mojibake(entries: Mapping, diagnostics: &mut Vec<Diagnostic>) -> Mapping {
+    fn repair(value: Value, lines: &mut usize) -> Value {
+        match value {
+            Value::String(s) => {
+                let (fixed, changed) = repair_mojibake(&s);
+                *lines += changed;
+                Value::String(fixed)
+            }
+            Value::Sequence(items) => {
+                Value::Sequence(items.into_iter().map(|v| repair(v, lines)).collect())
+            }
+            Value::Mapping(map) => Value::Mapping(
+                map.into_iter()
+                    .map(|(k, v)| (repair(k, lines), repair(v, lines)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+    let mut lines = 0;
+    let Value::Mapping(repaired) = repair(Value::Mapping(entries), &mut lines) else {
+        unreachable!("a mapping stays a mapping")
+    };
+    if lines > 0 {
+        match diagnostics
+            .iter_mut()
+            .find(|d| matches!(d, Diagnostic::MojibakeRepaired { .. }))
+        {
+            Some(Diagnostic::MojibakeRepaired { lines: total }) => *total += lines,
+            _ => diagnostics.push(Diagnostic::MojibakeRepaired { lines }),
+        }
+    }
+    repaired
+}
+
+/// Whether `c` is one of the 128 characters Mac Roman gives bytes 0x80–0xFF: only these make up
+/// mojibake. Runs are split at every other character (ASCII, or anything Mac Roman cannot spell,
+/// such as U+FEFF), so that a run reads the same whether such a character was written as itself or
+/// as a YAML escape.
+fn is_mac_roman_high(c: char) -> bool {
+    static HIGH: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    let high = HIGH.get_or_init(|| {
+        let bytes: Vec<u8> = (0x80..=0xFF).collect();
+        let (text, _, _) = encoding_rs::MACINTOSH.decode(&bytes);
+        let mut chars: Vec<char> = text.chars().collect();
+        chars.sort_unstable();
+        chars
+    });
+    high.binary_search(&c).is_ok()
+}
+
 fn repair_line(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut run = String::new();
     for c in line.chars() {
-        if c.is_ascii() {
+        if !is_mac_roman_high(c) {
             out.push_str(&repair_run(&run));
             run.clear();
             out.push(c);
@@ -215,7 +355,11 @@ fn split_frontmatter(text: &str) -> Result<(&str, &str), String> {
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
-        return Err("no YAML frontmatter (the file does not start with a `---` line)".to_owned());
+        return Err(
+            "no YAML frontmatter (the file does not start with a `---` line), so not an agent \
+             definition"
+                .to_owned(),
+        );
     }
     let start = first.len();
     let mut offset = start;
@@ -226,12 +370,16 @@ fn split_frontmatter(text: &str) -> Result<(&str, &str), String> {
         }
         offset += line.len();
     }
-    Err("frontmatter opened by `---` on line 1 never closes (no second `---` line)".to_owned())
+    Err(
+        "frontmatter opened by `---` on line 1 never closes (no second `---` line): add a `---` \
+         line after the last key"
+            .to_owned(),
+    )
 }
 
 /// Strict YAML first; the line reader when that fails.
 fn read_frontmatter(yaml: &str, diagnostics: &mut Vec<Diagnostic>) -> Mapping {
-    match serde_yaml::from_str::<Value>(yaml) {
+    match strict_yaml(yaml) {
         Ok(Value::Mapping(map)) => stringify_keys(map),
         Ok(Value::Null) => Mapping::new(),
         Ok(other) => {
@@ -245,10 +393,435 @@ fn read_frontmatter(yaml: &str, diagnostics: &mut Vec<Diagnostic>) -> Mapping {
         }
         Err(e) => {
             diagnostics.push(Diagnostic::LenientYaml {
-                strict_error: short_error(&e),
+                strict_error: e.to_string(),
             });
             read_lenient(yaml, diagnostics)
         }
+    }
+}
+
+/// Deepest `[`/`{` nesting handed to the YAML parser. The deserializer gives up at 128 levels
+/// anyway, but the parser underneath spends time quadratic in the depth before it gets there
+/// (40,000 `[` take seconds), so deeper text is refused before parsing.
+pub const MAX_YAML_FLOW_DEPTH: usize = 128;
+
+/// How many values (scalars, lists, mappings) a frontmatter may expand to, beyond one per byte of
+/// its text. Without aliases a YAML text never holds more values than bytes; with them (`&a` … `*a`)
+/// a few kilobytes can expand to billions ("billion laughs") or, one list of aliases to another,
+/// to gigabytes in seconds. `serde_yaml` limits alias *jumps*, not the values they copy, so the
+/// values are counted here, without building them, before the real parse.
+pub const YAML_VALUE_ALLOWANCE: usize = 10_000;
+
+/// Why strict YAML was not used.
+#[derive(Debug)]
+enum StrictError {
+    Yaml(serde_yaml::Error),
+    TooDeep,
+    TooManyValues,
+    NotPlain,
+}
+
+impl std::fmt::Display for StrictError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StrictError::Yaml(e) => f.write_str(&short_error(e)),
+            StrictError::TooDeep => write!(
+                f,
+                "lists or mappings nested more than {MAX_YAML_FLOW_DEPTH} levels deep"
+            ),
+            StrictError::TooManyValues => f.write_str(
+                "YAML aliases (`*name`) expand to far more values than the text holds, \
+                 as in an alias bomb; aliases are not expanded",
+            ),
+            StrictError::NotPlain => f.write_str(
+                "it uses YAML tags (`!name`) or lists or mappings as keys, which frontmatter \
+                 does not need and which could not be written back",
+            ),
+        }
+    }
+}
+
+/// `serde_yaml::from_str::<Value>` with the limits above, so that no frontmatter can make parsing
+/// take more than time and memory in proportion to its length.
+fn strict_yaml(yaml: &str) -> Result<Value, StrictError> {
+    if too_deep(yaml) {
+        return Err(StrictError::TooDeep);
+    }
+    let budget = ValueBudget {
+        left: std::cell::Cell::new(yaml.len().saturating_add(YAML_VALUE_ALLOWANCE)),
+    };
+    let counted = serde::de::DeserializeSeed::deserialize(
+        CountValues(&budget),
+        serde_yaml::Deserializer::from_str(yaml),
+    );
+    match counted {
+        Err(_) if budget.left.get() == 0 => return Err(StrictError::TooManyValues),
+        Err(e) if e.to_string().starts_with("repetition limit exceeded") => {
+            return Err(StrictError::TooManyValues)
+        }
+        Err(e) => return Err(StrictError::Yaml(e)),
+        Ok(()) => {}
+    }
+    let value = serde_yaml::from_str::<Value>(yaml).map_err(StrictError::Yaml)?;
+    // What is read must be writable again: the merge writes the frontmatter back as YAML.
+    if !is_plain(&value) || serde_yaml::to_string(&value).is_err() {
+        return Err(StrictError::NotPlain);
+    }
+    Ok(value)
+}
+
+/// Plain data, as frontmatter holds: no YAML tags (`!name value`), no lists or mappings as keys.
+/// Depth is bounded by the parser's own limit (128).
+fn is_plain(value: &Value) -> bool {
+    match value {
+        Value::Tagged(_) => false,
+        Value::Sequence(items) => items.iter().all(is_plain),
+        Value::Mapping(map) => map.iter().all(|(k, v)| {
+            matches!(
+                k,
+                Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null
+            ) && is_plain(v)
+        }),
+        _ => true,
+    }
+}
+
+/// Whether the YAML parser would go deeper than [`MAX_YAML_FLOW_DEPTH`] into `[`/`{` nesting: by
+/// [`flow_depth`], or, whatever that reading says, when bytes × `[`/`{` count exceeds a bound on the
+/// parser's work that does not depend on that reading being right.
+fn too_deep(yaml: &str) -> bool {
+    /// The parser's time grows with tokens × flow depth (about 5 ns each): this is 0.1 s at most.
+    const WORK_LIMIT: usize = 15_000_000;
+    let openers = flow_openers(yaml);
+    openers > MAX_YAML_FLOW_DEPTH
+        && (openers.saturating_mul(yaml.len()) > WORK_LIMIT
+            || flow_depth(yaml) > MAX_YAML_FLOW_DEPTH)
+}
+
+/// How many `[` and `{` the text holds: no depth can be greater, whatever quotes and comments hide
+/// (a depth that closing brackets lowered could be fooled by a `]` in a comment).
+fn flow_openers(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'[' || b == b'{').count()
+}
+
+/// What the lines after a block-context line continue, if anything.
+#[derive(Clone, Copy)]
+enum Continued {
+    Nothing,
+    /// A plain scalar that started in a node at column `parent`: more indented lines go on with it.
+    Plain {
+        parent: usize,
+    },
+    /// A block scalar (`|`, `>`) of a node at column `parent`: its content is the lines indented as
+    /// much as its first line (and more than `parent`), and blank lines.
+    Block {
+        parent: usize,
+        content: Option<usize>,
+        leading_blank: usize,
+    },
+}
+
+/// The deepest `[`/`{` nesting the YAML parser will see, read closely enough to leave out the
+/// brackets it reads as text: in quoted scalars, block scalars (`|`, `>`), plain scalars (`a [b`,
+/// and their continuation lines) and comments. Where this reading is unsure it counts the bracket,
+/// so it may overstate the depth, never understate it. Frontmatter written back by the merge (where
+/// a tool list or description may hold any number of `[`) reads as shallow as it is.
+fn flow_depth(text: &str) -> usize {
+    let is_space = |c: u8| c == b' ' || c == b'\t';
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut quote: Option<u8> = None;
+    // Whether that quoted scalar started in block context, where a `: value` may follow it.
+    let mut quote_in_block = false;
+    // In flow context: inside a plain scalar, where white space does not end a token, so that a
+    // quote is text (`[a "b`) while `#` after white space still begins a comment.
+    let mut in_plain = false;
+    let mut continued = Continued::Nothing;
+    for line in text.split('\n') {
+        let b = line.as_bytes();
+        // A document marker (`---`, `...`) ends any scalar; the parser reads on after it.
+        let marker = (b.starts_with(b"---") || b.starts_with(b"..."))
+            && b.get(3).is_none_or(|&c| is_space(c));
+        if marker {
+            quote = None;
+            continued = Continued::Nothing;
+            in_plain = false;
+        }
+        let indent = if marker {
+            3
+        } else {
+            b.iter().take_while(|&&c| c == b' ').count()
+        };
+        let blank = b[indent..].iter().all(|&c| is_space(c) || c == b'\r');
+        if quote.is_none() && depth == 0 {
+            match continued {
+                Continued::Block {
+                    parent,
+                    content,
+                    leading_blank,
+                } => {
+                    if blank {
+                        if content.is_none() {
+                            continued = Continued::Block {
+                                parent,
+                                content,
+                                leading_blank: leading_blank.max(indent),
+                            };
+                        }
+                        continue;
+                    }
+                    let content = content.unwrap_or(indent.max(leading_blank));
+                    if indent > parent && indent >= content {
+                        continued = Continued::Block {
+                            parent,
+                            content: Some(content),
+                            leading_blank,
+                        };
+                        continue;
+                    }
+                    continued = Continued::Nothing;
+                }
+                Continued::Plain { parent } => {
+                    // `: ` or ` #` end a plain scalar; such a line is read afresh.
+                    if blank || (indent > parent && !b.contains(&b'#') && !b.contains(&b':')) {
+                        continue;
+                    }
+                    continued = Continued::Nothing;
+                }
+                Continued::Nothing => {}
+            }
+        }
+        // In block context, a node may start here (after `- `, `? `, `key: `, anchors and tags).
+        let mut node_start = quote.is_none() && depth == 0;
+        let mut node_col = indent;
+        let mut i = if node_start { indent } else { 0 };
+        let mut closed_quote_at = None;
+        while i < b.len() {
+            let c = b[i];
+            if let Some(q) = quote {
+                if q == b'"' && c == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if c == q {
+                    if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    quote = None;
+                    in_plain = false;
+                    closed_quote_at = Some(i + 1);
+                    // After a quoted key in block context, read on as at a node start (`: value`).
+                    node_start = quote_in_block && depth == 0;
+                }
+                i += 1;
+                continue;
+            }
+            let next_is_space = b.get(i + 1).is_none_or(|&n| is_space(n) || n == b'\r');
+            if !node_start {
+                // Flow context, or the rest of a block line after a flow collection: every
+                // bracket outside quoted scalars and comments counts. As in libyaml, a token
+                // starts after white space (unless inside a plain scalar), a flow indicator or a
+                // closing quote; there a quote begins a quoted scalar, and `#` (as after any
+                // white space) a comment, so `[#` is one.
+                let after_break = i > 0
+                    && (matches!(b[i - 1], b'[' | b']' | b'{' | b'}' | b',')
+                        || closed_quote_at == Some(i));
+                // A line break counts as white space: a plain scalar goes on over it.
+                let after_space = i == 0 || is_space(b[i - 1]);
+                let token_start = after_break || (after_space && !in_plain);
+                let next_ends_plain =
+                    next_is_space || b.get(i + 1).is_some_and(|n| b",[]{}".contains(n));
+                match c {
+                    b'#' if after_break || after_space => break,
+                    b'[' | b'{' => {
+                        depth += 1;
+                        deepest = deepest.max(depth);
+                        in_plain = false;
+                    }
+                    b']' | b'}' => {
+                        depth = depth.saturating_sub(1);
+                        in_plain = false;
+                    }
+                    b',' => in_plain = false,
+                    b':' if next_ends_plain => in_plain = false,
+                    b'\'' | b'"' if token_start => quote = Some(c),
+                    b'&' | b'!' | b'*' if token_start => {
+                        // An anchor, tag or alias, up to white space or a flow indicator.
+                        while i + 1 < b.len()
+                            && !is_space(b[i + 1])
+                            && !b",[]{}".contains(&b[i + 1])
+                        {
+                            i += 1;
+                        }
+                    }
+                    b'?' | b'-' if token_start && next_is_space => {}
+                    _ if is_space(c) => {}
+                    _ => in_plain = true,
+                }
+                quote_in_block = false;
+                i += 1;
+                continue;
+            }
+            match c {
+                _ if is_space(c) => i += 1,
+                b'#' => break,
+                b'-' | b'?' | b':' if next_is_space => {
+                    node_col = i;
+                    i += 1;
+                }
+                b'&' | b'!' | b'*' => {
+                    // An anchor, tag or alias: up to white space (a bracket is read as a bracket).
+                    i += 1;
+                    while i < b.len() && !is_space(b[i]) && !matches!(b[i], b'[' | b'{' | b',') {
+                        i += 1;
+                    }
+                }
+                b'[' | b'{' => {
+                    node_start = false;
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                    in_plain = false;
+                    i += 1;
+                }
+                b'\'' | b'"' => {
+                    node_start = false;
+                    quote = Some(c);
+                    quote_in_block = true;
+                    i += 1;
+                }
+                b'|' | b'>' => {
+                    // With an explicit indentation digit (`|2`) the content is not guessed: read on.
+                    let header = b[i + 1..]
+                        .iter()
+                        .take_while(|&&h| !is_space(h) && h != b'#');
+                    if !header.clone().any(u8::is_ascii_digit) {
+                        continued = Continued::Block {
+                            parent: node_col,
+                            content: None,
+                            leading_blank: 0,
+                        };
+                    }
+                    break;
+                }
+                _ => {
+                    // A plain scalar: a key when `: ` follows on this line, else a value that may
+                    // go on over more indented lines (unless a comment ends it).
+                    let start = i;
+                    let mut comment = false;
+                    while i < b.len() {
+                        let next_is_space = b.get(i + 1).is_none_or(|&n| is_space(n) || n == b'\r');
+                        if b[i] == b':' && next_is_space {
+                            break;
+                        }
+                        if b[i] == b'#' && is_space(b[i - 1]) {
+                            comment = true;
+                            break;
+                        }
+                        i += 1;
+                    }
+                    if i < b.len() && !comment {
+                        node_col = start;
+                        i += 1;
+                    } else {
+                        if !comment {
+                            continued = Continued::Plain { parent: node_col };
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    deepest
+}
+
+struct ValueBudget {
+    left: std::cell::Cell<usize>,
+}
+
+impl ValueBudget {
+    fn take<E: serde::de::Error>(&self) -> Result<(), E> {
+        match self.left.get() {
+            0 => Err(E::custom("too many values")),
+            n => {
+                self.left.set(n - 1);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Walks a YAML document as `serde_yaml` would deserialize it (aliases expanded), counting values
+/// against a budget and keeping none of them.
+#[derive(Clone, Copy)]
+struct CountValues<'a>(&'a ValueBudget);
+
+impl<'de> serde::de::DeserializeSeed<'de> for CountValues<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for CountValues<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.take()?;
+        d.deserialize_any(self)
+    }
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.take()?;
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.take()?;
+        while seq.next_element_seed(self)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.0.take()?;
+        while map.next_key_seed(self)?.is_some() {
+            map.next_value_seed(self)?;
+        }
+        Ok(())
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
+        // A tagged value (`!tag value`): the tag, then the value.
+        use serde::de::VariantAccess;
+        self.0.take()?;
+        let (_, variant) = data.variant::<serde::de::IgnoredAny>()?;
+        variant.newtype_variant_seed(self)
     }
 }
 
@@ -372,7 +945,7 @@ fn entry_value(entry: &RawEntry) -> Value {
             single.push_str(line);
             single.push('\n');
         }
-        if let Ok(Value::Mapping(m)) = serde_yaml::from_str::<Value>(&single) {
+        if let Ok(Value::Mapping(m)) = strict_yaml(&single) {
             if let Some(v) = m.into_iter().next().map(|(_, v)| v) {
                 return v;
             }
@@ -396,7 +969,7 @@ fn single_line_value(raw: &str) -> Value {
         || raw.parse::<f64>().is_ok()
         || matches!(raw, "true" | "false" | "null" | "~");
     if looks_typed {
-        if let Ok(v) = serde_yaml::from_str::<Value>(raw) {
+        if let Ok(v) = strict_yaml(raw) {
             if !matches!(v, Value::Mapping(_) | Value::Tagged(_)) {
                 return v;
             }
@@ -452,13 +1025,17 @@ fn check_fields(frontmatter: &Frontmatter, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Claude Code names: lowercase letters, digits and hyphens, not starting with a hyphen.
+/// Claude Code names: lowercase letters and digits in words joined by single hyphens (no hyphen at
+/// either end, none doubled), as the Agent Skills specification spells out and as
+/// `merge::sanitize_name` writes them.
 pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
-        && !name.starts_with('-')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]
@@ -572,5 +1149,279 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.kind, Kind::Skill);
+    }
+
+    fn lenient_reason(a: &AgentFile) -> String {
+        a.diagnostics
+            .iter()
+            .find_map(|d| match d {
+                Diagnostic::LenientYaml { strict_error } => Some(strict_error.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_billion_laughs_alias_bomb_is_not_expanded() {
+        let mut text = String::from(
+            "---\nname: bomb\ndescription: d\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n",
+        );
+        let mut prev = "a".to_owned();
+        for i in 0..9 {
+            let n = format!("l{i}");
+            text.push_str(&format!(
+                "{n}: &{n} [{}]\n",
+                vec![format!("*{prev}"); 9].join(",")
+            ));
+            prev = n;
+        }
+        text.push_str("---\nBody\n");
+        let start = std::time::Instant::now();
+        let a = parse(&text);
+        assert!(start.elapsed().as_secs() < 2, "took {:?}", start.elapsed());
+        assert_eq!(a.frontmatter.name().as_deref(), Some("bomb"));
+        assert!(lenient_reason(&a).contains("alias"), "{:?}", a.diagnostics);
+    }
+
+    #[test]
+    fn a_quadratic_alias_blowup_is_not_expanded() {
+        // 30 KB that serde_yaml alone expands to 9 million values (3.6 GB, 30 s).
+        let items = vec!["x"; 3000].join(",");
+        let aliases = vec!["*a"; 3000].join(",");
+        let text =
+            format!("---\nname: quad\ndescription: d\na: &a [{items}]\nb: [{aliases}]\n---\n");
+        let start = std::time::Instant::now();
+        let a = parse(&text);
+        assert!(start.elapsed().as_secs() < 2, "took {:?}", start.elapsed());
+        assert_eq!(a.frontmatter.name().as_deref(), Some("quad"));
+        assert!(lenient_reason(&a).contains("alias"), "{:?}", a.diagnostics);
+        // Within one entry, read by the lenient reader, too.
+        let text = format!(
+            "---\nname: quad\nb: [{aliases}, &a [{items}]]\nc:\n  - &b [{items}]\n  - [{}]\n---\n",
+            vec!["*b"; 3000].join(",")
+        );
+        let start = std::time::Instant::now();
+        parse(&text);
+        assert!(start.elapsed().as_secs() < 2, "took {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn a_few_aliases_are_still_read_strictly() {
+        let a = parse("---\nname: x\ndescription: &d Does x.\nsummary: *d\ntools: &t [Read]\nmore: [*t, *t]\n---\n");
+        assert_eq!(a.frontmatter.text("summary").as_deref(), Some("Does x."));
+        assert!(lenient_reason(&a).is_empty(), "{:?}", a.diagnostics);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_quickly() {
+        for open in ["[", "{a: ", "- "] {
+            let text = format!(
+                "---\nname: deep\ndescription: d\ntools: {}\n---\n",
+                open.repeat(100_000)
+            );
+            let start = std::time::Instant::now();
+            let a = parse(&text);
+            assert!(
+                start.elapsed().as_secs() < 2,
+                "{open}: took {:?}",
+                start.elapsed()
+            );
+            assert_eq!(a.frontmatter.name().as_deref(), Some("deep"));
+        }
+        // 100 levels is deep but fine.
+        let text = format!(
+            "---\nname: x\ndescription: d\nt: {}{}\n---\n",
+            "[".repeat(100),
+            "]".repeat(100)
+        );
+        assert!(lenient_reason(&parse(&text)).is_empty());
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_the_last_value_and_says_so() {
+        let a = parse("---\nname: x\ndescription: first\ndescription: second\n---\n");
+        assert_eq!(a.frontmatter.description().as_deref(), Some("second"));
+        assert!(a.diagnostics.contains(&Diagnostic::DuplicateKey {
+            key: "description".to_owned()
+        }));
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_its_offset_counts_the_bom() {
+        let a = parse_agent(
+            Path::new("a.md"),
+            b"\xEF\xBB\xBF---\nname: x\xFF\ndescription: d\n---\n",
+        )
+        .unwrap();
+        assert!(a
+            .diagnostics
+            .contains(&Diagnostic::InvalidUtf8Replaced { first_bad_byte: 14 }));
+        assert_eq!(a.frontmatter.name().as_deref(), Some("x\u{FFFD}"));
+    }
+
+    #[test]
+    fn utf16_is_named_as_such() {
+        let skip = parse_agent(Path::new("a.md"), b"\xFF\xFE-\0-\0-\0").unwrap_err();
+        assert!(skip.reason.contains("UTF-16"), "{}", skip.reason);
+    }
+
+    #[test]
+    fn valid_names_are_words_joined_by_single_hyphens() {
+        for ok in ["a", "py", "backend-architect", "k8s-helper-2"] {
+            assert!(is_valid_name(ok), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "a--b", "A", "a_b", "a b", "../x", "é"] {
+            assert!(!is_valid_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mojibake_of_mojibake_is_repaired_in_one_reading() {
+        // `é` → Mac Roman `√©` → Mac Roman again `‚àö¬©`.
+        let (fixed, lines) = repair_mojibake("caf‚àö¬© ok\n");
+        assert_eq!((fixed.as_str(), lines), ("café ok\n", 1));
+        assert_eq!(repair_mojibake(&fixed).1, 0);
+    }
+
+    #[test]
+    fn empty_and_comment_only_frontmatter_is_strict_and_empty() {
+        for text in [
+            "---\n---\nBody\n",
+            "---\n# just a comment\n---\nBody\n",
+            "---\n\n...\nBody\n",
+        ] {
+            let a = parse(text);
+            assert!(a.frontmatter.entries.is_empty(), "{text:?}");
+            assert!(
+                lenient_reason(&a).is_empty(),
+                "{text:?}: {:?}",
+                a.diagnostics
+            );
+        }
+    }
+
+    /// Found by `cargo fuzz` (fuzz/fuzz_targets/parse.rs): a tagged mapping key nested in a value
+    /// was read strictly, and `merge::render` then panicked because it cannot be written back.
+    #[test]
+    fn fuzz_regression_tagged_key_cannot_be_written_back() {
+        for bytes in [
+            &b"---\n::\n !\t:\n---"[..],
+            b"---\nname: x\ndescription: d\nmeta:\n  - ! a: b\n  - !custom {[1]: 2}\n---\n",
+            b"---\nname: x\ndescription: !tag d\n---\n",
+        ] {
+            let a = parse_agent(Path::new("f.md"), bytes).unwrap();
+            assert!(
+                serde_yaml::to_string(&a.frontmatter.entries).is_ok(),
+                "{:?}",
+                a.frontmatter
+            );
+            let merged = crate::merge::merge(&[&a, &a], 0, &[1]);
+            assert!(merged.text.starts_with("---\n"));
+        }
+        let a = parse("---\nname: x\ndescription: !tag d\n---\n");
+        assert!(
+            lenient_reason(&a).contains("YAML tags"),
+            "{:?}",
+            a.diagnostics
+        );
+        assert_eq!(a.frontmatter.description().as_deref(), Some("!tag d"));
+    }
+
+    #[test]
+    fn flow_depth_leaves_out_brackets_read_as_text() {
+        let cases: &[(&str, usize)] = &[
+            ("a: [[[]]]", 3),
+            ("a: R[[[[", 0),
+            ("a: |\n  [[[[\n  [[\nb: [x]", 1),
+            ("a: >-\n\n    [[[\n    [[[\n", 0),
+            ("a: '[[[['", 0),
+            ("a: 'it''s [[['", 0),
+            ("a: \"[[[\\\"[[[\"", 0),
+            ("- [[[", 3),
+            ("- - [[", 2),
+            ("a: &x [[", 2),
+            ("a: !t [[", 2),
+            ("a: !t[[", 2),
+            ("[a'b [[[", 4),
+            ("a: b\n  [[[[", 0),
+            ("a: b # c\n  [[[", 3),
+            ("a: b\n  c: [[[", 3),
+            ("- key: |\n    text\n  other: [[[", 3),
+            ("key: |2\n   [[[", 3),
+            ("key: |\n    text\n  [[[", 3),
+            // Leading blank lines deeper than the text: the scalar ends (the parser fails there).
+            ("key: |\n      \n    text\n    [[", 2),
+            ("key: |\n      \n    text\n     [[", 0),
+            ("key: |\n      \n   text\n   [[", 2),
+            ("a: [x,\n  'y [[[',\n  [[z]]]", 3),
+            ("a: [x, y'[[[]]]]", 4),
+            ("a: {b: 'c [['}", 1),
+            ("a: {b:'c [['}", 3),
+            ("a: \"multi\n  [[[ line\"\nb: [[", 2),
+            ("a: [x] # [[[", 1),
+            // libyaml reads `#` right after `[` as a comment (found by a differential check).
+            ("[#k: :\t'|2 #}\n    ? [[[", 4),
+            ("&a {#[\"[*a\n#x\n[[[", 4),
+            ("[\"a\"#c\n[[", 3),
+            // A plain scalar goes on over a line break in flow context: the quote is text.
+            ("[a\n\"b [[\"", 3),
+            ("[a, \"b\n [[\"", 1),
+            ("[&a \"x #\" [[", 3),
+            ("[!t 'x #' [[", 3),
+            ("[a \"b # c\n[[", 3),
+            ("--- [[\n", 2),
+            ("a: '\n--- [[\n", 2),
+            ("'k': [[", 2),
+            ("'k [[': [[", 2),
+            ("'k [[': v[[[", 0),
+            ("\"k\\\" [[\": v[[[ # [[", 0),
+            ("\"k\" [[[", 3),
+            ("\"k\n [[\": [[", 2),
+            ("a: [\"k\"]: [[", 2),
+            ("? [[]]\n: [[[", 3),
+            ("a: # [[[\n  [[", 2),
+        ];
+        for (yaml, want) in cases {
+            assert_eq!(flow_depth(yaml), *want, "{yaml:?}");
+            assert!(flow_openers(yaml) >= *want, "{yaml:?}");
+        }
+    }
+
+    /// Found by `cargo fuzz`: a `tools` value holding a run of `[` (read leniently) was written back
+    /// as a block scalar, which the first depth check, counting every `[`, then refused to read
+    /// strictly, so reading the file written back gave a different value.
+    #[test]
+    fn fuzz_regression_brackets_in_a_written_value_read_back_the_same() {
+        let value = format!("R{}net\nmore", "[".repeat(200));
+        let mut entries = Mapping::new();
+        entries.insert("name".into(), "x".into());
+        entries.insert("tools".into(), value.clone().into());
+        entries.insert(
+            "description".into(),
+            format!("{} d", "{".repeat(300)).into(),
+        );
+        let written = crate::merge::render(
+            &Frontmatter {
+                entries: entries.clone(),
+            },
+            "Body",
+        );
+        let a = parse(&written);
+        assert_eq!(a.frontmatter.entries, entries, "{written}");
+        assert!(lenient_reason(&a).is_empty(), "{:?}", a.diagnostics);
+    }
+
+    /// Found by `cargo fuzz`: mojibake spelled with a YAML escape (`\uF8FF`) was not repaired on the
+    /// first reading but was on the second, once the value had been written back with the character
+    /// itself.
+    #[test]
+    fn fuzz_regression_mojibake_behind_yaml_escapes_is_repaired_too() {
+        let a = parse("---\nname: x\ndescription: \"\\uF8FF\u{fc}\u{ec}\u{e3} notes\"\n---\n");
+        assert_eq!(a.frontmatter.description().as_deref(), Some("📋 notes"));
+        assert!(a
+            .diagnostics
+            .contains(&Diagnostic::MojibakeRepaired { lines: 1 }));
+        let again = parse(&crate::merge::render(&a.frontmatter, &a.body));
+        assert_eq!(again.frontmatter, a.frontmatter);
     }
 }
