@@ -88,7 +88,12 @@ fn keys(f: &Features, kind: Kind) -> Vec<(u64, u32)> {
     );
     let mut blocks: Vec<u64> = f.blocks.iter().map(|b| b.0).collect();
     blocks.sort_unstable();
-    out.extend(blocks.into_iter().take(BLOCK_KEYS).map(|b| (salt(4, b), BLOCK_KEY_WEIGHT)));
+    out.extend(
+        blocks
+            .into_iter()
+            .take(BLOCK_KEYS)
+            .map(|b| (salt(4, b), BLOCK_KEY_WEIGHT)),
+    );
     out.sort_unstable();
     out.dedup_by_key(|k| k.0);
     out

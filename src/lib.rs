@@ -14,8 +14,8 @@
 //! ```
 
 pub mod apply;
-pub mod cli;
 pub mod candidates;
+pub mod cli;
 pub mod cluster;
 pub mod diff;
 pub mod discover;
