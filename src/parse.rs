@@ -67,10 +67,15 @@ const DOCUMENTED_MODELS: &[&str] = &["sonnet", "opus", "haiku", "inherit"];
 
 /// Reads one file from disk and parses it. I/O problems and unusable content become a `Skipped`
 /// whose reason says what went wrong and, where there is something to do, what to do.
-///
-/// At most [`MAX_FILE_BYTES`] (+1, to tell that a file is over) are read, even when the file grows
-/// between the size check and the read, and only regular files are opened (a named pipe would block).
 pub fn read_agent_file(path: &Path) -> Result<AgentFile, Skipped> {
+    let bytes = read_file_bytes(path)?;
+    parse_agent(path, &bytes)
+}
+
+/// The bytes of one file, read the safe way: only a regular file is opened (a named pipe would
+/// block), and at most [`MAX_FILE_BYTES`] (+1, to tell that a file is over) are read, even when the
+/// file grows between the size check and the read. For any later reading of a file too (diffs).
+pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
     let skip = |reason: String| Skipped {
         path: path.to_owned(),
         reason,
@@ -95,7 +100,7 @@ pub fn read_agent_file(path: &Path) -> Result<AgentFile, Skipped> {
             too_large(bytes.len() as u64)
         )));
     }
-    parse_agent(path, &bytes)
+    Ok(bytes)
 }
 
 fn too_large(len: u64) -> String {
@@ -172,7 +177,8 @@ pub fn parse_agent(path: &Path, bytes: &[u8]) -> Result<AgentFile, Skipped> {
     let mut diagnostics = Vec::new();
     let text = decode_text(bytes, &mut diagnostics);
     let (frontmatter_text, body) = split_frontmatter(&text).map_err(|reason| skip(&reason))?;
-    let entries = read_frontmatter(frontmatter_text, &mut diagnostics);
+    let work = YamlWork::per_file();
+    let entries = read_frontmatter(frontmatter_text, &work, &mut diagnostics);
     let entries = repair_escaped_mojibake(entries, &mut diagnostics);
     let mut frontmatter = Frontmatter { entries };
     expand_escaped_newlines(&mut frontmatter, &mut diagnostics);
@@ -378,8 +384,8 @@ fn split_frontmatter(text: &str) -> Result<(&str, &str), String> {
 }
 
 /// Strict YAML first; the line reader when that fails.
-fn read_frontmatter(yaml: &str, diagnostics: &mut Vec<Diagnostic>) -> Mapping {
-    match strict_yaml(yaml) {
+fn read_frontmatter(yaml: &str, work: &YamlWork, diagnostics: &mut Vec<Diagnostic>) -> Mapping {
+    match strict_yaml(yaml, work) {
         Ok(Value::Mapping(map)) => stringify_keys(map),
         Ok(Value::Null) => Mapping::new(),
         Ok(other) => {
@@ -389,13 +395,13 @@ fn read_frontmatter(yaml: &str, diagnostics: &mut Vec<Diagnostic>) -> Mapping {
                     yaml_type(&other)
                 ),
             });
-            read_lenient(yaml, diagnostics)
+            read_lenient(yaml, work, diagnostics)
         }
         Err(e) => {
             diagnostics.push(Diagnostic::LenientYaml {
                 strict_error: e.to_string(),
             });
-            read_lenient(yaml, diagnostics)
+            read_lenient(yaml, work, diagnostics)
         }
     }
 }
@@ -417,6 +423,7 @@ pub const YAML_VALUE_ALLOWANCE: usize = 10_000;
 enum StrictError {
     Yaml(serde_yaml::Error),
     TooDeep,
+    TooManyBrackets { openers: usize },
     TooManyValues,
     NotPlain,
 }
@@ -428,6 +435,11 @@ impl std::fmt::Display for StrictError {
             StrictError::TooDeep => write!(
                 f,
                 "lists or mappings nested more than {MAX_YAML_FLOW_DEPTH} levels deep"
+            ),
+            StrictError::TooManyBrackets { openers } => write!(
+                f,
+                "lists or mappings perhaps nested too deep to read in reasonable time \
+                 ({openers} `[` or `{{`)"
             ),
             StrictError::TooManyValues => f.write_str(
                 "YAML aliases (`*name`) expand to far more values than the text holds, \
@@ -443,10 +455,8 @@ impl std::fmt::Display for StrictError {
 
 /// `serde_yaml::from_str::<Value>` with the limits above, so that no frontmatter can make parsing
 /// take more than time and memory in proportion to its length.
-fn strict_yaml(yaml: &str) -> Result<Value, StrictError> {
-    if too_deep(yaml) {
-        return Err(StrictError::TooDeep);
-    }
+fn strict_yaml(yaml: &str, work: &YamlWork) -> Result<Value, StrictError> {
+    check_flow(yaml, work)?;
     let budget = ValueBudget {
         left: std::cell::Cell::new(yaml.len().saturating_add(YAML_VALUE_ALLOWANCE)),
     };
@@ -486,16 +496,41 @@ fn is_plain(value: &Value) -> bool {
     }
 }
 
-/// Whether the YAML parser would go deeper than [`MAX_YAML_FLOW_DEPTH`] into `[`/`{` nesting: by
-/// [`flow_depth`], or, whatever that reading says, when bytes × `[`/`{` count exceeds a bound on the
-/// parser's work that does not depend on that reading being right.
-fn too_deep(yaml: &str) -> bool {
-    /// The parser's time grows with tokens × flow depth (about 5 ns each): this is 0.1 s at most.
-    const WORK_LIMIT: usize = 15_000_000;
+/// The YAML parser's time grows with tokens × `[`/`{` nesting depth (about 5 ns each). Text with
+/// more than [`MAX_YAML_FLOW_DEPTH`] brackets may only be parsed while this much of that work
+/// (bytes × brackets, 0.1 s at most) is left for the file, whatever [`flow_depth`] says: a bound
+/// that does not depend on that close reading being right.
+const YAML_WORK_PER_FILE: usize = 15_000_000;
+
+/// What is left of [`YAML_WORK_PER_FILE`] for one file (its frontmatter, then its lenient entries).
+struct YamlWork {
+    left: std::cell::Cell<usize>,
+}
+
+impl YamlWork {
+    fn per_file() -> YamlWork {
+        YamlWork {
+            left: std::cell::Cell::new(YAML_WORK_PER_FILE),
+        }
+    }
+}
+
+/// Refuses text the YAML parser would read deeper than [`MAX_YAML_FLOW_DEPTH`] into `[`/`{`
+/// nesting, by [`flow_depth`], or could spend more time on than is left of the file's [`YamlWork`].
+fn check_flow(yaml: &str, work: &YamlWork) -> Result<(), StrictError> {
     let openers = flow_openers(yaml);
-    openers > MAX_YAML_FLOW_DEPTH
-        && (openers.saturating_mul(yaml.len()) > WORK_LIMIT
-            || flow_depth(yaml) > MAX_YAML_FLOW_DEPTH)
+    if openers <= MAX_YAML_FLOW_DEPTH {
+        return Ok(());
+    }
+    let need = openers.saturating_mul(yaml.len());
+    if need > work.left.get() {
+        return Err(StrictError::TooManyBrackets { openers });
+    }
+    work.left.set(work.left.get() - need);
+    if flow_depth(yaml) > MAX_YAML_FLOW_DEPTH {
+        return Err(StrictError::TooDeep);
+    }
+    Ok(())
 }
 
 /// How many `[` and `{` the text holds: no depth can be greater, whatever quotes and comments hide
@@ -524,8 +559,11 @@ enum Continued {
 /// The deepest `[`/`{` nesting the YAML parser will see, read closely enough to leave out the
 /// brackets it reads as text: in quoted scalars, block scalars (`|`, `>`), plain scalars (`a [b`,
 /// and their continuation lines) and comments. Where this reading is unsure it counts the bracket,
-/// so it may overstate the depth, never understate it. Frontmatter written back by the merge (where
-/// a tool list or description may hold any number of `[`) reads as shallow as it is.
+/// so it means to overstate the depth, not understate it; but it is not libyaml, and a differential
+/// check against libyaml found contrived texts where it understates (where a plain scalar's
+/// continuation depends on indentation it does not track, `&a : :[[[\n '\n:[: [[[…`). That costs
+/// time only, and [`YAML_WORK_PER_FILE`] bounds it. Frontmatter written back by the merge (where a
+/// tool list or description may hold any number of `[`) reads as shallow as it is.
 fn flow_depth(text: &str) -> usize {
     let is_space = |c: u8| c == b' ' || c == b'\t';
     let (mut depth, mut deepest) = (0usize, 0usize);
@@ -874,7 +912,7 @@ struct RawEntry<'a> {
 
 /// Reads `key: value` lines the way users of Claude Code expect: a line that starts with a key begins
 /// an entry, and every other line continues the entry above it.
-fn read_lenient(yaml: &str, diagnostics: &mut Vec<Diagnostic>) -> Mapping {
+fn read_lenient(yaml: &str, work: &YamlWork, diagnostics: &mut Vec<Diagnostic>) -> Mapping {
     let mut entries: Vec<RawEntry> = Vec::new();
     for line in yaml.lines() {
         match key_line(line) {
@@ -892,7 +930,7 @@ fn read_lenient(yaml: &str, diagnostics: &mut Vec<Diagnostic>) -> Mapping {
     }
     let mut map = Mapping::new();
     for entry in entries {
-        let value = entry_value(&entry);
+        let value = entry_value(&entry, work);
         if map
             .insert(Value::String(entry.key.to_owned()), value)
             .is_some()
@@ -922,7 +960,7 @@ fn key_line(line: &str) -> Option<(&str, &str)> {
     Some((key, rest.trim()))
 }
 
-fn entry_value(entry: &RawEntry) -> Value {
+fn entry_value(entry: &RawEntry, work: &YamlWork) -> Value {
     let rest: Vec<&str> = entry
         .rest
         .iter()
@@ -945,14 +983,14 @@ fn entry_value(entry: &RawEntry) -> Value {
             single.push_str(line);
             single.push('\n');
         }
-        if let Ok(Value::Mapping(m)) = strict_yaml(&single) {
+        if let Ok(Value::Mapping(m)) = strict_yaml(&single, work) {
             if let Some(v) = m.into_iter().next().map(|(_, v)| v) {
                 return v;
             }
         }
     }
     if rest.is_empty() {
-        return single_line_value(entry.first);
+        return single_line_value(entry.first, work);
     }
     let mut text = unquote(entry.first).to_owned();
     for line in rest {
@@ -963,13 +1001,13 @@ fn entry_value(entry: &RawEntry) -> Value {
 }
 
 /// A value on one line: numbers, booleans and `[a, b]` lists keep their type; the rest is text.
-fn single_line_value(raw: &str) -> Value {
+fn single_line_value(raw: &str, work: &YamlWork) -> Value {
     let looks_typed = raw.starts_with('[')
         || raw.starts_with(['"', '\''])
         || raw.parse::<f64>().is_ok()
         || matches!(raw, "true" | "false" | "null" | "~");
     if looks_typed {
-        if let Ok(v) = strict_yaml(raw) {
+        if let Ok(v) = strict_yaml(raw, work) {
             if !matches!(v, Value::Mapping(_) | Value::Tagged(_)) {
                 return v;
             }
@@ -1423,5 +1461,29 @@ mod tests {
             .contains(&Diagnostic::MojibakeRepaired { lines: 1 }));
         let again = parse(&crate::merge::render(&a.frontmatter, &a.body));
         assert_eq!(again.frontmatter, a.frontmatter);
+    }
+
+    /// Whatever `flow_depth` makes of it, the YAML parser's work on one file is bounded: here a text
+    /// on which it understates the depth, repeated in entries the lenient reader parses one by one.
+    #[test]
+    fn yaml_work_is_bounded_per_file_even_where_flow_depth_understates() {
+        let trap = format!("&a : :[[[\n '\n:[: {}", "[".repeat(3000));
+        assert!(flow_depth(&trap) <= MAX_YAML_FLOW_DEPTH);
+        let mut text = String::from("---\nname: x\ndescription: d\n");
+        for i in 0..200 {
+            text.push_str(&format!("k{i}:\n"));
+            for line in trap.lines() {
+                text.push_str(&format!("  {line}\n"));
+            }
+        }
+        text.push_str("---\n");
+        let start = std::time::Instant::now();
+        let a = parse(&text);
+        assert!(
+            start.elapsed().as_secs_f32() < 1.0,
+            "took {:?}",
+            start.elapsed()
+        );
+        assert_eq!(a.frontmatter.name().as_deref(), Some("x"));
     }
 }

@@ -74,14 +74,15 @@ fn quadratic_aliases() -> String {
     )
 }
 
-/// Mac Roman mojibake of `📋 Überblick`, as a Windows tool might have saved it.
+/// `📋 [共有] checklist` in UTF-8, decoded as Mac Roman (`üìã [ÂÖ±Êúâ] checklist`), as an old Mac
+/// tool might have saved it.
 fn mojibake() -> String {
     let (decoded, _, _) = encoding_rs::MACINTOSH.decode("📋 [共有] checklist".as_bytes());
     decoded.into_owned()
 }
 
-/// Builds the library under `root/lib` and returns what is expected of each file (paths relative
-/// to `root`), plus the file outside the library that a link points to.
+/// Builds the library under `root/lib` (and, for links to point at, `root/outside`) and returns what
+/// is expected of each file, by path relative to `root`.
 fn build_library(root: &Path) -> BTreeMap<String, Expect> {
     let lib = root.join("lib");
     let mut expect = BTreeMap::new();
@@ -170,7 +171,7 @@ fn build_library(root: &Path) -> BTreeMap<String, Expect> {
             "[".repeat(10_000)
         )
         .into(),
-        Expect::Diagnostic("nested more than"),
+        Expect::Diagnostic("nested too deep"),
     );
     add(
         "deep-markdown.md",
