@@ -67,6 +67,11 @@ pub struct CommonArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// Print the wall time of each phase (read, featurize, candidates, score, cluster, merge) on
+    /// stderr when it ends: for finding where a slow scan spends its time.
+    #[arg(long, hide_short_help = true)]
+    pub timings: bool,
+
     /// Weight of the names in a pair's score (relative to the other weights).
     #[arg(long, default_value_t = Weights::default().name, value_parser = unit_interval, hide_short_help = true)]
     pub weight_name: f32,

@@ -145,7 +145,7 @@ fn options(common: &CommonArgs) -> ScanOptions {
             threshold: common.threshold,
             ..ClusterOptions::default()
         },
-        progress: Progress::for_terminal(common.quiet),
+        progress: Progress::for_terminal(common.quiet, common.timings),
         weights: Weights {
             name: common.weight_name,
             description: common.weight_description,

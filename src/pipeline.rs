@@ -77,7 +77,7 @@ impl Library {
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
         let bar = options.progress.phase("featurize", agents.len() as u64);
         let (features, vocabulary) = normalize::featurize(&agents);
-        bar.finish_and_clear();
+        bar.finish();
         Ok(Library {
             scanned,
             agents,
@@ -137,7 +137,7 @@ fn read_all(files: &[PathBuf], progress: Progress) -> (Vec<AgentFile>, Vec<Skipp
             result
         })
         .collect();
-    bar.finish_and_clear();
+    bar.finish();
     let mut agents = Vec::new();
     let mut skipped = Vec::new();
     for result in results {
@@ -162,7 +162,9 @@ pub fn scan_with_pairs(
     let mut library = Library::load(inputs, options)?;
     library.release_bodies();
     let pairs = score_library(&library, options);
+    let phase = options.progress.phase("cluster", pairs.len() as u64);
     let clusters = cluster::cluster(&library.agents, &library.features, &pairs, &options.cluster);
+    phase.finish();
     let clusters = merge_clusters(&library.agents, clusters, options);
     let report = library.into_report(inputs, clusters, options, pairs.len());
     Ok((report, pairs))
@@ -180,13 +182,13 @@ fn score_library(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
                 .progress
                 .phase("score", (n * n.saturating_sub(1) / 2) as u64);
             let pairs = score::score_all_pairs(&library.features, &kinds, &options.weights);
-            bar.finish_and_clear();
+            bar.finish();
             pairs
         }
         Strategy::Indexed => {
             let bar = options.progress.phase("candidates", n as u64);
             let candidates = candidates::indexed_candidates(&library.features, &kinds);
-            bar.finish_and_clear();
+            bar.finish();
             let total: usize = candidates.iter().map(Vec::len).sum();
             let bar = options.progress.phase("score", total as u64);
             let pairs = score::score_candidate_pairs(
@@ -195,7 +197,7 @@ fn score_library(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
                 &options.weights,
                 &candidates,
             );
-            bar.finish_and_clear();
+            bar.finish();
             pairs
         }
     }
@@ -216,7 +218,7 @@ fn merge_clusters(
             report
         })
         .collect();
-    bar.finish_and_clear();
+    bar.finish();
     reports.sort_by(|a, b| {
         b.cluster
             .members

@@ -1,39 +1,85 @@
 //! Progress bars for the long phases, on stderr, and only when stderr is a terminal: piped output
-//! and CI logs stay clean.
+//! and CI logs stay clean. `--timings` adds one line per finished phase with its wall time, for
+//! finding where a slow run spends it.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::time::Instant;
 
-/// Hands out one bar per phase, or hidden bars when progress is off.
+/// Hands out one [`Phase`] per pipeline stage.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
-    enabled: bool,
+    bars: bool,
+    timings: bool,
 }
 
 impl Progress {
-    /// Shown when `quiet` is false and stderr is a terminal.
-    pub fn for_terminal(quiet: bool) -> Self {
+    /// Bars are shown when `quiet` is false and stderr is a terminal; timings when asked for.
+    pub fn for_terminal(quiet: bool, timings: bool) -> Self {
         Progress {
-            enabled: !quiet && std::io::stderr().is_terminal(),
+            bars: !quiet && std::io::stderr().is_terminal(),
+            timings,
         }
     }
 
     pub fn hidden() -> Self {
-        Progress { enabled: false }
+        Progress {
+            bars: false,
+            timings: false,
+        }
     }
 
-    /// A bar for one named phase of `len` steps, with a count and an ETA.
-    pub fn phase(&self, name: &'static str, len: u64) -> ProgressBar {
-        if !self.enabled {
-            return ProgressBar::hidden();
+    /// Starts the phase `name` of `len` steps, drawn with a count and an ETA.
+    pub fn phase(&self, name: &'static str, len: u64) -> Phase {
+        let bar = if self.bars {
+            let style = ProgressStyle::with_template(
+                "{prefix:>10.bold} [{bar:30}] {human_pos}/{human_len} ({eta}) {msg}",
+            )
+            .expect("the template is valid")
+            .progress_chars("=> ");
+            let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr())
+                .with_style(style);
+            bar.set_prefix(name);
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Phase {
+            name,
+            bar,
+            started: self.timings.then(Instant::now),
         }
-        let style =
-            ProgressStyle::with_template("{prefix:>10.bold} [{bar:30}] {pos}/{len} ({eta}) {msg}")
-                .expect("the template is valid")
-                .progress_chars("=> ");
-        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr())
-            .with_style(style);
-        bar.set_prefix(name);
-        bar
+    }
+}
+
+/// One running phase. Cheap to share between threads: `inc` is an atomic add.
+#[derive(Debug)]
+pub struct Phase {
+    name: &'static str,
+    bar: ProgressBar,
+    started: Option<Instant>,
+}
+
+impl Phase {
+    /// A phase that shows nothing, for library callers and tests.
+    pub fn hidden() -> Self {
+        Progress::hidden().phase("", 0)
+    }
+
+    /// `steps` more steps are done.
+    pub fn inc(&self, steps: u64) {
+        self.bar.inc(steps);
+    }
+
+    /// The phase is done: its bar is cleared, and with `--timings` its wall time is printed.
+    pub fn finish(self) {
+        self.bar.finish_and_clear();
+        if let Some(started) = self.started {
+            eprintln!(
+                "{:>10} {:>8.3} s",
+                self.name,
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
 }
