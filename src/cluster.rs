@@ -55,29 +55,38 @@ pub fn copy_groups(
     pairs: &[ScoredPair],
     threshold: f32,
 ) -> (Vec<usize>, Vec<Vec<usize>>) {
+    connected(
+        n,
+        pairs
+            .iter()
+            .filter(|p| p.score.shared_lines >= threshold)
+            .map(|p| (p.a, p.b)),
+    )
+}
+
+/// The connected components of `n` nodes under `links`: each node's component, and the
+/// components' members in index order, components numbered in order of their first member.
+fn connected(
+    n: usize,
+    links: impl Iterator<Item = (usize, usize)>,
+) -> (Vec<usize>, Vec<Vec<usize>>) {
     let mut parent: Vec<usize> = (0..n).collect();
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
-    for p in pairs.iter().filter(|p| p.score.shared_lines >= threshold) {
-        let (ra, rb) = (root(&mut parent, p.a), root(&mut parent, p.b));
+    for (a, b) in links {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
         parent[ra.max(rb)] = ra.min(rb);
     }
+    // A root is the smallest index of its component, so components appear in order of first member.
     let mut node_of = vec![0; n];
     let mut members: Vec<Vec<usize>> = Vec::new();
-    let mut node_of_root: HashMap<usize, usize> = HashMap::new();
+    let mut node_of_root = vec![usize::MAX; n];
     for i in 0..n {
         let r = root(&mut parent, i);
-        let node = *node_of_root.entry(r).or_insert_with(|| {
+        if node_of_root[r] == usize::MAX {
+            node_of_root[r] = members.len();
             members.push(Vec::new());
-            members.len() - 1
-        });
-        node_of[i] = node;
-        members[node].push(i);
+        }
+        node_of[i] = node_of_root[r];
+        members[node_of[i]].push(i);
     }
     (node_of, members)
 }
@@ -91,27 +100,104 @@ impl PartialOrd for Join {
 /// Groups `n` agents from their scored pairs. Returns only groups of two or more, each with its
 /// members in index order, and the groups in order of their first member.
 ///
-/// Near-verbatim copies are joined first and then act as one voice: a file copied into six plugin
-/// folders should not outvote five agents written independently when the mean link is taken.
+/// A mean is never above its largest term, so two groups can only join when some pair between them
+/// scores at least the threshold (or is a copy, which joins first whatever the threshold). Clusters
+/// therefore never straddle the components of that graph: each component is grouped on its own,
+/// in parallel, from its own pairs, and the agents that no such pair reaches cost nothing.
 pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Vec<usize>> {
-    let (node_of, mut members) = copy_groups(n, pairs, options.copy_threshold);
-    let m = members.len();
-    let mut alive = vec![true; m];
-    // Each copy group counts once: `weight` is how many copy groups a node holds, and links[c][d]
-    // the sum, over pairs of copy groups, of their mean pair score.
-    let mut weight = vec![1usize; m];
-    let mut links: Vec<BTreeMap<usize, f32>> = vec![BTreeMap::new(); m];
-    for p in pairs {
-        let (x, y) = (node_of[p.a], node_of[p.b]);
-        if x != y {
-            let share = p.score.total / (members[x].len() * members[y].len()) as f32;
-            *links[x].entry(y).or_insert(0.0) += share;
-            *links[y].entry(x).or_insert(0.0) += share;
+    let could_join = |p: &&ScoredPair| {
+        p.score.total >= options.threshold || p.score.shared_lines >= options.copy_threshold
+    };
+    let (component_of, components) =
+        connected(n, pairs.iter().filter(could_join).map(|p| (p.a, p.b)));
+    // Each agent's number within its component; that numbering keeps the global order, so ties
+    // break the same way whichever component an agent is in.
+    let mut local = vec![0u32; n];
+    for members in &components {
+        for (i, &m) in members.iter().enumerate() {
+            local[m] = i as u32;
         }
     }
+    let mut pairs_of: Vec<Vec<u32>> = vec![Vec::new(); components.len()];
+    for (i, p) in pairs.iter().enumerate() {
+        let c = component_of[p.a];
+        if c == component_of[p.b] && components[c].len() > 1 {
+            pairs_of[c].push(i as u32);
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = components
+        .into_par_iter()
+        .zip(pairs_of.into_par_iter())
+        .filter(|(members, _)| members.len() > 1)
+        .flat_map_iter(|(members, own)| {
+            let links = own.iter().map(|&i| {
+                let p = &pairs[i as usize];
+                Link {
+                    a: local[p.a] as usize,
+                    b: local[p.b] as usize,
+                    total: p.score.total,
+                    shared: p.score.shared_lines,
+                }
+            });
+            agglomerate(members.len(), links, options)
+                .into_iter()
+                .map(move |g| g.into_iter().map(|i| members[i]).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    groups.sort();
+    groups
+}
+
+/// A scored pair as the agglomeration needs it, in a component's own numbering.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    a: usize,
+    b: usize,
+    total: f32,
+    shared: f32,
+}
+
+/// Average-linkage agglomeration of `n` agents from their links (see [`group`]).
+///
+/// Near-verbatim copies are joined first and then act as one voice: a file copied into six plugin
+/// folders should not outvote five agents written independently when the mean link is taken.
+///
+/// Each group keeps one row: the summed link to every neighbouring group, as that group was
+/// numbered when the entry was written. Joining two groups concatenates their rows and folds the
+/// entries whose groups have since merged (found through `parent`); a neighbour's own row is left
+/// as it is until that neighbour joins something. Every pair's score sits in the rows of both its
+/// groups, so a freshly folded row holds exact sums without touching any other row.
+fn agglomerate(
+    n: usize,
+    links: impl Iterator<Item = Link> + Clone,
+    options: &ClusterOptions,
+) -> Vec<Vec<usize>> {
+    let (node_of, mut members) = connected(
+        n,
+        links
+            .clone()
+            .filter(|l| l.shared >= options.copy_threshold)
+            .map(|l| (l.a, l.b)),
+    );
+    let m = members.len();
+    // `weight` is how many copy groups a group holds; a row entry is the sum, over pairs of copy
+    // groups, of their mean pair score.
+    let mut weight = vec![1usize; m];
+    let mut rows: Vec<Vec<(usize, f32)>> = vec![Vec::new(); m];
+    for l in links {
+        let (x, y) = (node_of[l.a], node_of[l.b]);
+        if x != y {
+            let share = l.total / (members[x].len() * members[y].len()) as f32;
+            rows[x].push((y, share));
+            rows[y].push((x, share));
+        }
+    }
+    let mut parent: Vec<usize> = (0..m).collect();
     let mut queue = BinaryHeap::new();
-    for (x, row) in links.iter().enumerate() {
-        for (&y, &mean) in row.range(x + 1..) {
+    for x in 0..m {
+        rows[x] = folded(std::mem::take(&mut rows[x]), x, &mut parent);
+        for &(y, mean) in rows[x].iter().filter(|e| e.0 > x) {
             if mean >= options.threshold {
                 queue.push(Join {
                     mean,
@@ -124,26 +210,18 @@ pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Ve
     }
     while let Some(join) = queue.pop() {
         let (a, b) = (join.a, join.b);
-        if !alive[a] || !alive[b] || join.sizes != (weight[a], weight[b]) {
+        if parent[a] != a || parent[b] != b || join.sizes != (weight[a], weight[b]) {
             continue; // stale: one side has grown or gone since this was queued
         }
         // Join b into a.
+        parent[b] = a;
         let moved = std::mem::take(&mut members[b]);
         members[a].extend(moved);
         weight[a] += weight[b];
-        alive[b] = false;
-        let b_links = std::mem::take(&mut links[b]);
-        links[a].remove(&b);
-        for (k, sum) in b_links {
-            if k == a {
-                continue;
-            }
-            *links[a].entry(k).or_insert(0.0) += sum;
-            links[k].remove(&b);
-            let total = links[a][&k];
-            links[k].insert(a, total);
-        }
-        for (&k, &sum) in &links[a] {
+        let mut row = std::mem::take(&mut rows[a]);
+        row.append(&mut rows[b]);
+        rows[a] = folded(row, a, &mut parent);
+        for &(k, sum) in &rows[a] {
             let mean = sum / (weight[a] * weight[k]) as f32;
             if mean >= options.threshold {
                 let (lo, hi) = (a.min(k), a.max(k));
@@ -166,6 +244,33 @@ pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Ve
         .collect();
     groups.sort();
     groups
+}
+
+/// A group's row with every entry renamed to the group its neighbour now belongs to, entries for
+/// the same group summed (in row order, so sums never depend on anything but the input) and the
+/// group's own entries dropped. Sorted by neighbour.
+fn folded(mut row: Vec<(usize, f32)>, own: usize, parent: &mut [usize]) -> Vec<(usize, f32)> {
+    for entry in &mut row {
+        entry.0 = root(parent, entry.0);
+    }
+    row.sort_by_key(|e| e.0); // stable: equal neighbours keep their order
+    let mut out: Vec<(usize, f32)> = Vec::with_capacity(row.len());
+    for (k, sum) in row.into_iter().filter(|e| e.0 != own) {
+        match out.last_mut() {
+            Some(last) if last.0 == k => last.1 += sum,
+            _ => out.push((k, sum)),
+        }
+    }
+    out
+}
+
+/// The group `x` now belongs to, halving the path on the way.
+fn root(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
 }
 
 /// Clusters the agents and describes each cluster: representative, tier, score range, shared terms.
@@ -392,6 +497,69 @@ mod tests {
         // {0,1} and {2,3} are tight; only 1-2 links them. Mean link between the groups is 0.9/4.
         let pairs = vec![pair(0, 1, 0.95), pair(2, 3, 0.95), pair(1, 2, 0.9)];
         assert_eq!(group(4, &pairs, &opts(0.5)), vec![vec![0, 1], vec![2, 3]]);
+    }
+
+    /// Average linkage the slow, obvious way: recompute every mean between groups before each join.
+    fn naive_average_linkage(n: usize, pairs: &[ScoredPair], threshold: f32) -> Vec<Vec<usize>> {
+        let score = |a: usize, b: usize| {
+            pairs
+                .iter()
+                .find(|p| (p.a, p.b) == (a.min(b), a.max(b)))
+                .map_or(0.0, |p| p.score.total)
+        };
+        let mut groups: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+        loop {
+            let mut best: Option<(f32, usize, usize)> = None;
+            for i in 0..groups.len() {
+                for j in i + 1..groups.len() {
+                    let sum: f32 = groups[i]
+                        .iter()
+                        .flat_map(|&a| groups[j].iter().map(move |&b| (a, b)))
+                        .map(|(a, b)| score(a, b))
+                        .sum();
+                    let mean = sum / (groups[i].len() * groups[j].len()) as f32;
+                    if mean >= threshold && best.is_none_or(|(m, _, _)| mean > m) {
+                        best = Some((mean, i, j));
+                    }
+                }
+            }
+            let Some((_, i, j)) = best else { break };
+            let moved = groups.remove(j);
+            groups[i].extend(moved);
+        }
+        let mut out: Vec<Vec<usize>> = groups
+            .into_iter()
+            .filter(|g| g.len() > 1)
+            .map(|mut g| {
+                g.sort_unstable();
+                g
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    proptest::proptest! {
+        /// Scores are multiples of 1/8, so sums are exact either way and only the method differs.
+        #[test]
+        fn grouping_matches_naive_average_linkage(
+            n in 2usize..12,
+            scores in proptest::collection::vec(0u8..=8, 66),
+            threshold in 1u8..8,
+        ) {
+            let mut pairs = Vec::new();
+            let mut next = scores.iter();
+            for a in 0..n {
+                for b in a + 1..n {
+                    let s = *next.next().unwrap();
+                    if s > 0 {
+                        pairs.push(pair(a, b, s as f32 / 8.0));
+                    }
+                }
+            }
+            let t = threshold as f32 / 8.0 + 0.01;
+            proptest::prop_assert_eq!(group(n, &pairs, &opts(t)), naive_average_linkage(n, &pairs, t));
+        }
     }
 
     #[test]
