@@ -102,7 +102,30 @@ pub struct Vocabulary {
 
 /// Turns every agent into features. Work per agent runs in parallel.
 pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
-    let extracted: Vec<Extracted> = agents.par_iter().map(extract).collect();
+    from_extracted(agents.par_iter().map(extract).collect())
+}
+
+/// [`featurize`], emptying each agent's body as soon as it is read: a large library is compared
+/// from its features alone, and holding every body while the library-wide statistics are counted
+/// would double the memory a scan needs. `done` is called once per agent read.
+pub fn featurize_releasing_bodies(
+    agents: &mut [AgentFile],
+    done: impl Fn() + Sync,
+) -> (Vec<Features>, Vocabulary) {
+    let extracted = agents
+        .par_iter_mut()
+        .map(|agent| {
+            let e = extract(agent);
+            agent.body = String::new();
+            done();
+            e
+        })
+        .collect();
+    from_extracted(extracted)
+}
+
+/// Library-wide statistics (term and block rarity, boilerplate) and then each agent's features.
+fn from_extracted(extracted: Vec<Extracted>) -> (Vec<Features>, Vocabulary) {
     let n = extracted.len();
     let block_df = document_frequency(extracted.iter().map(|e| e.blocks.iter().map(|(h, _)| *h)));
     let threshold = boilerplate_threshold(n);
@@ -112,7 +135,7 @@ pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
         .map(|(&h, _)| h)
         .collect();
     let body_terms: Vec<HashMap<u64, u32>> = extracted
-        .iter()
+        .par_iter()
         .map(|e| {
             count_terms(
                 e.blocks

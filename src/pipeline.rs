@@ -68,15 +68,17 @@ pub struct Library {
 }
 
 impl Library {
-    /// Discovers, reads and featurizes every agent under `inputs`.
+    /// Discovers, reads and featurizes every agent under `inputs`. Bodies are emptied once
+    /// featurized; only cluster members are read again, to be merged.
     pub fn load(inputs: &[PathBuf], options: &ScanOptions) -> Result<Library, BadInputPath> {
         let discovered = discover::discover(inputs, options.discover)?;
         let scanned = discovered.files.len() + discovered.skipped.len();
-        let (agents, mut skipped) = read_all(&discovered.files, options.progress);
+        let (mut agents, mut skipped) = read_all(&discovered.files, options.progress);
         skipped.extend(discovered.skipped);
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
         let bar = options.progress.phase("featurize", agents.len() as u64);
-        let (features, vocabulary) = normalize::featurize(&agents);
+        let (features, vocabulary) =
+            normalize::featurize_releasing_bodies(&mut agents, || bar.inc(1));
         bar.finish();
         Ok(Library {
             scanned,
@@ -85,14 +87,6 @@ impl Library {
             features,
             vocabulary,
         })
-    }
-
-    /// Frees the bodies once their features are computed: a large library is compared from its
-    /// features alone, and only cluster members are read again, to be merged.
-    pub fn release_bodies(&mut self) {
-        for agent in &mut self.agents {
-            agent.body = String::new();
-        }
     }
 
     /// The report of a run over this library.
@@ -159,8 +153,7 @@ pub fn scan_with_pairs(
     inputs: &[PathBuf],
     options: &ScanOptions,
 ) -> Result<(Report, Vec<ScoredPair>), BadInputPath> {
-    let mut library = Library::load(inputs, options)?;
-    library.release_bodies();
+    let library = Library::load(inputs, options)?;
     let pairs = score_library(&library, options);
     let phase = options.progress.phase("cluster", pairs.len() as u64);
     let clusters = cluster::cluster(&library.agents, &library.features, &pairs, &options.cluster);
