@@ -8,7 +8,7 @@
 //! pruning). Only those pairs are scored.
 
 use crate::model::Kind;
-use crate::normalize::{term_hash, Features};
+use crate::normalize::{term_hash, Features, Term};
 use crate::score::TYPO_PREFIX;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -99,10 +99,10 @@ fn keys(f: &Features, kind: Kind) -> Vec<(u64, u32)> {
     out
 }
 
-fn heaviest(vector: &[(u64, f32)], k: usize) -> Vec<u64> {
+fn heaviest(vector: &[(Term, f32)], k: usize) -> Vec<u64> {
     let mut v = vector.to_vec();
     v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    v.into_iter().take(k).map(|(t, _)| t).collect()
+    v.into_iter().take(k).map(|(t, _)| t as u64).collect()
 }
 
 /// For each agent `a`, the agents `b > a` whose shared keys weigh at least [`MIN_SHARED_WEIGHT`], in order.

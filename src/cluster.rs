@@ -6,7 +6,7 @@
 //! the way single linkage would.
 
 use crate::model::{AgentFile, Cluster, Kind, NameCollision, ScoredPair, Tier};
-use crate::normalize::{term_text, top_terms, Features};
+use crate::normalize::{term_text, top_terms, Features, Term};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
@@ -388,7 +388,7 @@ fn copies_within(members: &[usize], pairs: &[ScoredPair], threshold: f32) -> Vec
 
 /// Terms heavy in at least half of the members, heaviest first: what the cluster is about.
 fn shared_terms(members: &[usize], features: &[Features]) -> Vec<String> {
-    let mut weight: HashMap<u64, (usize, f32)> = HashMap::new();
+    let mut weight: HashMap<Term, (usize, f32)> = HashMap::new();
     for &m in members {
         for (t, w) in top_terms(&features[m], 40) {
             let e = weight.entry(t).or_insert((0, 0.0));
@@ -397,7 +397,7 @@ fn shared_terms(members: &[usize], features: &[Features]) -> Vec<String> {
         }
     }
     let needed = members.len().div_ceil(2).max(2);
-    let mut common: Vec<(u64, usize, f32)> = weight
+    let mut common: Vec<(Term, usize, f32)> = weight
         .into_iter()
         .filter(|(_, (n, _))| *n >= needed)
         .map(|(t, (n, w))| (t, n, w))

@@ -14,9 +14,19 @@ use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 use xxhash_rust::xxh3::xxh3_64;
 
-/// A sparse vector of term hashes and weights, sorted by term, with unit length.
+/// A term as features hold it: the low 32 bits of its hash. Half the size of the full hash, which
+/// matters with every agent's vectors in memory; in a vocabulary of 100,000 terms about one pair of
+/// terms shares an id, which blurs a score by a hair.
+pub type Term = u32;
+
+/// The [`Term`] of a term hash.
+pub fn term_id(hash: u64) -> Term {
+    hash as Term
+}
+
+/// A sparse vector of terms and weights, sorted by term, with unit length.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SparseVec(pub Vec<(u64, f32)>);
+pub struct SparseVec(pub Vec<(Term, f32)>);
 
 impl SparseVec {
     pub fn cosine(&self, other: &SparseVec) -> f32 {
@@ -42,10 +52,10 @@ impl SparseVec {
 
     /// Builds a unit-length TF-IDF vector from term counts (sublinear term frequency), keeping the
     /// `keep` heaviest terms: they carry nearly all of a cosine, and a short vector is fast to compare.
-    fn tf_idf(counts: &HashMap<u64, u32>, keep: usize, idf: impl Fn(u64) -> f32) -> SparseVec {
-        let mut v: Vec<(u64, f32)> = counts
+    fn tf_idf(counts: &[(Term, u32)], keep: usize, idf: impl Fn(Term) -> f32) -> SparseVec {
+        let mut v: Vec<(Term, f32)> = counts
             .iter()
-            .map(|(&t, &n)| (t, (1.0 + (n as f32).ln()) * idf(t)))
+            .map(|&(t, n)| (t, (1.0 + (n as f32).ln()) * idf(t)))
             .filter(|&(_, w)| w > 0.0)
             .collect();
         // Sorted (by weight, then by term, then by term alone) before summing, so that the float sum,
@@ -85,12 +95,27 @@ pub struct Features {
     pub body_len: usize,
 }
 
-/// What one agent's text holds before library-wide statistics are known.
+/// What one agent's text holds before library-wide statistics are known. Every agent's is held at
+/// once, so it is kept flat: one list of terms for the whole body, cut into blocks by `blocks`.
 struct Extracted {
     body_len: usize,
     name: NameParts,
-    description_terms: HashMap<u64, u32>,
-    blocks: Vec<(u64, Vec<u64>)>,
+    description_terms: Vec<(Term, u32)>,
+    /// Each block's hash and where its terms end in `terms`.
+    blocks: Vec<(u64, u32)>,
+    terms: Vec<Term>,
+}
+
+impl Extracted {
+    /// Each block's hash with its terms.
+    fn block_terms(&self) -> impl Iterator<Item = (u64, &[Term])> {
+        let mut start = 0;
+        self.blocks.iter().map(move |&(hash, end)| {
+            let terms = &self.terms[start as usize..end as usize];
+            start = end;
+            (hash, terms)
+        })
+    }
 }
 
 /// Library-wide statistics, for reports.
@@ -125,34 +150,36 @@ pub fn featurize_releasing_bodies(
 }
 
 /// Library-wide statistics (term and block rarity, boilerplate) and then each agent's features.
-fn from_extracted(extracted: Vec<Extracted>) -> (Vec<Features>, Vocabulary) {
+fn from_extracted(mut extracted: Vec<Extracted>) -> (Vec<Features>, Vocabulary) {
     let n = extracted.len();
-    let block_df = document_frequency(extracted.iter().map(|e| e.blocks.iter().map(|(h, _)| *h)));
+    let block_df = document_frequency(extracted.iter().map(|e| e.blocks.iter().map(|b| b.0)));
     let threshold = boilerplate_threshold(n);
     let boilerplate: HashSet<u64> = block_df
         .iter()
         .filter(|(_, &df)| df as usize >= threshold)
         .map(|(&h, _)| h)
         .collect();
-    let body_terms: Vec<HashMap<u64, u32>> = extracted
-        .par_iter()
+    // Each body's term counts, boilerplate left out; the per-block term lists go as they are counted.
+    let body_terms: Vec<Vec<(Term, u32)>> = extracted
+        .par_iter_mut()
         .map(|e| {
-            count_terms(
-                e.blocks
-                    .iter()
+            let counts = count_terms(
+                e.block_terms()
                     .filter(|(h, _)| !boilerplate.contains(h))
-                    .flat_map(|(_, t)| t),
-            )
+                    .flat_map(|(_, terms)| terms),
+            );
+            e.terms = Vec::new();
+            counts
         })
         .collect();
     let desc_df = document_frequency(
         extracted
             .iter()
-            .map(|e| e.description_terms.keys().copied()),
+            .map(|e| e.description_terms.iter().map(|t| t.0)),
     );
-    let body_df = document_frequency(body_terms.iter().map(|c| c.keys().copied()));
+    let body_df = document_frequency(body_terms.iter().map(|c| c.iter().map(|t| t.0)));
     let idf =
-        |df: &HashMap<u64, u32>, t: u64| inverse_frequency(n, df.get(&t).copied().unwrap_or(1));
+        |df: &HashMap<Term, u32>, t: Term| inverse_frequency(n, df.get(&t).copied().unwrap_or(1));
     let features = extracted
         .par_iter()
         .zip(body_terms.par_iter())
@@ -217,14 +244,15 @@ fn inverse_frequency(n: usize, df: u32) -> f32 {
         .max(0.0)
 }
 
-fn document_frequency<I, T>(docs: I) -> HashMap<u64, u32>
+fn document_frequency<I, T, K>(docs: I) -> HashMap<K, u32>
 where
     I: Iterator<Item = T>,
-    T: Iterator<Item = u64>,
+    T: Iterator<Item = K>,
+    K: std::hash::Hash + Eq,
 {
     let mut df = HashMap::default();
     for doc in docs {
-        let unique: HashSet<u64> = doc.collect();
+        let unique: HashSet<K> = doc.collect();
         for t in unique {
             *df.entry(t).or_insert(0) += 1;
         }
@@ -232,31 +260,39 @@ where
     df
 }
 
-fn count_terms<'a>(terms: impl Iterator<Item = &'a u64>) -> HashMap<u64, u32> {
-    let mut counts = HashMap::default();
+/// How often each term occurs, by term.
+fn count_terms<'a>(terms: impl Iterator<Item = &'a Term>) -> Vec<(Term, u32)> {
+    let mut counts: HashMap<Term, u32> = HashMap::default();
     for &t in terms {
         *counts.entry(t).or_insert(0) += 1;
     }
+    let mut counts: Vec<(Term, u32)> = counts.into_iter().collect();
+    counts.sort_unstable();
     counts
 }
 
 fn extract(agent: &AgentFile) -> Extracted {
     let description = agent.frontmatter.description().unwrap_or_default();
-    let blocks = markdown::blocks(&agent.body)
-        .into_iter()
-        .filter_map(|b| {
-            let normalized = normalize_text(&b.text);
-            (normalized.len() >= 3)
-                .then(|| (xxh3_64(normalized.as_bytes()), hashed_terms(&normalized)))
-        })
-        .collect();
+    let mut blocks = Vec::new();
+    let mut terms = Vec::new();
+    for block in markdown::blocks(&agent.body) {
+        let normalized = normalize_text(&block.text);
+        if normalized.len() >= 3 {
+            for_each_hashed_term(&normalized, |_, hash| terms.push(term_id(hash)));
+            blocks.push((xxh3_64(normalized.as_bytes()), terms.len() as u32));
+        }
+    }
+    let mut description_terms = Vec::new();
+    for_each_hashed_term(
+        &normalize_text(&description_prose(&description)),
+        |_, hash| description_terms.push(term_id(hash)),
+    );
     Extracted {
         body_len: agent.body.trim().len(),
         name: name_parts(&role_name(agent)),
-        description_terms: count_terms(
-            hashed_terms(&normalize_text(&description_prose(&description))).iter(),
-        ),
+        description_terms: count_terms(description_terms.iter()),
         blocks,
+        terms,
     }
 }
 
@@ -299,26 +335,26 @@ pub fn role_name(agent: &AgentFile) -> String {
 }
 
 /// The heaviest terms of an agent's description and body together, for saying what a cluster shares.
-pub fn top_terms(features: &Features, k: usize) -> Vec<(u64, f32)> {
-    let mut weights: HashMap<u64, f32> = HashMap::default();
+pub fn top_terms(features: &Features, k: usize) -> Vec<(Term, f32)> {
+    let mut weights: HashMap<Term, f32> = HashMap::default();
     for &(t, w) in features.description.0.iter().chain(features.body.0.iter()) {
         *weights.entry(t).or_insert(0.0) += w;
     }
-    let mut top: Vec<(u64, f32)> = weights.into_iter().collect();
+    let mut top: Vec<(Term, f32)> = weights.into_iter().collect();
     top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     top.truncate(k);
     top
 }
 
-/// The readable term (the stem) behind a term hash, for any term this process has read.
-pub fn term_text(hash: u64) -> Option<String> {
-    dictionary().lock().ok()?.get(&hash).cloned()
+/// The readable term (the stem) behind a term, for any term this process has read.
+pub fn term_text(term: Term) -> Option<String> {
+    dictionary().lock().ok()?.get(&term).cloned()
 }
 
 /// Every term read so far, by hash. Terms are added when a thread first stems a word, which is rare
 /// once a library's vocabulary has been seen, so the lock is seldom taken.
-fn dictionary() -> &'static std::sync::Mutex<HashMap<u64, String>> {
-    static DICTIONARY: OnceLock<std::sync::Mutex<HashMap<u64, String>>> = OnceLock::new();
+fn dictionary() -> &'static std::sync::Mutex<HashMap<Term, String>> {
+    static DICTIONARY: OnceLock<std::sync::Mutex<HashMap<Term, String>>> = OnceLock::new();
     DICTIONARY.get_or_init(|| std::sync::Mutex::new(HashMap::default()))
 }
 
@@ -499,7 +535,7 @@ fn for_each_hashed_term(normalized: &str, mut f: impl FnMut(&str, u64)) {
                     let hash = term.as_deref().map(term_hash);
                     if let (Some(term), Some(hash)) = (term, hash) {
                         if let Ok(mut d) = dictionary().lock() {
-                            d.entry(hash).or_insert(term);
+                            d.entry(term_id(hash)).or_insert(term);
                         }
                     }
                     seen.insert(words[i].to_owned(), hash);
@@ -626,10 +662,9 @@ mod tests {
 
     #[test]
     fn cosine_of_identical_vectors_is_one_and_of_disjoint_is_zero() {
-        let counts: HashMap<u64, u32> = [(1, 2), (2, 1)].into_iter().collect();
-        let v = SparseVec::tf_idf(&counts, 10, |_| 1.0);
+        let v = SparseVec::tf_idf(&[(1, 2), (2, 1)], 10, |_| 1.0);
         assert!((v.cosine(&v) - 1.0).abs() < 1e-5);
-        let other = SparseVec::tf_idf(&[(3, 1)].into_iter().collect(), 10, |_| 1.0);
+        let other = SparseVec::tf_idf(&[(3, 1)], 10, |_| 1.0);
         assert_eq!(v.cosine(&other), 0.0);
     }
 
