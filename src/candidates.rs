@@ -11,7 +11,7 @@ use crate::model::Kind;
 use crate::normalize::{term_hash, Features, Term};
 use crate::score::TYPO_PREFIX;
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 /// Up to this many agents every pair is scored; above it, the index picks the candidates.
 pub const EXHAUSTIVE_UP_TO: usize = 500;
@@ -105,7 +105,14 @@ fn heaviest(vector: &[(Term, f32)], k: usize) -> Vec<u64> {
     v.into_iter().take(k).map(|(t, _)| t as u64).collect()
 }
 
-/// For each agent `a`, the agents `b > a` whose shared keys weigh at least [`MIN_SHARED_WEIGHT`], in order.
+/// Each agent keeps at most this many candidates, those sharing the most key weight: a near-copy or
+/// a rewrite of one role shares far more keys than the long tail of agents that merely touch the
+/// same topic, and the tail grows with the library while copy groups do not. A pair is scored when
+/// either side keeps the other.
+const TOP_K: usize = 64;
+
+/// For each agent `a`, the agents `b > a` to score against it: those sharing keys worth at least
+/// [`MIN_SHARED_WEIGHT`] and among the [`TOP_K`] heaviest of `a` or of `b`, in order.
 pub fn indexed_candidates(features: &[Features], kinds: &[Kind]) -> Vec<Vec<u32>> {
     let all_keys: Vec<Vec<(u64, u32)>> = features
         .par_iter()
@@ -119,31 +126,77 @@ pub fn indexed_candidates(features: &[Features], kinds: &[Kind]) -> Vec<Vec<u32>
         }
     }
     let limit = max_posting(features.len());
-    let skipped: FxHashSet<u64> = index
-        .iter()
-        .filter(|(_, list)| list.len() > limit)
-        .map(|(&k, _)| k)
-        .collect();
-    all_keys
+    index.retain(|_, list| list.len() <= limit);
+    let kept: Vec<Vec<u32>> = all_keys
         .par_iter()
         .enumerate()
-        .map(|(a, ks)| {
-            let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
-            for (k, weight) in ks.iter().filter(|(k, _)| !skipped.contains(k)) {
-                let list = &index[k];
-                // Lists are in index order: only the part after `a` is new.
-                let start = list.partition_point(|&b| b <= a as u32);
-                for &b in &list[start..] {
-                    *shared.entry(b).or_insert(0) += weight;
+        .map_init(
+            || SharedWeights::new(features.len()),
+            |shared, (a, ks)| {
+                for (k, weight) in ks {
+                    for &b in index.get(k).into_iter().flatten() {
+                        if b as usize != a {
+                            shared.add(b, *weight);
+                        }
+                    }
                 }
-            }
-            let mut out: Vec<u32> = shared
-                .into_iter()
-                .filter(|&(_, n)| n >= MIN_SHARED_WEIGHT)
-                .map(|(b, _)| b)
-                .collect();
-            out.sort_unstable();
-            out
-        })
-        .collect()
+                shared.heaviest(TOP_K)
+            },
+        )
+        .collect();
+    either_side_keeps(kept)
+}
+
+/// Key weight shared with each other agent, for one agent at a time: a dense array, reset through
+/// the list of entries it touched, so each agent costs only what it shares.
+struct SharedWeights {
+    weight: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl SharedWeights {
+    fn new(n: usize) -> Self {
+        SharedWeights {
+            weight: vec![0; n],
+            touched: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, b: u32, w: u32) {
+        let slot = &mut self.weight[b as usize];
+        if *slot == 0 {
+            self.touched.push(b);
+        }
+        *slot += w;
+    }
+
+    /// The `k` agents sharing the most weight (at least [`MIN_SHARED_WEIGHT`]; ties to the lower
+    /// index), and a clean slate for the next agent.
+    fn heaviest(&mut self, k: usize) -> Vec<u32> {
+        let mut found: Vec<(u32, u32)> = self
+            .touched
+            .drain(..)
+            .map(|b| (b, std::mem::take(&mut self.weight[b as usize])))
+            .filter(|&(_, w)| w >= MIN_SHARED_WEIGHT)
+            .collect();
+        found.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        found.truncate(k);
+        found.into_iter().map(|(b, _)| b).collect()
+    }
+}
+
+/// Pairs kept by either side, as each agent's list of later agents, sorted.
+fn either_side_keeps(kept: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
+    let mut later: Vec<Vec<u32>> = vec![Vec::new(); kept.len()];
+    for (a, list) in kept.into_iter().enumerate() {
+        for b in list {
+            let (lo, hi) = ((a as u32).min(b), (a as u32).max(b));
+            later[lo as usize].push(hi);
+        }
+    }
+    later.par_iter_mut().for_each(|list| {
+        list.sort_unstable();
+        list.dedup();
+    });
+    later
 }
