@@ -200,3 +200,26 @@ fn either_side_keeps(kept: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
     });
     later
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heaviest_keeps_the_most_shared_and_resets() {
+        let mut shared = SharedWeights::new(6);
+        for (b, w) in [(1, 1), (2, 5), (3, 2), (4, 2), (5, 1), (5, 1)] {
+            shared.add(b, w);
+        }
+        // 1 shares too little; 5 reaches the minimum through two keys; ties go to the lower index.
+        assert_eq!(shared.heaviest(3), vec![2, 3, 4]);
+        assert_eq!(shared.heaviest(3), Vec::<u32>::new(), "the slate is clean");
+    }
+
+    #[test]
+    fn a_pair_kept_by_either_side_is_scored_once() {
+        // 0 keeps 2; 2 keeps 0 and 1; 1 keeps nothing.
+        let kept = vec![vec![2], vec![], vec![0, 1]];
+        assert_eq!(either_side_keeps(kept), vec![vec![2], vec![2], vec![]]);
+    }
+}
