@@ -77,6 +77,24 @@ impl SparseVec {
 pub struct NameParts {
     pub core: Vec<String>,
     pub titles: Vec<String>,
+    /// Each core word's term, and the term of its first [`TYPO_PREFIX`] letters when it is that long:
+    /// the scorer compares these and reads the words themselves only when they may match.
+    pub core_keys: Vec<(Term, Option<Term>)>,
+}
+
+/// How many leading letters two name words must share to count as one word with a typo.
+pub const TYPO_PREFIX: usize = 5;
+
+/// The keys of one name word (see [`NameParts::core_keys`]).
+fn word_keys(word: &str) -> (Term, Option<Term>) {
+    let prefix = (word.len() >= TYPO_PREFIX).then(|| {
+        let end = word
+            .char_indices()
+            .nth(TYPO_PREFIX)
+            .map_or(word.len(), |(i, _)| i);
+        term_id(term_hash(&word[..end]))
+    });
+    (term_id(term_hash(word)), prefix)
 }
 
 /// Everything the scorer needs to know about one agent.
@@ -611,6 +629,7 @@ pub fn name_parts(name: &str) -> NameParts {
     });
     for term in terms(&normalized) {
         if !title_stems.contains(&term) {
+            parts.core_keys.push(word_keys(&term));
             parts.core.push(term);
         }
     }

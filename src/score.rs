@@ -104,13 +104,18 @@ pub fn name_similarity(a: &NameParts, b: &NameParts) -> f32 {
     }
     let mut used = 0u64; // names have far fewer than 64 words; later ones are never matched
     let mut matches = 0.0f32;
-    for word in x {
+    for (word, key) in x.iter().zip(&a.core_keys) {
         let best = y
             .iter()
+            .zip(&b.core_keys)
             .enumerate()
             .take(64)
             .filter(|(j, _)| used & (1 << j) == 0)
-            .map(|(j, other)| (j, word_similarity(word, other)))
+            .map(|(j, (other, other_key))| {
+                // Words whose terms and starts differ cannot match: no need to read them.
+                let may_match = key.0 == other_key.0 || (key.1.is_some() && key.1 == other_key.1);
+                (j, if may_match { word_similarity(word, other) } else { 0.0 })
+            })
             .max_by(|p, q| p.1.total_cmp(&q.1));
         if let Some((j, sim)) = best.filter(|&(_, sim)| sim > 0.0) {
             used |= 1 << j;
@@ -143,8 +148,7 @@ fn word_similarity(a: &str, b: &str) -> f32 {
     }
 }
 
-/// How many leading letters two name words must share to count as one word with a typo.
-pub const TYPO_PREFIX: usize = 5;
+pub use crate::normalize::TYPO_PREFIX;
 
 /// Weighted Jaccard of the body blocks two agents share (each block weighted by its rarity).
 fn shared_blocks(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
