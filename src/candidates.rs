@@ -114,6 +114,15 @@ const TOP_K: usize = 64;
 /// For each agent `a`, the agents `b > a` to score against it: those sharing keys worth at least
 /// [`MIN_SHARED_WEIGHT`] and among the [`TOP_K`] heaviest of `a` or of `b`, in order.
 pub fn indexed_candidates(features: &[Features], kinds: &[Kind]) -> Vec<Vec<u32>> {
+    indexed_candidates_with_progress(features, kinds, || {})
+}
+
+/// [`indexed_candidates`], calling `done()` as each agent's candidates are chosen.
+pub fn indexed_candidates_with_progress(
+    features: &[Features],
+    kinds: &[Kind],
+    done: impl Fn() + Sync,
+) -> Vec<Vec<u32>> {
     let all_keys: Vec<Vec<(u64, u32)>> = features
         .par_iter()
         .zip(kinds.par_iter())
@@ -140,6 +149,7 @@ pub fn indexed_candidates(features: &[Features], kinds: &[Kind]) -> Vec<Vec<u32>
                         }
                     }
                 }
+                done();
                 shared.heaviest(TOP_K)
             },
         )

@@ -157,6 +157,7 @@ pub fn scan_with_pairs(
     let pairs = score_library(&library, options);
     let phase = options.progress.phase("cluster", pairs.len() as u64);
     let clusters = cluster::cluster(&library.agents, &library.features, &pairs, &options.cluster);
+    phase.inc(pairs.len() as u64);
     phase.finish();
     let clusters = merge_clusters(&library.agents, clusters, options);
     let report = library.into_report(inputs, clusters, options, pairs.len());
@@ -174,21 +175,30 @@ fn score_library(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
             let bar = options
                 .progress
                 .phase("score", (n * n.saturating_sub(1) / 2) as u64);
-            let pairs = score::score_all_pairs(&library.features, &kinds, &options.weights);
+            let pairs = score::score_all_pairs_with_progress(
+                &library.features,
+                &kinds,
+                &options.weights,
+                |k| bar.inc(k),
+            );
             bar.finish();
             pairs
         }
         Strategy::Indexed => {
             let bar = options.progress.phase("candidates", n as u64);
-            let candidates = candidates::indexed_candidates(&library.features, &kinds);
+            let candidates =
+                candidates::indexed_candidates_with_progress(&library.features, &kinds, || {
+                    bar.inc(1)
+                });
             bar.finish();
             let total: usize = candidates.iter().map(Vec::len).sum();
             let bar = options.progress.phase("score", total as u64);
-            let pairs = score::score_candidate_pairs(
+            let pairs = score::score_candidate_pairs_with_progress(
                 &library.features,
                 &kinds,
                 &options.weights,
                 &candidates,
+                |k| bar.inc(k),
             );
             bar.finish();
             pairs

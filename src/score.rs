@@ -55,10 +55,21 @@ pub fn score_all_pairs(
     kinds: &[Kind],
     weights: &Weights,
 ) -> Vec<ScoredPair> {
+    score_all_pairs_with_progress(features, kinds, weights, |_| {})
+}
+
+/// [`score_all_pairs`], calling `done(k)` as each agent's `k` pairs are scored.
+pub fn score_all_pairs_with_progress(
+    features: &[Features],
+    kinds: &[Kind],
+    weights: &Weights,
+    done: impl Fn(u64) + Sync,
+) -> Vec<ScoredPair> {
     let n = features.len();
     (0..n)
         .into_par_iter()
         .flat_map_iter(|a| {
+            done((n - a - 1) as u64);
             (a + 1..n).filter_map(move |b| {
                 if kinds[a] != kinds[b] {
                     return None;
@@ -78,10 +89,22 @@ pub fn score_candidate_pairs(
     weights: &Weights,
     candidates: &[Vec<u32>],
 ) -> Vec<ScoredPair> {
+    score_candidate_pairs_with_progress(features, kinds, weights, candidates, |_| {})
+}
+
+/// [`score_candidate_pairs`], calling `done(k)` as each agent's `k` candidates are scored.
+pub fn score_candidate_pairs_with_progress(
+    features: &[Features],
+    kinds: &[Kind],
+    weights: &Weights,
+    candidates: &[Vec<u32>],
+    done: impl Fn(u64) + Sync,
+) -> Vec<ScoredPair> {
     candidates
         .par_iter()
         .enumerate()
         .flat_map_iter(|(a, bs)| {
+            done(bs.len() as u64);
             bs.iter().filter_map(move |&b| {
                 let b = b as usize;
                 if kinds[a] != kinds[b] {
