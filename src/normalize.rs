@@ -418,6 +418,22 @@ pub fn normalize_text(text: &str) -> String {
         }
     }
     let mut out = String::with_capacity(folded.len());
+    if folded.is_ascii() {
+        // The common case, a byte at a time: letters and digits kept, runs of anything else one space.
+        let mut gap = false;
+        for &b in folded.as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                if gap && !out.is_empty() {
+                    out.push(' ');
+                }
+                gap = false;
+                out.push(b as char);
+            } else {
+                gap = true;
+            }
+        }
+        return out;
+    }
     for word in folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -645,6 +661,20 @@ mod tests {
         assert_eq!(
             normalize_text("**Ｈello**, World! C# and C++ on .NET"),
             "hello world csharp and cpp on dotnet"
+        );
+    }
+
+    #[test]
+    fn ascii_and_unicode_paths_agree() {
+        let ascii = "Use it -- for C# & C++ (on .NET), node.js; CI/CD_pipelines  2x!";
+        assert_eq!(
+            normalize_text(ascii),
+            "use it for csharp cpp on dotnet nodejs cicd pipelines 2x"
+        );
+        // The same text with one non-ASCII letter takes the Unicode path.
+        assert_eq!(
+            normalize_text(&format!("{ascii} é")),
+            format!("{} é", normalize_text(ascii))
         );
     }
 
