@@ -19,7 +19,10 @@ use std::time::Instant;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().expect("usage: fast_vs_exhaustive DIR [THRESHOLD]"));
+    let dir = PathBuf::from(
+        args.next()
+            .expect("usage: fast_vs_exhaustive DIR [THRESHOLD]"),
+    );
     let options = ClusterOptions {
         threshold: args
             .next()

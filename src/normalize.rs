@@ -170,7 +170,12 @@ pub fn featurize_releasing_bodies(
 /// Library-wide statistics (term and block rarity, boilerplate) and then each agent's features.
 fn from_extracted(mut extracted: Vec<Extracted>) -> (Vec<Features>, Vocabulary) {
     let n = extracted.len();
-    let block_df = document_frequency(extracted.iter().map(|e| e.blocks.iter().map(|b| b.0)));
+    let block_df = document_frequency(&extracted, |e| {
+        let mut hashes: Vec<u64> = e.blocks.iter().map(|b| b.0).collect();
+        hashes.sort_unstable();
+        hashes.dedup(); // a block said twice in one file is still one file
+        hashes
+    });
     let threshold = boilerplate_threshold(n);
     let boilerplate: HashSet<u64> = block_df
         .iter()
@@ -190,12 +195,10 @@ fn from_extracted(mut extracted: Vec<Extracted>) -> (Vec<Features>, Vocabulary) 
             counts
         })
         .collect();
-    let desc_df = document_frequency(
-        extracted
-            .iter()
-            .map(|e| e.description_terms.iter().map(|t| t.0)),
-    );
-    let body_df = document_frequency(body_terms.iter().map(|c| c.iter().map(|t| t.0)));
+    let desc_df = document_frequency(&extracted, |e| {
+        e.description_terms.iter().map(|t| t.0).collect()
+    });
+    let body_df = document_frequency(&body_terms, |c| c.iter().map(|t| t.0).collect());
     let idf =
         |df: &HashMap<Term, u32>, t: Term| inverse_frequency(n, df.get(&t).copied().unwrap_or(1));
     let features = extracted
@@ -262,20 +265,32 @@ fn inverse_frequency(n: usize, df: u32) -> f32 {
         .max(0.0)
 }
 
-fn document_frequency<I, T, K>(docs: I) -> HashMap<K, u32>
+/// In how many documents each key stands, counted in parallel. Each document's keys must be
+/// distinct.
+fn document_frequency<'a, D, K>(
+    docs: &'a [D],
+    keys: impl Fn(&'a D) -> Vec<K> + Sync,
+) -> HashMap<K, u32>
 where
-    I: Iterator<Item = T>,
-    T: Iterator<Item = K>,
-    K: std::hash::Hash + Eq,
+    D: Sync,
+    K: std::hash::Hash + Eq + Send,
 {
-    let mut df = HashMap::default();
-    for doc in docs {
-        let unique: HashSet<K> = doc.collect();
-        for t in unique {
-            *df.entry(t).or_insert(0) += 1;
-        }
-    }
-    df
+    docs.par_iter()
+        .fold(HashMap::default, |mut df, doc| {
+            for key in keys(doc) {
+                *df.entry(key).or_insert(0) += 1;
+            }
+            df
+        })
+        .reduce(HashMap::default, |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            for (key, n) in b {
+                *a.entry(key).or_insert(0) += n;
+            }
+            a
+        })
 }
 
 /// How often each term occurs, by term.

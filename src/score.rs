@@ -137,7 +137,14 @@ pub fn name_similarity(a: &NameParts, b: &NameParts) -> f32 {
             .map(|(j, (other, other_key))| {
                 // Words whose terms and starts differ cannot match: no need to read them.
                 let may_match = key.0 == other_key.0 || (key.1.is_some() && key.1 == other_key.1);
-                (j, if may_match { word_similarity(word, other) } else { 0.0 })
+                (
+                    j,
+                    if may_match {
+                        word_similarity(word, other)
+                    } else {
+                        0.0
+                    },
+                )
             })
             .max_by(|p, q| p.1.total_cmp(&q.1));
         if let Some((j, sim)) = best.filter(|&(_, sim)| sim > 0.0) {
