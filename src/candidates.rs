@@ -128,14 +128,7 @@ pub fn indexed_candidates_with_progress(
         .zip(kinds.par_iter())
         .map(|(f, &k)| keys(f, k))
         .collect();
-    let mut index: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    for (i, ks) in all_keys.iter().enumerate() {
-        for &(k, _) in ks {
-            index.entry(k).or_default().push(i as u32);
-        }
-    }
-    let limit = max_posting(features.len());
-    index.retain(|_, list| list.len() <= limit);
+    let (postings, index) = inverted_index(&all_keys, max_posting(features.len()));
     let kept: Vec<Vec<u32>> = all_keys
         .par_iter()
         .enumerate()
@@ -143,7 +136,8 @@ pub fn indexed_candidates_with_progress(
             || SharedWeights::new(features.len()),
             |shared, (a, ks)| {
                 for (k, weight) in ks {
-                    for &b in index.get(k).into_iter().flatten() {
+                    let list = index.get(k).map_or(&[][..], |r| &postings[r.0..r.1]);
+                    for &(_, b) in list {
                         if b as usize != a {
                             shared.add(b, *weight);
                         }
@@ -155,6 +149,30 @@ pub fn indexed_candidates_with_progress(
         )
         .collect();
     either_side_keeps(kept)
+}
+
+/// Every (key, agent) entry sorted by key and then agent, and where each key's agents lie in it,
+/// for the keys held by at most `limit` agents. Sorting in parallel builds the index on all cores.
+#[allow(clippy::type_complexity)]
+fn inverted_index(
+    all_keys: &[Vec<(u64, u32)>],
+    limit: usize,
+) -> (Vec<(u64, u32)>, FxHashMap<u64, (usize, usize)>) {
+    let mut postings: Vec<(u64, u32)> = all_keys
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, ks)| ks.iter().map(move |&(k, _)| (k, i as u32)))
+        .collect();
+    postings.par_sort_unstable();
+    let mut index = FxHashMap::default();
+    let mut start = 0;
+    for list in postings.chunk_by(|x, y| x.0 == y.0) {
+        if list.len() <= limit {
+            index.insert(list[0].0, (start, start + list.len()));
+        }
+        start += list.len();
+    }
+    (postings, index)
 }
 
 /// Key weight shared with each other agent, for one agent at a time: a dense array, reset through
