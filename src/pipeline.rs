@@ -236,7 +236,7 @@ fn merge_cluster(agents: &[AgentFile], cluster: Cluster, with_diffs: bool) -> Cl
     let loaded: Vec<Reloaded> = cluster
         .members
         .iter()
-        .map(|&i| reload(&agents[i]))
+        .map(|&i| reload(&agents[i], with_diffs))
         .collect();
     let members: Vec<&AgentFile> = loaded.iter().map(|r| &r.agent).collect();
     let rep = cluster
@@ -269,7 +269,8 @@ struct Reloaded {
     warning: Option<crate::model::MergeDecision>,
 }
 
-fn reload(scanned: &AgentFile) -> Reloaded {
+/// Reads a member again. `original`, the text as it stands, is only kept for diffs.
+fn reload(scanned: &AgentFile, with_original: bool) -> Reloaded {
     let warn = |why: String| crate::model::MergeDecision {
         field: "warning".into(),
         chose: scanned.path.display().to_string(),
@@ -288,7 +289,18 @@ fn reload(scanned: &AgentFile) -> Reloaded {
             }
         }
     };
-    let original = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+    let original = if with_original {
+        String::from_utf8_lossy(&bytes).replace("\r\n", "\n")
+    } else {
+        String::new()
+    };
+    if let Some(agent) = unchanged(scanned, &bytes) {
+        return Reloaded {
+            agent,
+            original,
+            warning: None,
+        };
+    }
     match parse::parse_agent(&scanned.path, &bytes) {
         Ok(agent) => {
             let warning = (agent.content_hash != scanned.content_hash)
@@ -308,6 +320,20 @@ fn reload(scanned: &AgentFile) -> Reloaded {
             ))),
         },
     }
+}
+
+/// The scanned agent with its body back, when `bytes` are the bytes the scan read: parsing is
+/// pure, so the frontmatter and diagnostics the scan kept are what a new full parse would give, and
+/// only the body (freed after featurizing) needs reading again.
+fn unchanged(scanned: &AgentFile, bytes: &[u8]) -> Option<AgentFile> {
+    if parse::content_hash(bytes) != scanned.content_hash {
+        return None;
+    }
+    let body = parse::parse_body(bytes)?;
+    Some(AgentFile {
+        body,
+        ..scanned.clone()
+    })
 }
 
 /// Positions in `members` of the non-representatives, most similar to the representative first.
