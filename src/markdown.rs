@@ -196,7 +196,12 @@ mod tests {
     #[test]
     fn white_space_is_collapsed_as_split_whitespace_does() {
         for text in [
-            "", " a ", "a\tb\x0Bc\x0C\rd\n\ne", "é\u{85}x\u{a0}y\u{2003} z", "\x0B", "  ",
+            "",
+            " a ",
+            "a\tb\x0Bc\x0C\rd\n\ne",
+            "é\u{85}x\u{a0}y\u{2003} z",
+            "\x0B",
+            "  ",
         ] {
             let words: Vec<&str> = text.split_whitespace().collect();
             assert_eq!(collapse_whitespace(text), words.join(" "), "{text:?}");
