@@ -9,12 +9,17 @@ use crate::model::{
     Skipped, Tier,
 };
 use serde::Serialize;
+use std::io::{self, Write};
 
 pub struct JsonExporter;
 
 impl Exporter for JsonExporter {
     fn export(&self, report: &Report) -> String {
         render(&view(report, None))
+    }
+
+    fn write_to(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write_view(&view(report, None), out)
     }
 }
 
@@ -24,10 +29,26 @@ pub fn export_with_merged_files(report: &Report, merged_files: &[String]) -> Str
     render(&view(report, Some(merged_files)))
 }
 
+/// [`export_with_merged_files`], written to `out` as it is made.
+pub fn write_with_merged_files(
+    report: &Report,
+    merged_files: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write_view(&view(report, Some(merged_files)), out)
+}
+
 fn render(view: &JsonReport) -> String {
-    let mut text = serde_json::to_string_pretty(view).expect("the report serializes");
-    text.push('\n');
-    text
+    let mut text = Vec::new();
+    write_view(view, &mut text).expect("the report serializes");
+    String::from_utf8(text).expect("JSON is UTF-8")
+}
+
+/// Pretty-printed, with a final line break. `out` should be buffered: the serializer writes a few
+/// bytes at a time.
+fn write_view(view: &JsonReport, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, view)?;
+    out.write_all(b"\n")
 }
 
 #[derive(Serialize)]
