@@ -212,8 +212,9 @@ fn merge_clusters(
     let bar = options.progress.phase("merge", clusters.len() as u64);
     let mut reports: Vec<ClusterReport> = clusters
         .into_par_iter()
-        .map(|cluster| {
-            let report = merge_cluster(agents, cluster, options.diffs);
+        // One cache of word sets per piece of work: clusters share much of their text.
+        .map_init(merge::TermCache::default, |cache, cluster| {
+            let report = merge_cluster(agents, cluster, options.diffs, cache);
             bar.inc(1);
             report
         })
@@ -232,7 +233,12 @@ fn merge_clusters(
     reports
 }
 
-fn merge_cluster(agents: &[AgentFile], cluster: Cluster, with_diffs: bool) -> ClusterReport {
+fn merge_cluster(
+    agents: &[AgentFile],
+    cluster: Cluster,
+    with_diffs: bool,
+    cache: &mut merge::TermCache,
+) -> ClusterReport {
     let loaded: Vec<Reloaded> = cluster
         .members
         .iter()
@@ -245,7 +251,7 @@ fn merge_cluster(agents: &[AgentFile], cluster: Cluster, with_diffs: bool) -> Cl
         .position(|&m| m == cluster.representative)
         .expect("representative is a member");
     let order = by_similarity_to(&cluster.members, cluster.representative, &cluster.pairs);
-    let mut merged = merge::merge(&members, rep, &order);
+    let mut merged = merge::merge_with(&members, rep, &order, cache);
     merged
         .decisions
         .extend(loaded.iter().filter_map(|r| r.warning.clone()));

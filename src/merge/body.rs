@@ -27,14 +27,25 @@ pub const GROWTH_LIMIT: f32 = 2.0;
 /// The words of a block's text, shared between the blocks that have that text.
 type Terms = Rc<HashSet<u64>>;
 
-/// The word sets of the texts met in one merge, each computed once: the members of a cluster
-/// repeat most of each other's blocks word for word, and normalizing text is the costly part.
+/// The word sets of the texts met in merges, each computed once: the members of a cluster repeat
+/// most of each other's blocks word for word, clusters share boilerplate, and normalizing text is
+/// the costly part. One is kept across the merges one worker does (see `pipeline`), up to a bound.
 #[derive(Default)]
-struct TermCache {
+pub struct TermCache {
     sets: FxHashMap<String, Terms>,
 }
 
+/// How many texts a [`TermCache`] holds before it starts afresh: some tens of megabytes at most.
+const CACHE_TEXTS: usize = 1 << 15;
+
 impl TermCache {
+    /// Empties a full cache; called between merges.
+    fn make_room(&mut self) {
+        if self.sets.len() >= CACHE_TEXTS {
+            self.sets.clear();
+        }
+    }
+
     fn terms(&mut self, text: &str) -> Terms {
         if let Some(terms) = self.sets.get(text) {
             return terms.clone();
@@ -104,6 +115,18 @@ fn containment(block: &HashSet<u64>, other: &HashSet<u64>) -> f32 {
     block.intersection(other).count() as f32 / block.len() as f32
 }
 
+/// Whether `other` holds at least `share` of `block`'s words: [`containment`]'s answer.
+fn holds(other: &HashSet<u64>, block: &HashSet<u64>, share: f32) -> bool {
+    could_hold(other, block, share) && containment(block, other) >= share
+}
+
+/// False when `other` has too few words to hold `share` of `block`'s, whatever they are, which
+/// spares counting them: the words in common are at most `other.len()`, and dividing both by
+/// `block.len()` keeps that order, so [`containment`] is below `share` too.
+fn could_hold(other: &HashSet<u64>, block: &HashSet<u64>, share: f32) -> bool {
+    block.is_empty() || other.len() as f32 / block.len() as f32 >= share
+}
+
 fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
     let union = a.union(b).count();
     if union == 0 {
@@ -141,9 +164,10 @@ pub fn merge_bodies(
     representative: usize,
     order: &[usize],
     decisions: &mut Vec<MergeDecision>,
+    cache: &mut TermCache,
 ) -> String {
-    let mut cache = TermCache::default();
-    let mut draft = sections(&members[representative].body, &mut cache);
+    cache.make_room();
+    let mut draft = sections(&members[representative].body, cache);
     let longest = members
         .iter()
         .map(|m| m.body.trim().len())
@@ -151,16 +175,9 @@ pub fn merge_bodies(
         .unwrap_or(0);
     let budget = (longest as f32 * GROWTH_LIMIT) as usize;
     let mut tally = Tally::default();
-    let candidates = collect_candidates(
-        members,
-        representative,
-        order,
-        &draft,
-        &mut tally,
-        &mut cache,
-    );
-    let chosen = choose(candidates, &draft, budget, &mut tally, &mut cache);
-    place(&mut draft, chosen, &mut cache);
+    let candidates = collect_candidates(members, representative, order, &draft, &mut tally, cache);
+    let chosen = choose(candidates, &draft, budget, &mut tally, cache);
+    place(&mut draft, chosen, cache);
     let body = render(&draft);
     decisions.push(body_decision(members, representative, &tally));
     body
@@ -301,7 +318,7 @@ fn not_yet_said(
         .into_iter()
         .filter(|c| {
             !texts.contains(c.block.text.as_str())
-                && !said.iter().any(|s| containment(&c.terms, s) >= COVERED)
+                && !said.iter().any(|s| holds(s, &c.terms, COVERED))
         })
         .collect()
 }
@@ -315,8 +332,10 @@ fn cover_sets(open: &[Candidate]) -> [Vec<Vec<usize>>; 2] {
         for (j, held) in open.iter().enumerate() {
             let share = if i == j || Rc::ptr_eq(&holder.terms, &held.terms) {
                 1.0
-            } else {
+            } else if could_hold(&holder.terms, &held.terms, PARAPHRASE) {
                 containment(&held.terms, &holder.terms)
+            } else {
+                continue;
             };
             if share >= PARAPHRASE {
                 paraphrased[i].push(j);
@@ -552,7 +571,7 @@ mod tests {
         );
         let refs: Vec<&AgentFile> = files.iter().collect();
         let order: Vec<usize> = (1..files.len()).collect();
-        merge_bodies(&refs, 0, &order, &mut Vec::new())
+        merge_bodies(&refs, 0, &order, &mut Vec::new(), &mut TermCache::default())
     }
 
     #[test]
