@@ -8,8 +8,9 @@ use crate::model::{
     AgentFile, ClusterReport, Kind, MergeDecision, NameCollision, Report, ScoredPair, Settings,
     Skipped, Tier,
 };
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::io::{self, Write};
+use std::path::Path;
 
 pub struct JsonExporter;
 
@@ -44,11 +45,23 @@ fn render(view: &JsonReport) -> String {
     String::from_utf8(text).expect("JSON is UTF-8")
 }
 
-/// Pretty-printed, with a final line break. `out` should be buffered: the serializer writes a few
-/// bytes at a time.
+/// Pretty-printed, with a final line break. The serializer writes a few bytes at a time: it writes
+/// them into a buffer of a known type, which takes them without a dynamic call each.
 fn write_view(view: &JsonReport, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, view)?;
-    out.write_all(b"\n")
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, view)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
+}
+
+/// A path as the user gave it, written as a JSON string without first making a `String` of it.
+#[derive(Clone, Copy)]
+struct JsonPath<'a>(&'a Path);
+
+impl Serialize for JsonPath<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0.display())
+    }
 }
 
 #[derive(Serialize)]
@@ -74,7 +87,7 @@ struct Boilerplate {
 
 #[derive(Serialize)]
 struct JsonAgent<'a> {
-    path: String,
+    path: JsonPath<'a>,
     name: String,
     kind: Kind,
     sha256: &'a str,
@@ -85,14 +98,14 @@ struct JsonAgent<'a> {
 struct JsonCluster<'a> {
     id: &'a str,
     tier: Tier,
-    members: Vec<String>,
-    representative: String,
+    members: Vec<JsonPath<'a>>,
+    representative: JsonPath<'a>,
     merged_name: &'a str,
     min_score: f64,
     max_score: f64,
     shared_terms: &'a [String],
-    copy_groups: Vec<Vec<String>>,
-    pairs: Vec<JsonPair>,
+    copy_groups: Vec<Vec<JsonPath<'a>>>,
+    pairs: Vec<JsonPair<'a>>,
     decisions: &'a [MergeDecision],
     merged: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,9 +113,9 @@ struct JsonCluster<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonPair {
-    a: String,
-    b: String,
+struct JsonPair<'a> {
+    a: JsonPath<'a>,
+    b: JsonPath<'a>,
     total: f64,
     name: f64,
     description: f64,
@@ -147,7 +160,7 @@ fn view<'a>(report: &'a Report, merged_files: Option<&'a [String]>) -> JsonRepor
 
 fn agent(agent: &AgentFile) -> JsonAgent<'_> {
     JsonAgent {
-        path: agent.path.display().to_string(),
+        path: JsonPath(&agent.path),
         name: agent.display_name(),
         kind: agent.kind,
         sha256: &agent.content_hash,
@@ -157,10 +170,10 @@ fn agent(agent: &AgentFile) -> JsonAgent<'_> {
 
 fn cluster<'a>(
     c: &'a ClusterReport,
-    agents: &[AgentFile],
+    agents: &'a [AgentFile],
     merged_file: Option<&'a str>,
 ) -> JsonCluster<'a> {
-    let path = |i: usize| agents[i].path.display().to_string();
+    let path = |i: usize| JsonPath(&agents[i].path);
     JsonCluster {
         id: &c.id,
         tier: c.cluster.tier,
@@ -183,11 +196,11 @@ fn cluster<'a>(
     }
 }
 
-fn pair(p: &ScoredPair, agents: &[AgentFile]) -> JsonPair {
+fn pair<'a>(p: &ScoredPair, agents: &'a [AgentFile]) -> JsonPair<'a> {
     let s = &p.score;
     JsonPair {
-        a: agents[p.a].path.display().to_string(),
-        b: agents[p.b].path.display().to_string(),
+        a: JsonPath(&agents[p.a].path),
+        b: JsonPath(&agents[p.b].path),
         total: round(s.total),
         name: round(s.name),
         description: round(s.description),
