@@ -8,6 +8,7 @@ use crate::model::{
     AgentFile, ClusterReport, Kind, MergeDecision, NameCollision, Report, ScoredPair, Settings,
     Skipped, Tier,
 };
+use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 use std::io::{self, Write};
 use std::path::Path;
@@ -49,9 +50,102 @@ fn render(view: &JsonReport) -> String {
 /// them into a buffer of a known type, which takes them without a dynamic call each.
 fn write_view(view: &JsonReport, out: &mut dyn Write) -> io::Result<()> {
     let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut buffered, view)?;
+    write_report(view, &mut buffered)?;
     buffered.write_all(b"\n")?;
     buffered.flush()
+}
+
+/// Writes `view` exactly as `serde_json::to_writer_pretty` does (tested), except that the clusters,
+/// most of a large report (their merged texts), are rendered in parallel. Pretty JSON nests
+/// simply: a value rendered on its own reads as it does nested once its line breaks are followed by
+/// the nesting's indentation (line breaks inside strings are escaped, so every raw one is layout).
+fn write_report(view: &JsonReport, out: &mut impl Write) -> io::Result<()> {
+    let v = view;
+    out.write_all(b"{")?;
+    write_field(out, "version", &v.version, true)?;
+    write_field(out, "inputs", &v.inputs, false)?;
+    write_field(out, "scanned", &v.scanned, false)?;
+    write_field(out, "parsed", &v.parsed, false)?;
+    write_field(out, "settings", &v.settings, false)?;
+    write_field(out, "boilerplate", &v.boilerplate, false)?;
+    write_field(out, "pairs_scored", &v.pairs_scored, false)?;
+    write_field(out, "agents", &v.agents, false)?;
+    write_field(out, "skipped", &v.skipped, false)?;
+    write_key(out, "clusters", false)?;
+    write_clusters(&v.clusters, out)?;
+    write_field(out, "name_collisions", &v.name_collisions, false)?;
+    out.write_all(b"\n}")
+}
+
+/// `"key": ` on a line of its own, at the first level of the report.
+fn write_key(out: &mut impl Write, key: &str, first: bool) -> io::Result<()> {
+    out.write_all(if first { b"\n  " } else { b",\n  " })?;
+    serde_json::to_writer(&mut *out, key)?;
+    out.write_all(b": ")
+}
+
+fn write_field(
+    out: &mut impl Write,
+    key: &str,
+    value: &impl Serialize,
+    first: bool,
+) -> io::Result<()> {
+    write_key(out, key, first)?;
+    let mut nested = Indented { out, indent: "  " };
+    serde_json::to_writer_pretty(&mut nested, value)?;
+    Ok(())
+}
+
+/// How many clusters are rendered at once: enough to keep every core busy, few enough that their
+/// text held at once stays small.
+const CLUSTERS_AT_ONCE: usize = 1024;
+
+/// The clusters, a list at the report's first level: each element indented by two levels.
+fn write_clusters(clusters: &[JsonCluster], out: &mut impl Write) -> io::Result<()> {
+    if clusters.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    let mut first = true;
+    for batch in clusters.chunks(CLUSTERS_AT_ONCE) {
+        // Indented in parallel too: only the writing is left to one thread.
+        let rendered: Vec<String> = batch
+            .par_iter()
+            .map(|c| {
+                let text = serde_json::to_string_pretty(c).expect("a cluster serializes");
+                text.replace('\n', "\n    ")
+            })
+            .collect();
+        for text in rendered {
+            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            first = false;
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// A writer that puts `indent` after every line break it passes on.
+struct Indented<'w, W: Write> {
+    out: &'w mut W,
+    indent: &'static str,
+}
+
+impl<W: Write> Write for Indented<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|&b| b == b'\n') {
+            self.out.write_all(&rest[..=i])?;
+            self.out.write_all(self.indent.as_bytes())?;
+            rest = &rest[i + 1..];
+        }
+        self.out.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// A path as the user gave it, written as a JSON string without first making a `String` of it.
@@ -60,7 +154,11 @@ struct JsonPath<'a>(&'a Path);
 
 impl Serialize for JsonPath<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0.display())
+        // `display()` of a path that is UTF-8 is its text; formatting it costs a lossy decoding.
+        match self.0.to_str() {
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.collect_str(&self.0.display()),
+        }
     }
 }
 
@@ -213,4 +311,39 @@ fn pair<'a>(p: &ScoredPair, agents: &'a [AgentFile]) -> JsonPair<'a> {
 /// Three decimals: enough to compare, short enough to read.
 fn round(x: f32) -> f64 {
     (x as f64 * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{self, ScanOptions};
+    use std::path::PathBuf;
+
+    /// The hand-nested writing gives serde_json's own pretty output, byte for byte.
+    fn assert_as_serde_writes(report: &Report) {
+        for merged_files in [None, Some(vec!["x.md".to_owned(); report.clusters.len()])] {
+            let view = view(report, merged_files.as_deref());
+            let mut expected = serde_json::to_string_pretty(&view).unwrap();
+            expected.push('\n');
+            assert_eq!(render(&view), expected);
+        }
+    }
+
+    #[test]
+    fn clusters_rendered_apart_read_as_one_serialization() {
+        let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let report = pipeline::scan(&[corpus], &ScanOptions::default()).unwrap();
+        assert!(report.clusters.len() > 1);
+        assert_as_serde_writes(&report);
+    }
+
+    #[test]
+    fn an_empty_report_reads_as_one_serialization() {
+        let dir = std::env::temp_dir().join(format!("agent-dedup-json-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let report = pipeline::scan(&[dir.clone()], &ScanOptions::default()).unwrap();
+        assert!(report.clusters.is_empty());
+        assert_as_serde_writes(&report);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
