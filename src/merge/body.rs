@@ -107,24 +107,46 @@ fn term_set(text: &str) -> HashSet<u64> {
     hashed_terms(&normalize_text(text)).into_iter().collect()
 }
 
-/// The share of `block`'s words found in `other`.
-fn containment(block: &HashSet<u64>, other: &HashSet<u64>) -> f32 {
-    if block.is_empty() {
-        return 1.0;
-    }
-    block.intersection(other).count() as f32 / block.len() as f32
-}
-
-/// Whether `other` holds at least `share` of `block`'s words: [`containment`]'s answer.
+/// Whether `other` holds at least `share` (at most 1) of `block`'s words: whether the words in
+/// common, divided by `block.len()`, reach `share`. Counting stops as soon as the answer is known:
+/// comparing a block with every other is the costly part of choosing what to add.
 fn holds(other: &HashSet<u64>, block: &HashSet<u64>, share: f32) -> bool {
-    could_hold(other, block, share) && containment(block, other) >= share
+    if block.is_empty() {
+        return true;
+    }
+    let needed = fewest_in_common(block.len(), share);
+    if needed > other.len() {
+        return false;
+    }
+    let (mut found, mut missing) = (0, 0);
+    for term in block {
+        if other.contains(term) {
+            found += 1;
+        } else {
+            missing += 1;
+        }
+        if found >= needed {
+            return true;
+        }
+        if missing > block.len() - needed {
+            return false;
+        }
+    }
+    found >= needed
 }
 
-/// False when `other` has too few words to hold `share` of `block`'s, whatever they are, which
-/// spares counting them: the words in common are at most `other.len()`, and dividing both by
-/// `block.len()` keeps that order, so [`containment`] is below `share` too.
-fn could_hold(other: &HashSet<u64>, block: &HashSet<u64>, share: f32) -> bool {
-    block.is_empty() || other.len() as f32 / block.len() as f32 >= share
+/// The fewest words in common with a block of `len` words that make `common as f32 / len as f32`
+/// reach `share` (at most 1): found by that very division, so no rounding can make it differ.
+fn fewest_in_common(len: usize, share: f32) -> usize {
+    let reaches = |k: usize| k as f32 / len as f32 >= share;
+    let mut k = ((share * len as f32) as usize).min(len);
+    while k > 0 && reaches(k - 1) {
+        k -= 1;
+    }
+    while !reaches(k) {
+        k += 1;
+    }
+    k
 }
 
 fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
@@ -324,24 +346,18 @@ fn not_yet_said(
 }
 
 /// For each candidate, the candidates whose words it holds (itself included): at [`PARAPHRASE`]
-/// and at [`COVERED`] or more, from one containment per pair.
+/// and at [`COVERED`] or more.
 fn cover_sets(open: &[Candidate]) -> [Vec<Vec<usize>>; 2] {
     let mut paraphrased = vec![Vec::new(); open.len()];
     let mut covered = vec![Vec::new(); open.len()];
     for (i, holder) in open.iter().enumerate() {
         for (j, held) in open.iter().enumerate() {
-            let share = if i == j || Rc::ptr_eq(&holder.terms, &held.terms) {
-                1.0
-            } else if could_hold(&holder.terms, &held.terms, PARAPHRASE) {
-                containment(&held.terms, &holder.terms)
-            } else {
-                continue;
-            };
-            if share >= PARAPHRASE {
+            let same = i == j || Rc::ptr_eq(&holder.terms, &held.terms);
+            if same || holds(&holder.terms, &held.terms, PARAPHRASE) {
                 paraphrased[i].push(j);
-            }
-            if share >= COVERED {
-                covered[i].push(j);
+                if same || holds(&holder.terms, &held.terms, COVERED) {
+                    covered[i].push(j);
+                }
             }
         }
     }
