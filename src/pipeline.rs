@@ -485,3 +485,38 @@ pub fn explain(
         tier_if_clustered: described.tier,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanned(path: &Path, text: &str) -> AgentFile {
+        std::fs::write(path, text).unwrap();
+        let mut agent = parse::read_agent_file(path).unwrap();
+        agent.body = String::new(); // as after `release_bodies`
+        agent
+    }
+
+    #[test]
+    fn an_unchanged_member_reads_as_a_full_parse_would() {
+        let dir = std::env::temp_dir().join(format!("agent-dedup-reload-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.md");
+        let text = "\u{feff}---\r\nname: a\r\ndescription: Use it: now\r\n---\r\n# A\r\n\r\nBody ‚Äî text\r\n";
+        let agent = scanned(&path, text);
+        let again = reload(&agent, true);
+        let full = parse::read_agent_file(&path).unwrap();
+        assert!(again.warning.is_none());
+        assert_eq!(again.agent.body, full.body);
+        assert_eq!(again.agent.frontmatter, full.frontmatter);
+        assert_eq!(again.agent.diagnostics, full.diagnostics);
+        assert_eq!(again.original, text.replace("\r\n", "\n"));
+        assert!(reload(&agent, false).original.is_empty());
+
+        std::fs::write(&path, "---\nname: a\ndescription: d\n---\nNew body\n").unwrap();
+        let changed = reload(&agent, false);
+        assert!(changed.warning.unwrap().why.starts_with("changed while"));
+        assert_eq!(changed.agent.body, "New body\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
