@@ -194,6 +194,15 @@ pub fn parse_agent(path: &Path, bytes: &[u8]) -> Result<AgentFile, Skipped> {
     })
 }
 
+/// The body [`parse_agent`] reads from `bytes`, without reading the frontmatter again: for a second
+/// reading of a file whose bytes are known to be those `parse_agent` accepted (the merge re-reads
+/// cluster members for their bodies; strict YAML parsing is most of the cost of a full parse).
+pub fn parse_body(bytes: &[u8]) -> Option<String> {
+    let text = decode_text(bytes, &mut Vec::new());
+    let (_, body) = split_frontmatter(&text).ok()?;
+    Some(body.to_owned())
+}
+
 pub fn content_hash(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()

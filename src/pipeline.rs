@@ -215,8 +215,9 @@ fn merge_clusters(
     let bar = options.progress.phase("merge", clusters.len() as u64);
     let mut reports: Vec<ClusterReport> = clusters
         .into_par_iter()
-        .map(|cluster| {
-            let report = merge_cluster(agents, cluster, options.diffs);
+        // One cache of word sets per piece of work: clusters share much of their text.
+        .map_init(merge::TermCache::default, |cache, cluster| {
+            let report = merge_cluster(agents, cluster, options.diffs, cache);
             bar.inc(1);
             report
         })
@@ -235,11 +236,16 @@ fn merge_clusters(
     reports
 }
 
-fn merge_cluster(agents: &[AgentFile], cluster: Cluster, with_diffs: bool) -> ClusterReport {
+fn merge_cluster(
+    agents: &[AgentFile],
+    cluster: Cluster,
+    with_diffs: bool,
+    cache: &mut merge::TermCache,
+) -> ClusterReport {
     let loaded: Vec<Reloaded> = cluster
         .members
         .iter()
-        .map(|&i| reload(&agents[i]))
+        .map(|&i| reload(&agents[i], with_diffs))
         .collect();
     let members: Vec<&AgentFile> = loaded.iter().map(|r| &r.agent).collect();
     let rep = cluster
@@ -248,7 +254,7 @@ fn merge_cluster(agents: &[AgentFile], cluster: Cluster, with_diffs: bool) -> Cl
         .position(|&m| m == cluster.representative)
         .expect("representative is a member");
     let order = by_similarity_to(&cluster.members, cluster.representative, &cluster.pairs);
-    let mut merged = merge::merge(&members, rep, &order);
+    let mut merged = merge::merge_with(&members, rep, &order, cache);
     merged
         .decisions
         .extend(loaded.iter().filter_map(|r| r.warning.clone()));
@@ -272,7 +278,8 @@ struct Reloaded {
     warning: Option<crate::model::MergeDecision>,
 }
 
-fn reload(scanned: &AgentFile) -> Reloaded {
+/// Reads a member again. `original`, the text as it stands, is only kept for diffs.
+fn reload(scanned: &AgentFile, with_original: bool) -> Reloaded {
     let warn = |why: String| crate::model::MergeDecision {
         field: "warning".into(),
         chose: scanned.path.display().to_string(),
@@ -291,7 +298,18 @@ fn reload(scanned: &AgentFile) -> Reloaded {
             }
         }
     };
-    let original = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+    let original = if with_original {
+        String::from_utf8_lossy(&bytes).replace("\r\n", "\n")
+    } else {
+        String::new()
+    };
+    if let Some(agent) = unchanged(scanned, &bytes) {
+        return Reloaded {
+            agent,
+            original,
+            warning: None,
+        };
+    }
     match parse::parse_agent(&scanned.path, &bytes) {
         Ok(agent) => {
             let warning = (agent.content_hash != scanned.content_hash)
@@ -311,6 +329,20 @@ fn reload(scanned: &AgentFile) -> Reloaded {
             ))),
         },
     }
+}
+
+/// The scanned agent with its body back, when `bytes` are the bytes the scan read: parsing is
+/// pure, so the frontmatter and diagnostics the scan kept are what a new full parse would give, and
+/// only the body (freed after featurizing) needs reading again.
+fn unchanged(scanned: &AgentFile, bytes: &[u8]) -> Option<AgentFile> {
+    if parse::content_hash(bytes) != scanned.content_hash {
+        return None;
+    }
+    let body = parse::parse_body(bytes)?;
+    Some(AgentFile {
+        body,
+        ..scanned.clone()
+    })
 }
 
 /// Positions in `members` of the non-representatives, most similar to the representative first.
@@ -455,4 +487,39 @@ pub fn explain(
         library_size: lib.agents.len(),
         tier_if_clustered: described.tier,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanned(path: &Path, text: &str) -> AgentFile {
+        std::fs::write(path, text).unwrap();
+        let mut agent = parse::read_agent_file(path).unwrap();
+        agent.body = String::new(); // as after `release_bodies`
+        agent
+    }
+
+    #[test]
+    fn an_unchanged_member_reads_as_a_full_parse_would() {
+        let dir = std::env::temp_dir().join(format!("agent-dedup-reload-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.md");
+        let text = "\u{feff}---\r\nname: a\r\ndescription: Use it: now\r\n---\r\n# A\r\n\r\nBody ‚Äî text\r\n";
+        let agent = scanned(&path, text);
+        let again = reload(&agent, true);
+        let full = parse::read_agent_file(&path).unwrap();
+        assert!(again.warning.is_none());
+        assert_eq!(again.agent.body, full.body);
+        assert_eq!(again.agent.frontmatter, full.frontmatter);
+        assert_eq!(again.agent.diagnostics, full.diagnostics);
+        assert_eq!(again.original, text.replace("\r\n", "\n"));
+        assert!(reload(&agent, false).original.is_empty());
+
+        std::fs::write(&path, "---\nname: a\ndescription: d\n---\nNew body\n").unwrap();
+        let changed = reload(&agent, false);
+        assert!(changed.warning.unwrap().why.starts_with("changed while"));
+        assert_eq!(changed.agent.body, "New body\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

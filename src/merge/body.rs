@@ -11,8 +11,9 @@
 use crate::markdown::{self, Block, BlockKind};
 use crate::model::{AgentFile, MergeDecision};
 use crate::normalize::{hashed_terms, normalize_text};
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// A block counts as already said when this share of its words stand in one block of the draft.
 const COVERED: f32 = 0.75;
@@ -23,20 +24,52 @@ const SAME_HEADING: f32 = 0.5;
 /// The merged body stays within this multiple of the longest member's body.
 pub const GROWTH_LIMIT: f32 = 2.0;
 
+/// The words of a block's text, shared between the blocks that have that text.
+type Terms = Rc<HashSet<u64>>;
+
+/// The word sets of the texts met in merges, each computed once: the members of a cluster repeat
+/// most of each other's blocks word for word, clusters share boilerplate, and normalizing text is
+/// the costly part. One is kept across the merges one worker does (see `pipeline`), up to a bound.
+#[derive(Default)]
+pub struct TermCache {
+    sets: FxHashMap<String, Terms>,
+}
+
+/// How many texts a [`TermCache`] holds before it starts afresh: some tens of megabytes at most.
+const CACHE_TEXTS: usize = 1 << 15;
+
+impl TermCache {
+    /// Empties a full cache; called between merges.
+    fn make_room(&mut self) {
+        if self.sets.len() >= CACHE_TEXTS {
+            self.sets.clear();
+        }
+    }
+
+    fn terms(&mut self, text: &str) -> Terms {
+        if let Some(terms) = self.sets.get(text) {
+            return terms.clone();
+        }
+        let terms = Rc::new(term_set(text));
+        self.sets.insert(text.to_owned(), terms.clone());
+        terms
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Section {
     /// A heading, or a lead-in paragraph ending in `:` before a list; `None` for the preamble.
     heading: Option<Block>,
     /// The heading's words, for matching sections across members.
-    heading_terms: HashSet<u64>,
+    heading_terms: Terms,
     blocks: Vec<Block>,
 }
 
 impl Section {
-    fn new(heading: Option<Block>) -> Section {
+    fn new(heading: Option<Block>, cache: &mut TermCache) -> Section {
         let heading_terms = heading
             .as_ref()
-            .map(|h| term_set(&h.text))
+            .map(|h| cache.terms(&h.text))
             .unwrap_or_default();
         Section {
             heading,
@@ -48,23 +81,23 @@ impl Section {
 
 /// Reads a body as sections. A level-1 heading that opens the body is its title and stays in the
 /// preamble, so nothing is ever placed above it.
-fn sections(body: &str) -> Vec<Section> {
-    let blocks = markdown::blocks(body);
-    let mut out = vec![Section::new(None)];
-    for (i, block) in blocks.iter().enumerate() {
+fn sections(body: &str, cache: &mut TermCache) -> Vec<Section> {
+    let mut blocks = markdown::blocks(body).into_iter().enumerate().peekable();
+    let mut out = vec![Section::new(None, cache)];
+    while let Some((i, block)) = blocks.next() {
         let is_title = i == 0 && block.heading_level() == Some(1);
         let is_lead_in = block.kind == BlockKind::Paragraph
             && block.text.trim_end().ends_with(':')
             && blocks
-                .get(i + 1)
-                .is_some_and(|next| next.kind == BlockKind::ListItem);
+                .peek()
+                .is_some_and(|(_, next)| next.kind == BlockKind::ListItem);
         if (block.heading_level().is_some() && !is_title) || is_lead_in {
-            out.push(Section::new(Some(block.clone())));
+            out.push(Section::new(Some(block), cache));
         } else {
             out.last_mut()
                 .expect("starts with the preamble")
                 .blocks
-                .push(block.clone());
+                .push(block);
         }
     }
     out
@@ -74,12 +107,46 @@ fn term_set(text: &str) -> HashSet<u64> {
     hashed_terms(&normalize_text(text)).into_iter().collect()
 }
 
-/// The share of `block`'s words found in `other`.
-fn containment(block: &HashSet<u64>, other: &HashSet<u64>) -> f32 {
+/// Whether `other` holds at least `share` (at most 1) of `block`'s words: whether the words in
+/// common, divided by `block.len()`, reach `share`. Counting stops as soon as the answer is known:
+/// comparing a block with every other is the costly part of choosing what to add.
+fn holds(other: &HashSet<u64>, block: &HashSet<u64>, share: f32) -> bool {
     if block.is_empty() {
-        return 1.0;
+        return true;
     }
-    block.intersection(other).count() as f32 / block.len() as f32
+    let needed = fewest_in_common(block.len(), share);
+    if needed > other.len() {
+        return false;
+    }
+    let (mut found, mut missing) = (0, 0);
+    for term in block {
+        if other.contains(term) {
+            found += 1;
+        } else {
+            missing += 1;
+        }
+        if found >= needed {
+            return true;
+        }
+        if missing > block.len() - needed {
+            return false;
+        }
+    }
+    found >= needed
+}
+
+/// The fewest words in common with a block of `len` words that make `common as f32 / len as f32`
+/// reach `share` (at most 1): found by that very division, so no rounding can make it differ.
+fn fewest_in_common(len: usize, share: f32) -> usize {
+    let reaches = |k: usize| k as f32 / len as f32 >= share;
+    let mut k = ((share * len as f32) as usize).min(len);
+    while k > 0 && reaches(k - 1) {
+        k -= 1;
+    }
+    while !reaches(k) {
+        k += 1;
+    }
+    k
 }
 
 fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
@@ -100,7 +167,7 @@ enum Target {
 struct Candidate {
     member: usize,
     block: Block,
-    terms: HashSet<u64>,
+    terms: Terms,
     target: Target,
 }
 
@@ -119,8 +186,10 @@ pub fn merge_bodies(
     representative: usize,
     order: &[usize],
     decisions: &mut Vec<MergeDecision>,
+    cache: &mut TermCache,
 ) -> String {
-    let mut draft = sections(&members[representative].body);
+    cache.make_room();
+    let mut draft = sections(&members[representative].body, cache);
     let longest = members
         .iter()
         .map(|m| m.body.trim().len())
@@ -128,9 +197,9 @@ pub fn merge_bodies(
         .unwrap_or(0);
     let budget = (longest as f32 * GROWTH_LIMIT) as usize;
     let mut tally = Tally::default();
-    let candidates = collect_candidates(members, representative, order, &draft, &mut tally);
-    let chosen = choose(candidates, &draft, budget, &mut tally);
-    place(&mut draft, chosen);
+    let candidates = collect_candidates(members, representative, order, &draft, &mut tally, cache);
+    let chosen = choose(candidates, &draft, budget, &mut tally, cache);
+    place(&mut draft, chosen, cache);
     let body = render(&draft);
     decisions.push(body_decision(members, representative, &tally));
     body
@@ -142,10 +211,11 @@ fn collect_candidates(
     order: &[usize],
     draft: &[Section],
     tally: &mut Tally,
+    cache: &mut TermCache,
 ) -> Vec<Candidate> {
     let mut out = Vec::new();
     for &i in order.iter().filter(|&&i| i != representative) {
-        for section in sections(&members[i].body) {
+        for section in sections(&members[i].body, cache) {
             let target = match &section.heading {
                 None => Target::Existing(0),
                 Some(h) => match matching_section(draft, &section.heading_terms) {
@@ -163,7 +233,7 @@ fn collect_candidates(
                     tally.introductions += 1;
                     continue;
                 }
-                let terms = term_set(&block.text);
+                let terms = cache.terms(&block.text);
                 if !terms.is_empty() {
                     out.push(Candidate {
                         member: i,
@@ -187,22 +257,15 @@ fn choose(
     draft: &[Section],
     budget: usize,
     tally: &mut Tally,
+    cache: &mut TermCache,
 ) -> Vec<Candidate> {
-    let said: Vec<HashSet<u64>> = draft
-        .iter()
-        .flat_map(|s| s.heading.iter().chain(s.blocks.iter()))
-        .map(|b| term_set(&b.text))
-        .collect();
     let mut length: usize = draft
         .iter()
         .flat_map(|s| s.heading.iter().chain(&s.blocks))
         .map(cost)
         .sum();
     let before = candidates.len();
-    let open: Vec<Candidate> = candidates
-        .into_iter()
-        .filter(|c| !said.iter().any(|s| containment(&c.terms, s) >= COVERED))
-        .collect();
+    let open = not_yet_said(candidates, draft, cache);
     tally.already_said += before - open.len();
     let lines: Vec<usize> = open
         .iter()
@@ -219,8 +282,7 @@ fn choose(
     let mut taken = vec![false; open.len()];
     // First one line for every topic (a block stands for those that share half its words), then,
     // while the budget lasts, the lines that are close paraphrases rather than repeats.
-    for threshold in [PARAPHRASE, COVERED] {
-        let covers = cover_sets(&open, threshold);
+    for (threshold, covers) in [PARAPHRASE, COVERED].into_iter().zip(cover_sets(&open)) {
         let mut loosely_covered = vec![false; open.len()];
         for i in (0..open.len()).filter(|&i| taken[i]) {
             covers[i].iter().for_each(|&j| loosely_covered[j] = true);
@@ -263,15 +325,43 @@ fn choose(
     chosen
 }
 
-/// For each candidate, the candidates whose words it holds at `threshold` or more (itself included).
-fn cover_sets(open: &[Candidate], threshold: f32) -> Vec<Vec<usize>> {
-    (0..open.len())
-        .map(|i| {
-            (0..open.len())
-                .filter(|&j| i == j || containment(&open[j].terms, &open[i].terms) >= threshold)
-                .collect()
+/// The candidates that no block of the draft already says (holds [`COVERED`] of their words).
+fn not_yet_said(
+    candidates: Vec<Candidate>,
+    draft: &[Section],
+    cache: &mut TermCache,
+) -> Vec<Candidate> {
+    let blocks = || draft.iter().flat_map(|s| s.heading.iter().chain(&s.blocks));
+    // Most candidates that are said are said word for word (members copy each other's blocks):
+    // found by their text, they need no comparison with every block of the draft.
+    let texts: HashSet<&str> = blocks().map(|b| b.text.as_str()).collect();
+    let said: Vec<Terms> = blocks().map(|b| cache.terms(&b.text)).collect();
+    candidates
+        .into_iter()
+        .filter(|c| {
+            !texts.contains(c.block.text.as_str())
+                && !said.iter().any(|s| holds(s, &c.terms, COVERED))
         })
         .collect()
+}
+
+/// For each candidate, the candidates whose words it holds (itself included): at [`PARAPHRASE`]
+/// and at [`COVERED`] or more.
+fn cover_sets(open: &[Candidate]) -> [Vec<Vec<usize>>; 2] {
+    let mut paraphrased = vec![Vec::new(); open.len()];
+    let mut covered = vec![Vec::new(); open.len()];
+    for (i, holder) in open.iter().enumerate() {
+        for (j, held) in open.iter().enumerate() {
+            let same = i == j || Rc::ptr_eq(&holder.terms, &held.terms);
+            if same || holds(&holder.terms, &held.terms, PARAPHRASE) {
+                paraphrased[i].push(j);
+                if same || holds(&holder.terms, &held.terms, COVERED) {
+                    covered[i].push(j);
+                }
+            }
+        }
+    }
+    [paraphrased, covered]
 }
 
 /// Bytes a block takes in the merged body, with the blank line before it.
@@ -290,15 +380,16 @@ fn preview(text: &str) -> String {
 
 /// Puts chosen blocks into the draft: list items join the list of their section, other blocks go
 /// to its end; blocks for new sections go into sections appended in order of first use.
-fn place(draft: &mut Vec<Section>, chosen: Vec<Candidate>) {
+fn place(draft: &mut Vec<Section>, chosen: Vec<Candidate>, cache: &mut TermCache) {
     let level = usual_section_level(draft);
     for c in chosen {
         let index = match c.target {
             Target::Existing(i) => i,
-            Target::New(heading) => match new_section_like(draft, heading.as_ref()) {
+            Target::New(heading) => match new_section_like(draft, heading.as_ref(), cache) {
                 Some(i) => i,
                 None => {
-                    draft.push(Section::new(heading.map(|h| as_section_heading(&h, level))));
+                    let heading = heading.map(|h| as_section_heading(&h, level));
+                    draft.push(Section::new(heading, cache));
                     draft.len() - 1
                 }
             },
@@ -320,8 +411,12 @@ fn place(draft: &mut Vec<Section>, chosen: Vec<Candidate>) {
 }
 
 /// A section already in the draft with the same heading (one an earlier block opened).
-fn new_section_like(draft: &[Section], heading: Option<&Block>) -> Option<usize> {
-    matching_section(draft, &term_set(&heading?.text))
+fn new_section_like(
+    draft: &[Section],
+    heading: Option<&Block>,
+    cache: &mut TermCache,
+) -> Option<usize> {
+    matching_section(draft, &cache.terms(&heading?.text))
 }
 
 /// The section of the draft whose heading (or lead-in) has words like `wanted`.
@@ -492,7 +587,7 @@ mod tests {
         );
         let refs: Vec<&AgentFile> = files.iter().collect();
         let order: Vec<usize> = (1..files.len()).collect();
-        merge_bodies(&refs, 0, &order, &mut Vec::new())
+        merge_bodies(&refs, 0, &order, &mut Vec::new(), &mut TermCache::default())
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod body;
 use crate::model::{AgentFile, Frontmatter, MergeDecision, MergedAgent};
 use crate::normalize::{description_prose, hashed_terms, normalize_text};
 use crate::parse::is_valid_name;
-pub use body::GROWTH_LIMIT;
+pub use body::{TermCache, GROWTH_LIMIT};
 use serde_yaml::{Mapping, Value};
 use std::collections::{BTreeMap, HashSet};
 
@@ -18,10 +18,21 @@ use std::collections::{BTreeMap, HashSet};
 /// sorted by path) and `representative` indexes into it; `order` lists the other members from the most
 /// to the least similar to the representative, which is the order their content is added in.
 pub fn merge(members: &[&AgentFile], representative: usize, order: &[usize]) -> MergedAgent {
+    merge_with(members, representative, order, &mut TermCache::default())
+}
+
+/// [`merge`], with the word sets of texts met in earlier merges: a library's clusters share much
+/// of their text (boilerplate), so a worker merging many clusters keeps one cache for them all.
+pub fn merge_with(
+    members: &[&AgentFile],
+    representative: usize,
+    order: &[usize],
+    cache: &mut TermCache,
+) -> MergedAgent {
     let mut decisions = Vec::new();
     let name = choose_name(members, representative, &mut decisions);
     let frontmatter = merge_frontmatter(members, representative, &name, &mut decisions);
-    let body = body::merge_bodies(members, representative, order, &mut decisions);
+    let body = body::merge_bodies(members, representative, order, &mut decisions, cache);
     let text = render(&frontmatter, &body);
     MergedAgent {
         name,

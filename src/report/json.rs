@@ -8,13 +8,20 @@ use crate::model::{
     AgentFile, ClusterReport, Kind, MergeDecision, NameCollision, Report, ScoredPair, Settings,
     Skipped, Tier,
 };
-use serde::Serialize;
+use rayon::prelude::*;
+use serde::{Serialize, Serializer};
+use std::io::{self, Write};
+use std::path::Path;
 
 pub struct JsonExporter;
 
 impl Exporter for JsonExporter {
     fn export(&self, report: &Report) -> String {
         render(&view(report, None))
+    }
+
+    fn write_to(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write_view(&view(report, None), out)
     }
 }
 
@@ -24,10 +31,135 @@ pub fn export_with_merged_files(report: &Report, merged_files: &[String]) -> Str
     render(&view(report, Some(merged_files)))
 }
 
+/// [`export_with_merged_files`], written to `out` as it is made.
+pub fn write_with_merged_files(
+    report: &Report,
+    merged_files: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write_view(&view(report, Some(merged_files)), out)
+}
+
 fn render(view: &JsonReport) -> String {
-    let mut text = serde_json::to_string_pretty(view).expect("the report serializes");
-    text.push('\n');
-    text
+    let mut text = Vec::new();
+    write_view(view, &mut text).expect("the report serializes");
+    String::from_utf8(text).expect("JSON is UTF-8")
+}
+
+/// Pretty-printed, with a final line break. The serializer writes a few bytes at a time: it writes
+/// them into a buffer of a known type, which takes them without a dynamic call each.
+fn write_view(view: &JsonReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
+    write_report(view, &mut buffered)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
+}
+
+/// Writes `view` exactly as `serde_json::to_writer_pretty` does (tested), except that the clusters,
+/// most of a large report (their merged texts), are rendered in parallel. Pretty JSON nests
+/// simply: a value rendered on its own reads as it does nested once its line breaks are followed by
+/// the nesting's indentation (line breaks inside strings are escaped, so every raw one is layout).
+fn write_report(view: &JsonReport, out: &mut impl Write) -> io::Result<()> {
+    let v = view;
+    out.write_all(b"{")?;
+    write_field(out, "version", &v.version, true)?;
+    write_field(out, "inputs", &v.inputs, false)?;
+    write_field(out, "scanned", &v.scanned, false)?;
+    write_field(out, "parsed", &v.parsed, false)?;
+    write_field(out, "settings", &v.settings, false)?;
+    write_field(out, "boilerplate", &v.boilerplate, false)?;
+    write_field(out, "pairs_scored", &v.pairs_scored, false)?;
+    write_field(out, "agents", &v.agents, false)?;
+    write_field(out, "skipped", &v.skipped, false)?;
+    write_key(out, "clusters", false)?;
+    write_clusters(&v.clusters, out)?;
+    write_field(out, "name_collisions", &v.name_collisions, false)?;
+    out.write_all(b"\n}")
+}
+
+/// `"key": ` on a line of its own, at the first level of the report.
+fn write_key(out: &mut impl Write, key: &str, first: bool) -> io::Result<()> {
+    out.write_all(if first { b"\n  " } else { b",\n  " })?;
+    serde_json::to_writer(&mut *out, key)?;
+    out.write_all(b": ")
+}
+
+fn write_field(
+    out: &mut impl Write,
+    key: &str,
+    value: &impl Serialize,
+    first: bool,
+) -> io::Result<()> {
+    write_key(out, key, first)?;
+    let mut nested = Indented { out, indent: "  " };
+    serde_json::to_writer_pretty(&mut nested, value)?;
+    Ok(())
+}
+
+/// How many clusters are rendered at once: enough to keep every core busy, few enough that their
+/// text held at once stays small.
+const CLUSTERS_AT_ONCE: usize = 1024;
+
+/// The clusters, a list at the report's first level: each element indented by two levels.
+fn write_clusters(clusters: &[JsonCluster], out: &mut impl Write) -> io::Result<()> {
+    if clusters.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    let mut first = true;
+    for batch in clusters.chunks(CLUSTERS_AT_ONCE) {
+        // Indented in parallel too: only the writing is left to one thread.
+        let rendered: Vec<String> = batch
+            .par_iter()
+            .map(|c| {
+                let text = serde_json::to_string_pretty(c).expect("a cluster serializes");
+                text.replace('\n', "\n    ")
+            })
+            .collect();
+        for text in rendered {
+            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            first = false;
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// A writer that puts `indent` after every line break it passes on.
+struct Indented<'w, W: Write> {
+    out: &'w mut W,
+    indent: &'static str,
+}
+
+impl<W: Write> Write for Indented<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|&b| b == b'\n') {
+            self.out.write_all(&rest[..=i])?;
+            self.out.write_all(self.indent.as_bytes())?;
+            rest = &rest[i + 1..];
+        }
+        self.out.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A path as the user gave it, written as a JSON string without first making a `String` of it.
+#[derive(Clone, Copy)]
+struct JsonPath<'a>(&'a Path);
+
+impl Serialize for JsonPath<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // `display()` of a path that is UTF-8 is its text; formatting it costs a lossy decoding.
+        match self.0.to_str() {
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.collect_str(&self.0.display()),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -53,7 +185,7 @@ struct Boilerplate {
 
 #[derive(Serialize)]
 struct JsonAgent<'a> {
-    path: String,
+    path: JsonPath<'a>,
     name: String,
     kind: Kind,
     sha256: &'a str,
@@ -64,14 +196,14 @@ struct JsonAgent<'a> {
 struct JsonCluster<'a> {
     id: &'a str,
     tier: Tier,
-    members: Vec<String>,
-    representative: String,
+    members: Vec<JsonPath<'a>>,
+    representative: JsonPath<'a>,
     merged_name: &'a str,
     min_score: f64,
     max_score: f64,
     shared_terms: &'a [String],
-    copy_groups: Vec<Vec<String>>,
-    pairs: Vec<JsonPair>,
+    copy_groups: Vec<Vec<JsonPath<'a>>>,
+    pairs: Vec<JsonPair<'a>>,
     decisions: &'a [MergeDecision],
     merged: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,9 +211,9 @@ struct JsonCluster<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonPair {
-    a: String,
-    b: String,
+struct JsonPair<'a> {
+    a: JsonPath<'a>,
+    b: JsonPath<'a>,
     total: f64,
     name: f64,
     description: f64,
@@ -126,7 +258,7 @@ fn view<'a>(report: &'a Report, merged_files: Option<&'a [String]>) -> JsonRepor
 
 fn agent(agent: &AgentFile) -> JsonAgent<'_> {
     JsonAgent {
-        path: agent.path.display().to_string(),
+        path: JsonPath(&agent.path),
         name: agent.display_name(),
         kind: agent.kind,
         sha256: &agent.content_hash,
@@ -136,10 +268,10 @@ fn agent(agent: &AgentFile) -> JsonAgent<'_> {
 
 fn cluster<'a>(
     c: &'a ClusterReport,
-    agents: &[AgentFile],
+    agents: &'a [AgentFile],
     merged_file: Option<&'a str>,
 ) -> JsonCluster<'a> {
-    let path = |i: usize| agents[i].path.display().to_string();
+    let path = |i: usize| JsonPath(&agents[i].path);
     JsonCluster {
         id: &c.id,
         tier: c.cluster.tier,
@@ -162,11 +294,11 @@ fn cluster<'a>(
     }
 }
 
-fn pair(p: &ScoredPair, agents: &[AgentFile]) -> JsonPair {
+fn pair<'a>(p: &ScoredPair, agents: &'a [AgentFile]) -> JsonPair<'a> {
     let s = &p.score;
     JsonPair {
-        a: agents[p.a].path.display().to_string(),
-        b: agents[p.b].path.display().to_string(),
+        a: JsonPath(&agents[p.a].path),
+        b: JsonPath(&agents[p.b].path),
         total: round(s.total),
         name: round(s.name),
         description: round(s.description),
@@ -179,4 +311,39 @@ fn pair(p: &ScoredPair, agents: &[AgentFile]) -> JsonPair {
 /// Three decimals: enough to compare, short enough to read.
 fn round(x: f32) -> f64 {
     (x as f64 * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{self, ScanOptions};
+    use std::path::PathBuf;
+
+    /// The hand-nested writing gives serde_json's own pretty output, byte for byte.
+    fn assert_as_serde_writes(report: &Report) {
+        for merged_files in [None, Some(vec!["x.md".to_owned(); report.clusters.len()])] {
+            let view = view(report, merged_files.as_deref());
+            let mut expected = serde_json::to_string_pretty(&view).unwrap();
+            expected.push('\n');
+            assert_eq!(render(&view), expected);
+        }
+    }
+
+    #[test]
+    fn clusters_rendered_apart_read_as_one_serialization() {
+        let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let report = pipeline::scan(&[corpus], &ScanOptions::default()).unwrap();
+        assert!(report.clusters.len() > 1);
+        assert_as_serde_writes(&report);
+    }
+
+    #[test]
+    fn an_empty_report_reads_as_one_serialization() {
+        let dir = std::env::temp_dir().join(format!("agent-dedup-json-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let report = pipeline::scan(&[dir.clone()], &ScanOptions::default()).unwrap();
+        assert!(report.clusters.is_empty());
+        assert_as_serde_writes(&report);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

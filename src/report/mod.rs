@@ -14,11 +14,18 @@ pub use markdown::MarkdownExporter;
 pub use text::TextExporter;
 
 use crate::model::Report;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// Turns a report into one output format.
 pub trait Exporter {
     fn export(&self, report: &Report) -> String;
+
+    /// Writes [`Exporter::export`]'s text to `out`. A format whose reports grow large writes them
+    /// as it goes instead, without holding the whole text in memory first.
+    fn write_to(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(self.export(report).as_bytes())
+    }
 }
 
 /// The formats `--format` accepts.
@@ -81,11 +88,19 @@ pub fn out_files(report: &Report, dir: &Path) -> Vec<(PathBuf, String)> {
 /// The JSON report as `--out` writes it (and prints it, with `--format json`): each cluster also
 /// names its `merged_file`, the merged definition written next to report.json.
 pub fn out_json(report: &Report) -> String {
-    let names: Vec<String> = merged_file_stems(report)
+    json::export_with_merged_files(report, &merged_file_names(report))
+}
+
+/// [`out_json`], written to `out` as it is made.
+pub fn write_out_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    json::write_with_merged_files(report, &merged_file_names(report), out)
+}
+
+fn merged_file_names(report: &Report) -> Vec<String> {
+    merged_file_stems(report)
         .iter()
         .map(|n| format!("{n}.md"))
-        .collect();
-    json::export_with_merged_files(report, &names)
+        .collect()
 }
 
 /// The file name (without `.md` / `.diff`) `--out` uses for each cluster, in cluster order; report.json
