@@ -5,7 +5,7 @@
 
 use crate::model::Skipped;
 use ignore::WalkBuilder;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// Options for walking the input paths.
 #[derive(Debug, Clone, Copy, Default)]
@@ -81,10 +81,11 @@ pub fn discover(inputs: &[PathBuf], options: DiscoverOptions) -> Result<Discover
     }
     // A file named directly keeps the spelling the user gave it, even when a folder walk finds it too;
     // a file found both itself and through a link keeps its own path.
-    named.append(&mut walked.files);
-    named.append(&mut walked.linked);
-    let mut files = unique_files(named);
-    files.sort();
+    let mut files: Vec<(PathBuf, PathBuf)> = named.into_iter().map(with_canonical).collect();
+    files.append(&mut walked.files);
+    files.extend(walked.linked.into_iter().map(with_canonical));
+    let mut files = unique_files(files);
+    sort_paths(&mut files);
     walked.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     walked.skipped.dedup();
     Ok(Discovered {
@@ -96,20 +97,79 @@ pub fn discover(inputs: &[PathBuf], options: DiscoverOptions) -> Result<Discover
 /// What walking the folders found, before the files named directly are added.
 #[derive(Default)]
 struct Walked {
-    files: Vec<PathBuf>,
+    /// Each with its canonical path.
+    files: Vec<(PathBuf, PathBuf)>,
     /// Links to files inside the folders given, read through the link.
     linked: Vec<PathBuf>,
     skipped: Vec<Skipped>,
 }
 
 /// Drops second spellings of one file (`a/x.md` and `./a/x.md`, or a file named both directly and
-/// inside a folder given), keeping the first.
-fn unique_files(files: Vec<PathBuf>) -> Vec<PathBuf> {
-    let mut seen = std::collections::HashSet::new();
+/// inside a folder given), keeping the first. Each file comes with its canonical path.
+fn unique_files(files: Vec<(PathBuf, PathBuf)>) -> Vec<PathBuf> {
+    let mut seen = rustc_hash::FxHashSet::default();
     files
         .into_iter()
-        .filter(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
+        .filter_map(|(path, canonical)| seen.insert(canonical).then_some(path))
         .collect()
+}
+
+/// Sorts paths in `Path`'s own order (component by component), several times faster on 100,000
+/// paths: each is compared as one byte string, [`sort_key`], instead of component by component.
+fn sort_paths(paths: &mut [PathBuf]) {
+    let prefixed = paths
+        .iter()
+        .any(|p| matches!(p.components().next(), Some(Component::Prefix(_))));
+    if prefixed {
+        // A Windows prefix (`C:`) orders by its parsed parts, not its bytes.
+        paths.sort();
+    } else {
+        paths.sort_by_cached_key(|p| sort_key(p));
+    }
+}
+
+/// A path's components as bytes that order as the components do: each a byte for its kind, in the
+/// order of [`Component`] (root, `.`, `..`, a name), then the name, then a 0, which no name holds,
+/// so that a name sorts before the longer names it begins.
+fn sort_key(path: &Path) -> Vec<u8> {
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 8);
+    for component in path.components() {
+        let (kind, name): (u8, &[u8]) = match component {
+            Component::Prefix(_) => (0, component.as_os_str().as_encoded_bytes()),
+            Component::RootDir => (1, b""),
+            Component::CurDir => (2, b""),
+            Component::ParentDir => (3, b""),
+            Component::Normal(name) => (4, name.as_encoded_bytes()),
+        };
+        key.push(kind);
+        key.extend_from_slice(name);
+        key.push(0);
+    }
+    key
+}
+
+/// A path with its canonical form, asked of the file system (the path itself when that fails).
+fn with_canonical(path: PathBuf) -> (PathBuf, PathBuf) {
+    let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    (path, canonical)
+}
+
+/// The canonical form of a file that the walk of `root` found, as [`with_canonical`] gives it but
+/// without a system call per file (a tenth of a second per 10,000 files): the walk follows no
+/// links, so below the root every folder is real, and the canonical root joined with the rest of
+/// the path is the answer.
+fn walked_canonical(
+    path: PathBuf,
+    root: &Path,
+    canonical_root: Option<&Path>,
+) -> (PathBuf, PathBuf) {
+    match (canonical_root, path.strip_prefix(root)) {
+        (Some(canonical_root), Ok(rest)) => {
+            let canonical = canonical_root.join(rest);
+            (path, canonical)
+        }
+        _ => with_canonical(path),
+    }
 }
 
 fn describe_input_error(path: &Path, e: &std::io::Error) -> String {
@@ -143,6 +203,7 @@ fn walk_dir(root: &Path, roots: &[PathBuf], options: DiscoverOptions, found: &mu
         .follow_links(false)
         .filter_entry(|entry| !is_tool_folder(entry.path()))
         .build();
+    let canonical_root = std::fs::canonicalize(root).ok();
     for entry in walker {
         match entry {
             Ok(entry) => {
@@ -152,7 +213,9 @@ fn walk_dir(root: &Path, roots: &[PathBuf], options: DiscoverOptions, found: &mu
                 let path = entry.path();
                 if file_type.is_file() {
                     if is_markdown(path) {
-                        found.files.push(entry.into_path());
+                        let file =
+                            walked_canonical(entry.into_path(), root, canonical_root.as_deref());
+                        found.files.push(file);
                     }
                 } else if file_type.is_symlink() {
                     follow_link(path, roots, found);
@@ -330,6 +393,19 @@ mod tests {
     }
 
     #[test]
+    fn paths_sort_as_path_orders_them() {
+        let spellings = [
+            "a", "a/b", "a-b", "a.b", "a/b/c", "a//b", "a/./b", "a/../b", "./a", "../a", "/a", "/",
+            "ab", "a b", "A", "é", "a/é", "", ".", "..", "a/", "a\\b", "z/a",
+        ];
+        let mut paths: Vec<PathBuf> = spellings.iter().map(PathBuf::from).collect();
+        let mut want = paths.clone();
+        want.sort();
+        sort_paths(&mut paths);
+        assert_eq!(paths, want);
+    }
+
+    #[test]
     fn a_missing_input_is_an_error_naming_the_path() {
         let err =
             discover(&[PathBuf::from("no/such/dir")], DiscoverOptions::default()).unwrap_err();
@@ -355,6 +431,16 @@ mod tests {
                 .files,
             vec![file.clone()]
         );
+    }
+
+    #[test]
+    fn a_file_under_two_folders_given_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/a.md"), "---\n").unwrap();
+        let inputs = [dir.path().to_owned(), dir.path().join("./sub")];
+        let found = discover(&inputs, DiscoverOptions::default()).unwrap();
+        assert_eq!(found.files, vec![dir.path().join("sub/a.md")]);
     }
 
     #[test]
