@@ -233,8 +233,7 @@ fn decode_text(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> String {
         text = text.replace("\r\n", "\n").replace('\r', "\n");
         diagnostics.push(Diagnostic::CrlfNormalized);
     }
-    let (repaired, lines) = repair_mojibake(&text);
-    if lines > 0 {
+    if let Some((repaired, lines)) = repaired_mojibake(&text) {
         diagnostics.push(Diagnostic::MojibakeRepaired { lines });
         text = repaired;
     }
@@ -248,41 +247,69 @@ fn decode_text(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> String {
 /// Roman bytes and those bytes are valid UTF-8: a lone accented letter (`é`) never is, so real
 /// non-English text is left alone. Returns the text and how many lines changed.
 pub fn repair_mojibake(text: &str) -> (String, usize) {
+    repaired_mojibake(text).unwrap_or_else(|| (text.to_owned(), 0))
+}
+
+/// [`repair_mojibake`], or `None` when it would change nothing: most text has no mojibake, and
+/// then nothing is copied.
+fn repaired_mojibake(text: &str) -> Option<(String, usize)> {
     if text.is_ascii() {
-        return (text.to_owned(), 0);
+        return None;
     }
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::new();
+    // `out` holds `text[..copied]`, repaired; unchanged lines after that are copied in one go.
+    let mut copied = 0;
+    let mut offset = 0;
     let mut changed_lines = 0;
     for line in text.split_inclusive('\n') {
-        // Text decoded wrongly twice (`‚àö¬©` for `é`) is repaired twice: repairing is repeated
-        // until nothing changes, so that reading the repaired text again repairs nothing more. Each
-        // round makes the line shorter in bytes, so this ends.
-        let mut repaired = repair_line(line);
-        loop {
-            let again = repair_line(&repaired);
-            if again == repaired {
-                break;
-            }
-            repaired = again;
-        }
-        if repaired != line {
+        if let Some(repaired) = repair_line_fully(line) {
+            out.push_str(&text[copied..offset]);
+            out.push_str(&repaired);
+            copied = offset + line.len();
             changed_lines += 1;
         }
-        out.push_str(&repaired);
+        offset += line.len();
     }
-    (out, changed_lines)
+    if changed_lines == 0 {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some((out, changed_lines))
+}
+
+/// One line repaired until nothing changes, or `None` when nothing does. Text decoded wrongly
+/// twice (`‚àö¬©` for `é`) is repaired twice, so that reading the repaired text again repairs
+/// nothing more. Each round makes the line shorter in bytes, so this ends.
+fn repair_line_fully(line: &str) -> Option<String> {
+    let mut repaired = repair_line(line)?;
+    while let Some(again) = repair_line(&repaired) {
+        repaired = again;
+    }
+    Some(repaired)
 }
 
 /// Mojibake the text repair could not see, because YAML escapes (`"\uF8FF..."`) spelled it, is
 /// repaired in the values read; otherwise the file written back would be repaired when read again.
 fn repair_escaped_mojibake(entries: Mapping, diagnostics: &mut Vec<Diagnostic>) -> Mapping {
+    fn holds_mojibake(value: &Value) -> bool {
+        match value {
+            Value::String(s) => repaired_mojibake(s).is_some(),
+            Value::Sequence(items) => items.iter().any(holds_mojibake),
+            Value::Mapping(map) => map
+                .iter()
+                .any(|(k, v)| holds_mojibake(k) || holds_mojibake(v)),
+            _ => false,
+        }
+    }
     fn repair(value: Value, lines: &mut usize) -> Value {
         match value {
-            Value::String(s) => {
-                let (fixed, changed) = repair_mojibake(&s);
-                *lines += changed;
-                Value::String(fixed)
-            }
+            Value::String(s) => match repaired_mojibake(&s) {
+                Some((fixed, changed)) => {
+                    *lines += changed;
+                    Value::String(fixed)
+                }
+                None => Value::String(s),
+            },
             Value::Sequence(items) => {
                 Value::Sequence(items.into_iter().map(|v| repair(v, lines)).collect())
             }
@@ -293,6 +320,13 @@ fn repair_escaped_mojibake(entries: Mapping, diagnostics: &mut Vec<Diagnostic>) 
             ),
             other => other,
         }
+    }
+    // Nearly always there is none, and then the entries are not rebuilt.
+    if !entries
+        .iter()
+        .any(|(k, v)| holds_mojibake(k) || holds_mojibake(v))
+    {
+        return entries;
     }
     let mut lines = 0;
     let Value::Mapping(repaired) = repair(Value::Mapping(entries), &mut lines) else {
@@ -315,6 +349,9 @@ fn repair_escaped_mojibake(entries: Mapping, diagnostics: &mut Vec<Diagnostic>) 
 /// such as U+FEFF), so that a run reads the same whether such a character was written as itself or
 /// as a YAML escape.
 fn is_mac_roman_high(c: char) -> bool {
+    if c.is_ascii() {
+        return false;
+    }
     static HIGH: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
     let high = HIGH.get_or_init(|| {
         let bytes: Vec<u8> = (0x80..=0xFF).collect();
@@ -326,33 +363,55 @@ fn is_mac_roman_high(c: char) -> bool {
     high.binary_search(&c).is_ok()
 }
 
-fn repair_line(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut run = String::new();
-    for c in line.chars() {
-        if !is_mac_roman_high(c) {
-            out.push_str(&repair_run(&run));
-            run.clear();
-            out.push(c);
-        } else {
-            run.push(c);
+/// The line with each run of Mac Roman characters repaired, or `None` when none is.
+fn repair_line(line: &str) -> Option<String> {
+    if line.is_ascii() {
+        return None;
+    }
+    let mut out: Option<String> = None;
+    // Where the run being read starts, and how much of the line is in `out`.
+    let mut run_start = None;
+    let mut copied = 0;
+    let mut repair = |start: usize, end: usize, copied: &mut usize| {
+        if let Some(fixed) = repair_run(&line[start..end]) {
+            let out = out.get_or_insert_with(|| String::with_capacity(line.len()));
+            out.push_str(&line[*copied..start]);
+            out.push_str(&fixed);
+            *copied = end;
+        }
+    };
+    for (i, c) in line.char_indices() {
+        match (is_mac_roman_high(c), run_start) {
+            (true, None) => run_start = Some(i),
+            (false, Some(start)) => {
+                repair(start, i, &mut copied);
+                run_start = None;
+            }
+            _ => {}
         }
     }
-    out.push_str(&repair_run(&run));
-    out
+    if let Some(start) = run_start {
+        repair(start, line.len(), &mut copied);
+    }
+    out.map(|mut out| {
+        out.push_str(&line[copied..]);
+        out
+    })
 }
 
-fn repair_run(run: &str) -> String {
+/// A run of Mac Roman characters read back as the UTF-8 it spelled, or `None` when it spelled
+/// none (or is a single character, such as a real `é`).
+fn repair_run(run: &str) -> Option<String> {
     if run.chars().count() < 2 {
-        return run.to_owned();
+        return None;
     }
     let (bytes, _, unmappable) = encoding_rs::MACINTOSH.encode(run);
     if unmappable {
-        return run.to_owned();
+        return None;
     }
     match std::str::from_utf8(&bytes) {
-        Ok(fixed) if fixed != run => fixed.to_owned(),
-        _ => run.to_owned(),
+        Ok(fixed) if fixed != run => Some(fixed.to_owned()),
+        _ => None,
     }
 }
 
