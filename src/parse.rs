@@ -194,9 +194,16 @@ pub fn parse_agent(path: &Path, bytes: &[u8]) -> Result<AgentFile, Skipped> {
     })
 }
 
+/// Hex SHA-256 of the file, as `apply` checks it before touching the file. Written digit by digit:
+/// `format!` per byte took as long as the hashing.
 pub fn content_hash(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(64);
+    for b in Sha256::digest(bytes) {
+        hex.push(HEX[usize::from(b >> 4)] as char);
+        hex.push(HEX[usize::from(b & 0xF)] as char);
+    }
+    hex
 }
 
 fn kind_of(path: &Path) -> Kind {
@@ -1278,6 +1285,14 @@ mod tests {
         assert!(text.iter().any(|t| t.contains("no `name`")), "{text:?}");
         assert!(text.iter().any(|t| t.contains("color: teal")), "{text:?}");
         assert!(text.iter().any(|t| t.contains("model: gpt")), "{text:?}");
+    }
+
+    #[test]
+    fn content_hash_is_lowercase_hex_sha256() {
+        assert_eq!(
+            content_hash(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]
