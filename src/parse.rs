@@ -72,27 +72,24 @@ pub fn read_agent_file(path: &Path) -> Result<AgentFile, Skipped> {
     parse_agent(path, &bytes)
 }
 
-/// The bytes of one file, read the safe way: only a regular file is opened (a named pipe would
-/// block), and at most [`MAX_FILE_BYTES`] (+1, to tell that a file is over) are read, even when the
-/// file grows between the size check and the read. For any later reading of a file too (diffs).
+/// The bytes of one file, read the safe way: a file is opened without blocking (a named pipe would
+/// block), only a regular file is read, and at most [`MAX_FILE_BYTES`] (+1, to tell that a file is
+/// over) are read, even when the file grows between the size check and the read. For any later
+/// reading of a file too (diffs).
 pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
     let skip = |reason: String| Skipped {
         path: path.to_owned(),
         reason,
     };
-    let meta = std::fs::metadata(path).map_err(|e| skip(describe_read_error(&e)))?;
-    if !meta.is_file() {
-        return Err(skip(format!(
-            "not a regular file ({}); only regular files are read",
-            file_type_name(&meta.file_type())
-        )));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(skip(too_large(meta.len())));
+    // Opened first and asked its type and size after: the path is looked up once, not twice.
+    let file = open_without_blocking(path).map_err(|e| skip(why_not_opened(path, &e)))?;
+    let meta = file.metadata().map_err(|e| skip(describe_read_error(&e)))?;
+    if let Some(reason) = not_readable(&meta) {
+        return Err(skip(reason));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| skip(describe_read_error(&e)))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(skip(format!(
@@ -101,6 +98,42 @@ pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
         )));
     }
     Ok(bytes)
+}
+
+/// Opens a file for reading. On Unix without blocking, so that a named pipe with no writer opens
+/// at once (to be refused by its type), and without making a terminal ours.
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    options.open(path)
+}
+
+/// Why a file could not be opened, said as when its metadata was read before opening it: a pipe,
+/// a folder or a file over the limit is named as such even where opening it failed.
+fn why_not_opened(path: &Path, open_error: &std::io::Error) -> String {
+    match std::fs::metadata(path) {
+        Err(e) => describe_read_error(&e),
+        Ok(meta) => not_readable(&meta).unwrap_or_else(|| describe_read_error(open_error)),
+    }
+}
+
+/// Why a file of this type and size is not read, if it is not.
+fn not_readable(meta: &std::fs::Metadata) -> Option<String> {
+    if !meta.is_file() {
+        return Some(format!(
+            "not a regular file ({}); only regular files are read",
+            file_type_name(&meta.file_type())
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Some(too_large(meta.len()));
+    }
+    None
 }
 
 fn too_large(len: u64) -> String {
@@ -1285,6 +1318,26 @@ mod tests {
         assert!(text.iter().any(|t| t.contains("no `name`")), "{text:?}");
         assert!(text.iter().any(|t| t.contains("color: teal")), "{text:?}");
         assert!(text.iter().any(|t| t.contains("model: gpt")), "{text:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pipes_folders_missing_and_large_files_are_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let reason = |path: &Path| read_file_bytes(path).unwrap_err().reason;
+        let fifo = dir.path().join("pipe.md");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            // Opening it must not wait for a writer.
+            assert!(reason(&fifo).contains("not a regular file (a named pipe)"));
+        }
+        assert!(reason(dir.path()).contains("not a regular file (a folder)"));
+        assert!(reason(&dir.path().join("gone.md")).contains("no longer exists"));
+        let big = dir.path().join("big.md");
+        std::fs::write(&big, vec![b'a'; MAX_FILE_BYTES as usize + 1]).unwrap();
+        assert!(reason(&big).contains("over the 1048576 byte limit"));
+        std::fs::write(&big, b"---\n").unwrap();
+        assert_eq!(read_file_bytes(&big).unwrap(), b"---\n");
     }
 
     #[test]
