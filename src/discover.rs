@@ -76,15 +76,25 @@ pub fn discover(inputs: &[PathBuf], options: DiscoverOptions) -> Result<Discover
         .iter()
         .filter_map(|d| std::fs::canonicalize(d).ok())
         .collect();
-    for dir in dirs {
-        walk_dir(dir, &roots, options, &mut walked);
-    }
-    // A file named directly keeps the spelling the user gave it, even when a folder walk finds it too;
-    // a file found both itself and through a link keeps its own path.
-    let mut files: Vec<(PathBuf, PathBuf)> = named.into_iter().map(with_canonical).collect();
-    files.append(&mut walked.files);
-    files.extend(walked.linked.into_iter().map(with_canonical));
-    let mut files = unique_files(files);
+    let mut walks: Vec<Vec<PathBuf>> = dirs
+        .iter()
+        .map(|dir| walk_dir(dir, &roots, options, &mut walked))
+        .collect();
+    let mut files = if named.is_empty() && walked.linked.is_empty() && walks.len() == 1 {
+        // One folder's walk lists each file once: there is no second spelling to drop.
+        walks.pop().unwrap_or_default()
+    } else {
+        // A file named directly keeps the spelling the user gave it, even when a folder walk finds
+        // it too; a file found both itself and through a link keeps its own path.
+        let mut all: Vec<(PathBuf, PathBuf)> = named.into_iter().map(with_canonical).collect();
+        for (dir, found) in dirs.iter().zip(walks) {
+            let canonical_dir = std::fs::canonicalize(dir).ok();
+            let canonical = |file| walked_canonical(file, dir, canonical_dir.as_deref());
+            all.extend(found.into_iter().map(canonical));
+        }
+        all.extend(walked.linked.into_iter().map(with_canonical));
+        unique_files(all)
+    };
     sort_paths(&mut files);
     walked.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     walked.skipped.dedup();
@@ -94,11 +104,9 @@ pub fn discover(inputs: &[PathBuf], options: DiscoverOptions) -> Result<Discover
     })
 }
 
-/// What walking the folders found, before the files named directly are added.
+/// What walking the folders found besides the files in them: links to follow, entries skipped.
 #[derive(Default)]
 struct Walked {
-    /// Each with its canonical path.
-    files: Vec<(PathBuf, PathBuf)>,
     /// Links to files inside the folders given, read through the link.
     linked: Vec<PathBuf>,
     skipped: Vec<Skipped>,
@@ -192,7 +200,14 @@ fn describe_io_error(e: &std::io::Error) -> String {
     }
 }
 
-fn walk_dir(root: &Path, roots: &[PathBuf], options: DiscoverOptions, found: &mut Walked) {
+/// The Markdown files in the folder `root`; links and entries that cannot be read go to `found`.
+fn walk_dir(
+    root: &Path,
+    roots: &[PathBuf],
+    options: DiscoverOptions,
+    found: &mut Walked,
+) -> Vec<PathBuf> {
+    let mut files = Vec::new();
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .ignore(!options.no_ignore)
@@ -203,7 +218,6 @@ fn walk_dir(root: &Path, roots: &[PathBuf], options: DiscoverOptions, found: &mu
         .follow_links(false)
         .filter_entry(|entry| !is_tool_folder(entry.path()))
         .build();
-    let canonical_root = std::fs::canonicalize(root).ok();
     for entry in walker {
         match entry {
             Ok(entry) => {
@@ -213,9 +227,7 @@ fn walk_dir(root: &Path, roots: &[PathBuf], options: DiscoverOptions, found: &mu
                 let path = entry.path();
                 if file_type.is_file() {
                     if is_markdown(path) {
-                        let file =
-                            walked_canonical(entry.into_path(), root, canonical_root.as_deref());
-                        found.files.push(file);
+                        files.push(entry.into_path());
                     }
                 } else if file_type.is_symlink() {
                     follow_link(path, roots, found);
@@ -235,6 +247,7 @@ fn walk_dir(root: &Path, roots: &[PathBuf], options: DiscoverOptions, found: &mu
             }),
         }
     }
+    files
 }
 
 /// A symbolic link met in a walk: read when it leads to a file inside the folders given, reported
