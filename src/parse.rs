@@ -408,30 +408,30 @@ fn repair_line(line: &str) -> Option<String> {
     if line.is_ascii() {
         return None;
     }
+    // Made at the first repair; it then holds `line[..copied]`, repaired.
     let mut out: Option<String> = None;
-    // Where the run being read starts, and how much of the line is in `out`.
-    let mut run_start = None;
     let mut copied = 0;
-    let mut repair = |start: usize, end: usize, copied: &mut usize| {
+    let mut repair = |start: usize, end: usize| {
         if let Some(fixed) = repair_run(&line[start..end]) {
             let out = out.get_or_insert_with(|| String::with_capacity(line.len()));
-            out.push_str(&line[*copied..start]);
+            out.push_str(&line[copied..start]);
             out.push_str(&fixed);
-            *copied = end;
+            copied = end;
         }
     };
+    let mut run_start = None;
     for (i, c) in line.char_indices() {
         match (is_mac_roman_high(c), run_start) {
             (true, None) => run_start = Some(i),
             (false, Some(start)) => {
-                repair(start, i, &mut copied);
+                repair(start, i);
                 run_start = None;
             }
             _ => {}
         }
     }
     if let Some(start) = run_start {
-        repair(start, line.len(), &mut copied);
+        repair(start, line.len());
     }
     out.map(|mut out| {
         out.push_str(&line[copied..]);
