@@ -5,7 +5,7 @@
 
 use crate::model::Skipped;
 use ignore::WalkBuilder;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// Options for walking the input paths.
 #[derive(Debug, Clone, Copy, Default)]
@@ -76,15 +76,26 @@ pub fn discover(inputs: &[PathBuf], options: DiscoverOptions) -> Result<Discover
         .iter()
         .filter_map(|d| std::fs::canonicalize(d).ok())
         .collect();
-    for dir in dirs {
-        walk_dir(dir, &roots, options, &mut walked);
-    }
-    // A file named directly keeps the spelling the user gave it, even when a folder walk finds it too;
-    // a file found both itself and through a link keeps its own path.
-    named.append(&mut walked.files);
-    named.append(&mut walked.linked);
-    let mut files = unique_files(named);
-    files.sort();
+    let mut walks: Vec<Vec<PathBuf>> = dirs
+        .iter()
+        .map(|dir| walk_dir(dir, &roots, options, &mut walked))
+        .collect();
+    let mut files = if named.is_empty() && walked.linked.is_empty() && walks.len() == 1 {
+        // One folder's walk lists each file once: there is no second spelling to drop.
+        walks.pop().unwrap_or_default()
+    } else {
+        // A file named directly keeps the spelling the user gave it, even when a folder walk finds
+        // it too; a file found both itself and through a link keeps its own path.
+        let mut all: Vec<(PathBuf, PathBuf)> = named.into_iter().map(with_canonical).collect();
+        for (dir, found) in dirs.iter().zip(walks) {
+            let canonical_dir = std::fs::canonicalize(dir).ok();
+            let canonical = |file| walked_canonical(file, dir, canonical_dir.as_deref());
+            all.extend(found.into_iter().map(canonical));
+        }
+        all.extend(walked.linked.into_iter().map(with_canonical));
+        unique_files(all)
+    };
+    sort_paths(&mut files);
     walked.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     walked.skipped.dedup();
     Ok(Discovered {
@@ -93,23 +104,80 @@ pub fn discover(inputs: &[PathBuf], options: DiscoverOptions) -> Result<Discover
     })
 }
 
-/// What walking the folders found, before the files named directly are added.
+/// What walking the folders found besides the files in them: links to follow, entries skipped.
 #[derive(Default)]
 struct Walked {
-    files: Vec<PathBuf>,
     /// Links to files inside the folders given, read through the link.
     linked: Vec<PathBuf>,
     skipped: Vec<Skipped>,
 }
 
 /// Drops second spellings of one file (`a/x.md` and `./a/x.md`, or a file named both directly and
-/// inside a folder given), keeping the first.
-fn unique_files(files: Vec<PathBuf>) -> Vec<PathBuf> {
-    let mut seen = std::collections::HashSet::new();
+/// inside a folder given), keeping the first. Each file comes with its canonical path.
+fn unique_files(files: Vec<(PathBuf, PathBuf)>) -> Vec<PathBuf> {
+    let mut seen = rustc_hash::FxHashSet::default();
     files
         .into_iter()
-        .filter(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
+        .filter_map(|(path, canonical)| seen.insert(canonical).then_some(path))
         .collect()
+}
+
+/// Sorts paths in `Path`'s own order (component by component), several times faster on 100,000
+/// paths: each is compared as one byte string, [`sort_key`], instead of component by component.
+fn sort_paths(paths: &mut [PathBuf]) {
+    let prefixed = paths
+        .iter()
+        .any(|p| matches!(p.components().next(), Some(Component::Prefix(_))));
+    if prefixed {
+        // A Windows prefix (`C:`) orders by its parsed parts, not its bytes.
+        paths.sort();
+    } else {
+        paths.sort_by_cached_key(|p| sort_key(p));
+    }
+}
+
+/// A path's components as bytes that order as the components do: each a byte for its kind, in the
+/// order of [`Component`] (root, `.`, `..`, a name), then the name, then a 0, which no name holds,
+/// so that a name sorts before the longer names it begins.
+fn sort_key(path: &Path) -> Vec<u8> {
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 8);
+    for component in path.components() {
+        let (kind, name): (u8, &[u8]) = match component {
+            Component::Prefix(_) => (0, component.as_os_str().as_encoded_bytes()),
+            Component::RootDir => (1, b""),
+            Component::CurDir => (2, b""),
+            Component::ParentDir => (3, b""),
+            Component::Normal(name) => (4, name.as_encoded_bytes()),
+        };
+        key.push(kind);
+        key.extend_from_slice(name);
+        key.push(0);
+    }
+    key
+}
+
+/// A path with its canonical form, asked of the file system (the path itself when that fails).
+fn with_canonical(path: PathBuf) -> (PathBuf, PathBuf) {
+    let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    (path, canonical)
+}
+
+/// The canonical form of a file that the walk of `root` found, as [`with_canonical`] gives it but
+/// without a system call per file (a tenth of a second per 10,000 files): the walk follows no
+/// links, so below the root every folder is real, and the canonical root joined with the rest of
+/// the path is the answer.
+fn walked_canonical(
+    path: PathBuf,
+    root: &Path,
+    canonical_root: Option<&Path>,
+) -> (PathBuf, PathBuf) {
+    match (canonical_root, path.strip_prefix(root)) {
+        (Some(canonical_root), Ok(rest)) => {
+            let canonical = canonical_root.join(rest);
+            (path, canonical)
+        }
+        _ => with_canonical(path),
+    }
 }
 
 fn describe_input_error(path: &Path, e: &std::io::Error) -> String {
@@ -132,7 +200,14 @@ fn describe_io_error(e: &std::io::Error) -> String {
     }
 }
 
-fn walk_dir(root: &Path, roots: &[PathBuf], options: DiscoverOptions, found: &mut Walked) {
+/// The Markdown files in the folder `root`; links and entries that cannot be read go to `found`.
+fn walk_dir(
+    root: &Path,
+    roots: &[PathBuf],
+    options: DiscoverOptions,
+    found: &mut Walked,
+) -> Vec<PathBuf> {
+    let mut files = Vec::new();
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .ignore(!options.no_ignore)
@@ -152,7 +227,7 @@ fn walk_dir(root: &Path, roots: &[PathBuf], options: DiscoverOptions, found: &mu
                 let path = entry.path();
                 if file_type.is_file() {
                     if is_markdown(path) {
-                        found.files.push(entry.into_path());
+                        files.push(entry.into_path());
                     }
                 } else if file_type.is_symlink() {
                     follow_link(path, roots, found);
@@ -172,6 +247,7 @@ fn walk_dir(root: &Path, roots: &[PathBuf], options: DiscoverOptions, found: &mu
             }),
         }
     }
+    files
 }
 
 /// A symbolic link met in a walk: read when it leads to a file inside the folders given, reported
@@ -330,6 +406,19 @@ mod tests {
     }
 
     #[test]
+    fn paths_sort_as_path_orders_them() {
+        let spellings = [
+            "a", "a/b", "a-b", "a.b", "a/b/c", "a//b", "a/./b", "a/../b", "./a", "../a", "/a", "/",
+            "ab", "a b", "A", "é", "a/é", "", ".", "..", "a/", "a\\b", "z/a",
+        ];
+        let mut paths: Vec<PathBuf> = spellings.iter().map(PathBuf::from).collect();
+        let mut want = paths.clone();
+        want.sort();
+        sort_paths(&mut paths);
+        assert_eq!(paths, want);
+    }
+
+    #[test]
     fn a_missing_input_is_an_error_naming_the_path() {
         let err =
             discover(&[PathBuf::from("no/such/dir")], DiscoverOptions::default()).unwrap_err();
@@ -355,6 +444,16 @@ mod tests {
                 .files,
             vec![file.clone()]
         );
+    }
+
+    #[test]
+    fn a_file_under_two_folders_given_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/a.md"), "---\n").unwrap();
+        let inputs = [dir.path().to_owned(), dir.path().join("./sub")];
+        let found = discover(&inputs, DiscoverOptions::default()).unwrap();
+        assert_eq!(found.files, vec![dir.path().join("sub/a.md")]);
     }
 
     #[test]

@@ -72,27 +72,24 @@ pub fn read_agent_file(path: &Path) -> Result<AgentFile, Skipped> {
     parse_agent(path, &bytes)
 }
 
-/// The bytes of one file, read the safe way: only a regular file is opened (a named pipe would
-/// block), and at most [`MAX_FILE_BYTES`] (+1, to tell that a file is over) are read, even when the
-/// file grows between the size check and the read. For any later reading of a file too (diffs).
+/// The bytes of one file, read the safe way: a file is opened without blocking (a named pipe would
+/// block), only a regular file is read, and at most [`MAX_FILE_BYTES`] (+1, to tell that a file is
+/// over) are read, even when the file grows between the size check and the read. For any later
+/// reading of a file too (diffs).
 pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
     let skip = |reason: String| Skipped {
         path: path.to_owned(),
         reason,
     };
-    let meta = std::fs::metadata(path).map_err(|e| skip(describe_read_error(&e)))?;
-    if !meta.is_file() {
-        return Err(skip(format!(
-            "not a regular file ({}); only regular files are read",
-            file_type_name(&meta.file_type())
-        )));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(skip(too_large(meta.len())));
+    // Opened first and asked its type and size after: the path is looked up once, not twice.
+    let file = open_without_blocking(path).map_err(|e| skip(why_not_opened(path, &e)))?;
+    let meta = file.metadata().map_err(|e| skip(describe_read_error(&e)))?;
+    if let Some(reason) = not_readable(&meta) {
+        return Err(skip(reason));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| skip(describe_read_error(&e)))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(skip(format!(
@@ -101,6 +98,42 @@ pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
         )));
     }
     Ok(bytes)
+}
+
+/// Opens a file for reading. On Unix without blocking, so that a named pipe with no writer opens
+/// at once (to be refused by its type), and without making a terminal ours.
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    options.open(path)
+}
+
+/// Why a file could not be opened, said as when its metadata was read before opening it: a pipe,
+/// a folder or a file over the limit is named as such even where opening it failed.
+fn why_not_opened(path: &Path, open_error: &std::io::Error) -> String {
+    match std::fs::metadata(path) {
+        Err(e) => describe_read_error(&e),
+        Ok(meta) => not_readable(&meta).unwrap_or_else(|| describe_read_error(open_error)),
+    }
+}
+
+/// Why a file of this type and size is not read, if it is not.
+fn not_readable(meta: &std::fs::Metadata) -> Option<String> {
+    if !meta.is_file() {
+        return Some(format!(
+            "not a regular file ({}); only regular files are read",
+            file_type_name(&meta.file_type())
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Some(too_large(meta.len()));
+    }
+    None
 }
 
 fn too_large(len: u64) -> String {
@@ -203,9 +236,16 @@ pub fn parse_body(bytes: &[u8]) -> Option<String> {
     Some(body.to_owned())
 }
 
+/// Hex SHA-256 of the file, as `apply` checks it before touching the file. Written digit by digit:
+/// `format!` per byte took as long as the hashing.
 pub fn content_hash(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(64);
+    for b in Sha256::digest(bytes) {
+        hex.push(HEX[usize::from(b >> 4)] as char);
+        hex.push(HEX[usize::from(b & 0xF)] as char);
+    }
+    hex
 }
 
 fn kind_of(path: &Path) -> Kind {
@@ -242,8 +282,7 @@ fn decode_text(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> String {
         text = text.replace("\r\n", "\n").replace('\r', "\n");
         diagnostics.push(Diagnostic::CrlfNormalized);
     }
-    let (repaired, lines) = repair_mojibake(&text);
-    if lines > 0 {
+    if let Some((repaired, lines)) = repaired_mojibake(&text) {
         diagnostics.push(Diagnostic::MojibakeRepaired { lines });
         text = repaired;
     }
@@ -257,41 +296,69 @@ fn decode_text(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> String {
 /// Roman bytes and those bytes are valid UTF-8: a lone accented letter (`é`) never is, so real
 /// non-English text is left alone. Returns the text and how many lines changed.
 pub fn repair_mojibake(text: &str) -> (String, usize) {
+    repaired_mojibake(text).unwrap_or_else(|| (text.to_owned(), 0))
+}
+
+/// [`repair_mojibake`], or `None` when it would change nothing: most text has no mojibake, and
+/// then nothing is copied.
+fn repaired_mojibake(text: &str) -> Option<(String, usize)> {
     if text.is_ascii() {
-        return (text.to_owned(), 0);
+        return None;
     }
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::new();
+    // `out` holds `text[..copied]`, repaired; unchanged lines after that are copied in one go.
+    let mut copied = 0;
+    let mut offset = 0;
     let mut changed_lines = 0;
     for line in text.split_inclusive('\n') {
-        // Text decoded wrongly twice (`‚àö¬©` for `é`) is repaired twice: repairing is repeated
-        // until nothing changes, so that reading the repaired text again repairs nothing more. Each
-        // round makes the line shorter in bytes, so this ends.
-        let mut repaired = repair_line(line);
-        loop {
-            let again = repair_line(&repaired);
-            if again == repaired {
-                break;
-            }
-            repaired = again;
-        }
-        if repaired != line {
+        if let Some(repaired) = repair_line_fully(line) {
+            out.push_str(&text[copied..offset]);
+            out.push_str(&repaired);
+            copied = offset + line.len();
             changed_lines += 1;
         }
-        out.push_str(&repaired);
+        offset += line.len();
     }
-    (out, changed_lines)
+    if changed_lines == 0 {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some((out, changed_lines))
+}
+
+/// One line repaired until nothing changes, or `None` when nothing does. Text decoded wrongly
+/// twice (`‚àö¬©` for `é`) is repaired twice, so that reading the repaired text again repairs
+/// nothing more. Each round makes the line shorter in bytes, so this ends.
+fn repair_line_fully(line: &str) -> Option<String> {
+    let mut repaired = repair_line(line)?;
+    while let Some(again) = repair_line(&repaired) {
+        repaired = again;
+    }
+    Some(repaired)
 }
 
 /// Mojibake the text repair could not see, because YAML escapes (`"\uF8FF..."`) spelled it, is
 /// repaired in the values read; otherwise the file written back would be repaired when read again.
 fn repair_escaped_mojibake(entries: Mapping, diagnostics: &mut Vec<Diagnostic>) -> Mapping {
+    fn holds_mojibake(value: &Value) -> bool {
+        match value {
+            Value::String(s) => repaired_mojibake(s).is_some(),
+            Value::Sequence(items) => items.iter().any(holds_mojibake),
+            Value::Mapping(map) => map
+                .iter()
+                .any(|(k, v)| holds_mojibake(k) || holds_mojibake(v)),
+            _ => false,
+        }
+    }
     fn repair(value: Value, lines: &mut usize) -> Value {
         match value {
-            Value::String(s) => {
-                let (fixed, changed) = repair_mojibake(&s);
-                *lines += changed;
-                Value::String(fixed)
-            }
+            Value::String(s) => match repaired_mojibake(&s) {
+                Some((fixed, changed)) => {
+                    *lines += changed;
+                    Value::String(fixed)
+                }
+                None => Value::String(s),
+            },
             Value::Sequence(items) => {
                 Value::Sequence(items.into_iter().map(|v| repair(v, lines)).collect())
             }
@@ -302,6 +369,13 @@ fn repair_escaped_mojibake(entries: Mapping, diagnostics: &mut Vec<Diagnostic>) 
             ),
             other => other,
         }
+    }
+    // Nearly always there is none, and then the entries are not rebuilt.
+    if !entries
+        .iter()
+        .any(|(k, v)| holds_mojibake(k) || holds_mojibake(v))
+    {
+        return entries;
     }
     let mut lines = 0;
     let Value::Mapping(repaired) = repair(Value::Mapping(entries), &mut lines) else {
@@ -324,6 +398,9 @@ fn repair_escaped_mojibake(entries: Mapping, diagnostics: &mut Vec<Diagnostic>) 
 /// such as U+FEFF), so that a run reads the same whether such a character was written as itself or
 /// as a YAML escape.
 fn is_mac_roman_high(c: char) -> bool {
+    if c.is_ascii() {
+        return false;
+    }
     static HIGH: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
     let high = HIGH.get_or_init(|| {
         let bytes: Vec<u8> = (0x80..=0xFF).collect();
@@ -335,33 +412,55 @@ fn is_mac_roman_high(c: char) -> bool {
     high.binary_search(&c).is_ok()
 }
 
-fn repair_line(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut run = String::new();
-    for c in line.chars() {
-        if !is_mac_roman_high(c) {
-            out.push_str(&repair_run(&run));
-            run.clear();
-            out.push(c);
-        } else {
-            run.push(c);
+/// The line with each run of Mac Roman characters repaired, or `None` when none is.
+fn repair_line(line: &str) -> Option<String> {
+    if line.is_ascii() {
+        return None;
+    }
+    // Made at the first repair; it then holds `line[..copied]`, repaired.
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut repair = |start: usize, end: usize| {
+        if let Some(fixed) = repair_run(&line[start..end]) {
+            let out = out.get_or_insert_with(|| String::with_capacity(line.len()));
+            out.push_str(&line[copied..start]);
+            out.push_str(&fixed);
+            copied = end;
+        }
+    };
+    let mut run_start = None;
+    for (i, c) in line.char_indices() {
+        match (is_mac_roman_high(c), run_start) {
+            (true, None) => run_start = Some(i),
+            (false, Some(start)) => {
+                repair(start, i);
+                run_start = None;
+            }
+            _ => {}
         }
     }
-    out.push_str(&repair_run(&run));
-    out
+    if let Some(start) = run_start {
+        repair(start, line.len());
+    }
+    out.map(|mut out| {
+        out.push_str(&line[copied..]);
+        out
+    })
 }
 
-fn repair_run(run: &str) -> String {
+/// A run of Mac Roman characters read back as the UTF-8 it spelled, or `None` when it spelled
+/// none (or is a single character, such as a real `é`).
+fn repair_run(run: &str) -> Option<String> {
     if run.chars().count() < 2 {
-        return run.to_owned();
+        return None;
     }
     let (bytes, _, unmappable) = encoding_rs::MACINTOSH.encode(run);
     if unmappable {
-        return run.to_owned();
+        return None;
     }
     match std::str::from_utf8(&bytes) {
-        Ok(fixed) if fixed != run => fixed.to_owned(),
-        _ => run.to_owned(),
+        Ok(fixed) if fixed != run => Some(fixed.to_owned()),
+        _ => None,
     }
 }
 
@@ -466,27 +565,69 @@ impl std::fmt::Display for StrictError {
 /// take more than time and memory in proportion to its length.
 fn strict_yaml(yaml: &str, work: &YamlWork) -> Result<Value, StrictError> {
     check_flow(yaml, work)?;
+    let max_values = yaml.len().saturating_add(YAML_VALUE_ALLOWANCE);
+    let value = if yaml.contains('*') {
+        // Perhaps aliases: count the values they expand to before building any.
+        count_values(yaml, max_values)?;
+        serde_yaml::from_str::<Value>(yaml).map_err(StrictError::Yaml)?
+    } else {
+        parse_without_aliases(yaml, max_values)?
+    };
+    // What is read must be writable again: the merge writes the frontmatter back as YAML.
+    if !is_plain(&value) {
+        return Err(StrictError::NotPlain);
+    }
+    // Writing it is not tried, as it used to be (a third of the time spent reading a library): the
+    // serializer and libyaml's emitter refuse only tags, anchors, directives, bytes and keys that
+    // are lists or mappings, and `is_plain` has ruled out all of them. The fuzzer checks the claim.
+    debug_assert!(serde_yaml::to_string(&value).is_ok(), "{value:?}");
+    Ok(value)
+}
+
+/// Text without a `*` holds no alias, so its values are no more than its length suggests and may
+/// be built straight away: one parse instead of a count and a parse. The result is the one
+/// [`count_values`] then `from_str` give: values over `max_values` are refused all the same, and
+/// a text that does not parse is counted first, for the error that doing so reports.
+fn parse_without_aliases(yaml: &str, max_values: usize) -> Result<Value, StrictError> {
+    match serde_yaml::from_str::<Value>(yaml) {
+        Ok(value) if values_in(&value) > max_values => Err(StrictError::TooManyValues),
+        Ok(value) => Ok(value),
+        Err(e) => {
+            count_values(yaml, max_values)?;
+            Err(StrictError::Yaml(e))
+        }
+    }
+}
+
+/// Walks the document as `serde_yaml` would deserialize it, aliases expanded, and refuses it when
+/// it holds more than `max_values` values, without building them.
+fn count_values(yaml: &str, max_values: usize) -> Result<(), StrictError> {
     let budget = ValueBudget {
-        left: std::cell::Cell::new(yaml.len().saturating_add(YAML_VALUE_ALLOWANCE)),
+        left: std::cell::Cell::new(max_values),
     };
     let counted = serde::de::DeserializeSeed::deserialize(
         CountValues(&budget),
         serde_yaml::Deserializer::from_str(yaml),
     );
     match counted {
-        Err(_) if budget.left.get() == 0 => return Err(StrictError::TooManyValues),
+        Err(_) if budget.left.get() == 0 => Err(StrictError::TooManyValues),
         Err(e) if e.to_string().starts_with("repetition limit exceeded") => {
-            return Err(StrictError::TooManyValues)
+            Err(StrictError::TooManyValues)
         }
-        Err(e) => return Err(StrictError::Yaml(e)),
-        Ok(()) => {}
+        Err(e) => Err(StrictError::Yaml(e)),
+        Ok(()) => Ok(()),
     }
-    let value = serde_yaml::from_str::<Value>(yaml).map_err(StrictError::Yaml)?;
-    // What is read must be writable again: the merge writes the frontmatter back as YAML.
-    if !is_plain(&value) || serde_yaml::to_string(&value).is_err() {
-        return Err(StrictError::NotPlain);
+}
+
+/// How many values [`CountValues`] counts in a document that parsed to `value`: one per scalar,
+/// list, mapping and tag, with every key.
+fn values_in(value: &Value) -> usize {
+    1 + match value {
+        Value::Sequence(items) => items.iter().map(values_in).sum(),
+        Value::Mapping(map) => map.iter().map(|(k, v)| values_in(k) + values_in(v)).sum(),
+        Value::Tagged(tagged) => values_in(&tagged.value),
+        _ => 0,
     }
-    Ok(value)
 }
 
 /// Plain data, as frontmatter holds: no YAML tags (`!name value`), no lists or mappings as keys.
@@ -1188,6 +1329,34 @@ mod tests {
         assert!(text.iter().any(|t| t.contains("model: gpt")), "{text:?}");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn pipes_folders_missing_and_large_files_are_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let reason = |path: &Path| read_file_bytes(path).unwrap_err().reason;
+        let fifo = dir.path().join("pipe.md");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            // Opening it must not wait for a writer.
+            assert!(reason(&fifo).contains("not a regular file (a named pipe)"));
+        }
+        assert!(reason(dir.path()).contains("not a regular file (a folder)"));
+        assert!(reason(&dir.path().join("gone.md")).contains("no longer exists"));
+        let big = dir.path().join("big.md");
+        std::fs::write(&big, vec![b'a'; MAX_FILE_BYTES as usize + 1]).unwrap();
+        assert!(reason(&big).contains("over the 1048576 byte limit"));
+        std::fs::write(&big, b"---\n").unwrap();
+        assert_eq!(read_file_bytes(&big).unwrap(), b"---\n");
+    }
+
+    #[test]
+    fn content_hash_is_lowercase_hex_sha256() {
+        assert_eq!(
+            content_hash(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
     #[test]
     fn skill_files_are_skills() {
         let a = parse_agent(
@@ -1250,6 +1419,27 @@ mod tests {
         let start = std::time::Instant::now();
         parse(&text);
         assert!(start.elapsed().as_secs() < 2, "took {:?}", start.elapsed());
+    }
+
+    /// `parse_without_aliases` refuses exactly the documents the counting pass refuses.
+    #[test]
+    fn values_in_counts_as_the_counting_pass_does() {
+        for yaml in [
+            "",
+            "# only a comment",
+            "name: x\ndescription: d\ntools: [Read, Grep]\n",
+            "a: !t [1, {b: !u c}]\nb: ~\nc: 1.5\nd: true\n? [k]\n: v\n",
+            "[{?}, {?}, !t , {a, b}, -a]",
+            "a: &x [1, 2]\nb:\n  - c: |\n      text\n",
+        ] {
+            let value = serde_yaml::from_str::<Value>(yaml).unwrap();
+            let n = values_in(&value);
+            assert!(count_values(yaml, n).is_ok(), "{yaml:?}: {n}");
+            assert!(
+                matches!(count_values(yaml, n - 1), Err(StrictError::TooManyValues)),
+                "{yaml:?}: {n}"
+            );
+        }
     }
 
     #[test]

@@ -71,7 +71,10 @@ impl Library {
     /// Discovers, reads and featurizes every agent under `inputs`. Bodies are emptied once
     /// featurized; only cluster members are read again, to be merged.
     pub fn load(inputs: &[PathBuf], options: &ScanOptions) -> Result<Library, BadInputPath> {
-        let discovered = discover::discover(inputs, options.discover)?;
+        let bar = options.progress.phase("discover", 0);
+        let discovered = discover::discover(inputs, options.discover);
+        bar.finish(); // before `?`: a bar dropped unfinished would stay drawn above the error
+        let discovered = discovered?;
         let scanned = discovered.files.len() + discovered.skipped.len();
         let (mut agents, mut skipped) = read_all(&discovered.files, options.progress);
         skipped.extend(discovered.skipped);
