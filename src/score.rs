@@ -121,30 +121,29 @@ pub fn score_candidate_pairs_with_progress(
 /// within a typo of each other (`electorn` / `electron`). Title words (`expert`, `pro`, `helper`) are
 /// left out: two agents both called `helper` say nothing about doing the same job.
 pub fn name_similarity(a: &NameParts, b: &NameParts) -> f32 {
-    let (x, y) = (&a.core, &b.core);
+    let (x, y) = (&a.core_keys, &b.core_keys);
     if x.is_empty() || y.is_empty() {
         return 0.0;
     }
     let mut used = 0u64; // names have far fewer than 64 words; later ones are never matched
     let mut matches = 0.0f32;
-    for (word, key) in x.iter().zip(&a.core_keys) {
+    for (i, key) in x.iter().enumerate() {
         let best = y
             .iter()
-            .zip(&b.core_keys)
             .enumerate()
             .take(64)
             .filter(|(j, _)| used & (1 << j) == 0)
-            .map(|(j, (other, other_key))| {
-                // Words whose terms and starts differ cannot match: no need to read them.
-                let may_match = key.0 == other_key.0 || (key.1.is_some() && key.1 == other_key.1);
-                (
-                    j,
-                    if may_match {
-                        word_similarity(word, other)
-                    } else {
-                        0.0
-                    },
-                )
+            .map(|(j, other)| {
+                // Words are compared by their terms; only words that start alike are read, for a
+                // typo. (Two different words sharing a 32-bit term is rare enough to ignore.)
+                let sim = if key.0 == other.0 {
+                    1.0
+                } else if key.1.is_some() && key.1 == other.1 {
+                    word_similarity(&a.core[i], &b.core[j])
+                } else {
+                    0.0
+                };
+                (j, sim)
             })
             .max_by(|p, q| p.1.total_cmp(&q.1));
         if let Some((j, sim)) = best.filter(|&(_, sim)| sim > 0.0) {
