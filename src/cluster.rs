@@ -184,7 +184,15 @@ fn agglomerate(
     // `weight` is how many copy groups a group holds; a row entry is the sum, over pairs of copy
     // groups, of their mean pair score.
     let mut weight = vec![1usize; m];
-    let mut rows: Vec<Vec<(usize, f32)>> = vec![Vec::new(); m];
+    let mut degree = vec![0usize; m];
+    for l in links.clone() {
+        let (x, y) = (node_of[l.a], node_of[l.b]);
+        if x != y {
+            degree[x] += 1;
+            degree[y] += 1;
+        }
+    }
+    let mut rows: Vec<Vec<(usize, f32)>> = degree.into_iter().map(Vec::with_capacity).collect();
     for l in links {
         let (x, y) = (node_of[l.a], node_of[l.b]);
         if x != y {
@@ -253,15 +261,16 @@ fn folded(mut row: Vec<(usize, f32)>, own: usize, parent: &mut [usize]) -> Vec<(
     for entry in &mut row {
         entry.0 = root(parent, entry.0);
     }
+    row.retain(|e| e.0 != own);
     row.sort_by_key(|e| e.0); // stable: equal neighbours keep their order
-    let mut out: Vec<(usize, f32)> = Vec::with_capacity(row.len());
-    for (k, sum) in row.into_iter().filter(|e| e.0 != own) {
-        match out.last_mut() {
-            Some(last) if last.0 == k => last.1 += sum,
-            _ => out.push((k, sum)),
+    row.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 += later.1;
         }
-    }
-    out
+        same
+    });
+    row
 }
 
 /// The group `x` now belongs to, halving the path on the way.
