@@ -16,6 +16,11 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc rather than the system allocator: featurizing and merging make millions of small,
+/// short-lived strings and vectors from two threads at once, where it measured faster (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code when `--fail-on-duplicates` finds duplicates.
 const FOUND_DUPLICATES: u8 = 1;
 /// Exit code when `apply` refuses a cluster or `undo` cannot restore a file.
