@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// A term as features hold it: the low 32 bits of its hash. Half the size of the full hash, which
@@ -415,6 +415,9 @@ pub fn description_prose(description: &str) -> String {
 pub fn normalize_text(text: &str) -> String {
     let mut folded: String = if text.is_ascii() {
         text.to_ascii_lowercase()
+    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        // Most text is already in NFKC; the quick check is far cheaper than normalizing again.
+        text.chars().flat_map(char::to_lowercase).collect()
     } else {
         text.nfkc().flat_map(char::to_lowercase).collect()
     };
