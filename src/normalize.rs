@@ -309,11 +309,10 @@ fn extract(agent: &AgentFile) -> Extracted {
     let mut blocks = Vec::new();
     let mut terms = Vec::new();
     for block in markdown::blocks(&agent.body) {
-        let normalized = normalize_text(&block.text);
-        if normalized.len() >= 3 {
-            for_each_hashed_term(&normalized, |_, hash| terms.push(term_id(hash)));
-            blocks.push((xxh3_64(normalized.as_bytes()), terms.len() as u32));
-        }
+        with_block_terms(&block.text, |hash, block_terms| {
+            terms.extend_from_slice(block_terms);
+            blocks.push((hash, terms.len() as u32));
+        });
     }
     let mut description_terms = Vec::new();
     for_each_hashed_term(
@@ -327,6 +326,37 @@ fn extract(agent: &AgentFile) -> Extracted {
         blocks,
         terms,
     }
+}
+
+/// Calls `f(hash, terms)` with the hash of a block's normalized text and its terms, unless the block
+/// is too short to say anything. Libraries are full of copies, so the same block comes back again
+/// and again: each thread remembers what it worked out for the blocks it has seen (by a hash of
+/// their text), up to a bound.
+fn with_block_terms(text: &str, f: impl FnOnce(u64, &[Term])) {
+    const REMEMBERED: usize = 1 << 17;
+    thread_local! {
+        static SEEN: std::cell::RefCell<HashMap<u64, Option<(u64, Box<[Term]>)>>> =
+            std::cell::RefCell::new(HashMap::default());
+    }
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        let key = xxh3_64(text.as_bytes());
+        if !seen.contains_key(&key) {
+            if seen.len() >= REMEMBERED {
+                seen.clear();
+            }
+            let normalized = normalize_text(text);
+            let worked_out = (normalized.len() >= 3).then(|| {
+                let mut terms = Vec::new();
+                for_each_hashed_term(&normalized, |_, hash| terms.push(term_id(hash)));
+                (xxh3_64(normalized.as_bytes()), terms.into_boxed_slice())
+            });
+            seen.insert(key, worked_out);
+        }
+        if let Some(Some((hash, terms))) = seen.get(&key) {
+            f(*hash, terms);
+        }
+    })
 }
 
 /// The name without a prefix that only says where the file lives. Plugin collections often prefix
@@ -694,6 +724,21 @@ mod tests {
             normalize_text(&format!("{ascii} é")),
             format!("{} é", normalize_text(ascii))
         );
+    }
+
+    #[test]
+    fn a_remembered_block_gives_what_working_it_out_gives() {
+        let text = "Reviews **Go** services for race conditions.";
+        let normalized = normalize_text(text);
+        let expected: Vec<Term> = hashed_terms(&normalized).into_iter().map(term_id).collect();
+        for _ in 0..2 {
+            let mut got = None;
+            with_block_terms(text, |hash, terms| got = Some((hash, terms.to_vec())));
+            assert_eq!(got, Some((xxh3_64(normalized.as_bytes()), expected.clone())));
+        }
+        let mut short = false;
+        with_block_terms("a!", |_, _| short = true);
+        assert!(!short, "too short to say anything");
     }
 
     #[test]
