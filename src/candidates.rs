@@ -109,7 +109,7 @@ fn heaviest(vector: &[(Term, f32)], k: usize) -> Vec<u64> {
 /// a rewrite of one role shares far more keys than the long tail of agents that merely touch the
 /// same topic, and the tail grows with the library while copy groups do not. A pair is scored when
 /// either side keeps the other.
-const TOP_K: usize = 64;
+const TOP_K: usize = 48;
 
 /// For each agent `a`, the agents `b > a` to score against it: those sharing keys worth at least
 /// [`MIN_SHARED_WEIGHT`] and among the [`TOP_K`] heaviest of `a` or of `b`, in order.
