@@ -105,10 +105,11 @@ fn heaviest(vector: &[(Term, f32)], k: usize) -> Vec<u64> {
     v.into_iter().take(k).map(|(t, _)| t as u64).collect()
 }
 
-/// Each agent keeps at most this many candidates, those sharing the most key weight: a near-copy or
-/// a rewrite of one role shares far more keys than the long tail of agents that merely touch the
-/// same topic, and the tail grows with the library while copy groups do not. A pair is scored when
-/// either side keeps the other.
+/// Each agent keeps at most this many candidates, those sharing the most key weight, each shared key
+/// counted by its rarity (ln of the library size over how many agents hold it): a near-copy or a
+/// rewrite of one role shares more keys, and rarer ones, than the long tail of agents that merely
+/// touch the same topic, and the tail grows with the library while copy groups do not. A pair is
+/// scored when either side keeps the other.
 const TOP_K: usize = 48;
 
 /// For each agent `a`, the agents `b > a` to score against it: those sharing keys worth at least
@@ -129,6 +130,7 @@ pub fn indexed_candidates_with_progress(
         .map(|(f, &k)| keys(f, k))
         .collect();
     let (postings, index) = inverted_index(&all_keys, max_posting(features.len()));
+    let n_plus_one = features.len() as f32 + 1.0;
     let kept: Vec<Vec<u32>> = all_keys
         .par_iter()
         .enumerate()
@@ -137,9 +139,10 @@ pub fn indexed_candidates_with_progress(
             |shared, (a, ks)| {
                 for (k, weight) in ks {
                     let list = index.get(k).map_or(&[][..], |r| &postings[r.0..r.1]);
+                    let rarity = *weight as f32 * (n_plus_one / list.len() as f32).ln();
                     for &(_, b) in list {
                         if b as usize != a {
-                            shared.add(b, *weight);
+                            shared.add(b, *weight, rarity);
                         }
                     }
                 }
@@ -175,10 +178,13 @@ fn inverted_index(
     (postings, index)
 }
 
-/// Key weight shared with each other agent, for one agent at a time: a dense array, reset through
-/// the list of entries it touched, so each agent costs only what it shares.
+/// Key weight shared with each other agent, for one agent at a time: dense arrays, reset through
+/// the list of entries they touched, so each agent costs only what it shares.
 struct SharedWeights {
+    /// The weight of the shared keys, for [`MIN_SHARED_WEIGHT`].
     weight: Vec<u32>,
+    /// The same weighted by each key's rarity, for ranking.
+    rarity: Vec<f32>,
     touched: Vec<u32>,
 }
 
@@ -186,30 +192,39 @@ impl SharedWeights {
     fn new(n: usize) -> Self {
         SharedWeights {
             weight: vec![0; n],
+            rarity: vec![0.0; n],
             touched: Vec::new(),
         }
     }
 
-    fn add(&mut self, b: u32, w: u32) {
+    fn add(&mut self, b: u32, weight: u32, rarity: f32) {
         let slot = &mut self.weight[b as usize];
         if *slot == 0 {
             self.touched.push(b);
         }
-        *slot += w;
+        *slot += weight;
+        self.rarity[b as usize] += rarity;
     }
 
-    /// The `k` agents sharing the most weight (at least [`MIN_SHARED_WEIGHT`]; ties to the lower
-    /// index), and a clean slate for the next agent.
+    /// The `k` agents sharing at least [`MIN_SHARED_WEIGHT`] whose shared keys are rarest in all
+    /// (ties to the lower index), and a clean slate for the next agent.
     fn heaviest(&mut self, k: usize) -> Vec<u32> {
-        let mut found: Vec<(u32, u32)> = self
+        let mut found: Vec<(u32, u32, f32)> = self
             .touched
             .drain(..)
-            .map(|b| (b, std::mem::take(&mut self.weight[b as usize])))
-            .filter(|&(_, w)| w >= MIN_SHARED_WEIGHT)
+            .map(|b| {
+                let i = b as usize;
+                (
+                    b,
+                    std::mem::take(&mut self.weight[i]),
+                    std::mem::take(&mut self.rarity[i]),
+                )
+            })
+            .filter(|&(_, w, _)| w >= MIN_SHARED_WEIGHT)
             .collect();
-        found.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        found.sort_unstable_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
         found.truncate(k);
-        found.into_iter().map(|(b, _)| b).collect()
+        found.into_iter().map(|(b, _, _)| b).collect()
     }
 }
 
@@ -235,12 +250,21 @@ mod tests {
 
     #[test]
     fn heaviest_keeps_the_most_shared_and_resets() {
-        let mut shared = SharedWeights::new(6);
-        for (b, w) in [(1, 1), (2, 5), (3, 2), (4, 2), (5, 1), (5, 1)] {
-            shared.add(b, w);
+        let mut shared = SharedWeights::new(7);
+        for (b, w, r) in [
+            (1, 1, 9.0),
+            (2, 5, 5.0),
+            (3, 2, 2.0),
+            (4, 2, 2.0),
+            (5, 1, 1.0),
+            (5, 1, 1.0),
+            (6, 2, 6.0),
+        ] {
+            shared.add(b, w, r);
         }
-        // 1 shares too little; 5 reaches the minimum through two keys; ties go to the lower index.
-        assert_eq!(shared.heaviest(3), vec![2, 3, 4]);
+        // 1 shares too little weight however rare; 6 shares rarer keys than 2 though fewer; ties go
+        // to the lower index.
+        assert_eq!(shared.heaviest(3), vec![6, 2, 3]);
         assert_eq!(shared.heaviest(3), Vec::<u32>::new(), "the slate is clean");
     }
 
