@@ -203,9 +203,9 @@ fn agglomerate(
     }
     let mut parent: Vec<usize> = (0..m).collect();
     let mut queue = BinaryHeap::new();
-    for x in 0..m {
-        rows[x] = folded(std::mem::take(&mut rows[x]), x, &mut parent);
-        for &(y, mean) in rows[x].iter().filter(|e| e.0 > x) {
+    for (x, row) in rows.iter_mut().enumerate() {
+        *row = folded(std::mem::take(row), x, &mut parent);
+        for &(y, mean) in row.iter().filter(|e| e.0 > x) {
             if mean >= options.threshold {
                 queue.push(Join {
                     mean,

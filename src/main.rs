@@ -255,7 +255,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
 
 fn write_out(
     report: &agent_dedup::model::Report,
-    dir: &PathBuf,
+    dir: &std::path::Path,
     force: bool,
 ) -> anyhow::Result<()> {
     let written = report::write_out_dir(report, dir, force)?;

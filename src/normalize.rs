@@ -334,9 +334,11 @@ fn extract(agent: &AgentFile) -> Extracted {
 /// their text), up to a bound.
 fn with_block_terms(text: &str, f: impl FnOnce(u64, &[Term])) {
     const REMEMBERED: usize = 1 << 17;
+    /// By the hash of a block's text: the hash of its normalized text and its terms, or `None` when
+    /// it is too short.
+    type Seen = HashMap<u64, Option<(u64, Box<[Term]>)>>;
     thread_local! {
-        static SEEN: std::cell::RefCell<HashMap<u64, Option<(u64, Box<[Term]>)>>> =
-            std::cell::RefCell::new(HashMap::default());
+        static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(HashMap::default());
     }
     SEEN.with(|seen| {
         let mut seen = seen.borrow_mut();
@@ -734,7 +736,10 @@ mod tests {
         for _ in 0..2 {
             let mut got = None;
             with_block_terms(text, |hash, terms| got = Some((hash, terms.to_vec())));
-            assert_eq!(got, Some((xxh3_64(normalized.as_bytes()), expected.clone())));
+            assert_eq!(
+                got,
+                Some((xxh3_64(normalized.as_bytes()), expected.clone()))
+            );
         }
         let mut short = false;
         with_block_terms("a!", |_, _| short = true);

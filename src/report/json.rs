@@ -341,7 +341,7 @@ mod tests {
     fn an_empty_report_reads_as_one_serialization() {
         let dir = std::env::temp_dir().join(format!("agent-dedup-json-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let report = pipeline::scan(&[dir.clone()], &ScanOptions::default()).unwrap();
+        let report = pipeline::scan(std::slice::from_ref(&dir), &ScanOptions::default()).unwrap();
         assert!(report.clusters.is_empty());
         assert_as_serde_writes(&report);
         std::fs::remove_dir_all(&dir).unwrap();
