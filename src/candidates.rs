@@ -4,12 +4,11 @@
 //! pairs. There each agent gets a handful of *keys*: the role words of its name, the heaviest terms
 //! of its description and of its body, and a bottom-k sketch of its body blocks (copies share their
 //! smallest block hashes). An inverted index from key to agents then yields the pairs that share at
-//! least two keys; keys held by too many agents say little and are skipped (the index's top-k
-//! pruning). Only those pairs are scored.
+//! least two keys; keys held by too many agents say little and are skipped. Each agent keeps only
+//! the candidates whose shared keys are rarest (top-k pruning). Only those pairs are scored.
 
 use crate::model::Kind;
-use crate::normalize::{term_hash, Features, Term};
-use crate::score::TYPO_PREFIX;
+use crate::normalize::{Features, Term};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -59,22 +58,14 @@ fn keys(f: &Features, kind: Kind) -> Vec<(u64, u32)> {
         h ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15)
             ^ ((kind == Kind::Skill) as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
     };
-    let mut out: Vec<(u64, u32)> = f
-        .name
-        .core
-        .iter()
-        .map(|w| (salt(NAME_TAG, term_hash(w)), NAME_KEY_WEIGHT))
-        .collect();
-    // Name words that differ by a typo or a suffix (`electorn`, `angularjs`) still match in the score
-    // when they start alike, so a long word's first letters are a key too.
-    for word in f
-        .name
-        .core
-        .iter()
-        .filter(|w| w.chars().count() >= TYPO_PREFIX)
-    {
-        let prefix: String = word.chars().take(TYPO_PREFIX).collect();
-        out.push((salt(NAME_PREFIX_TAG, term_hash(&prefix)), NAME_KEY_WEIGHT));
+    // Each name word, and the first letters of a long one: words that differ by a typo or a suffix
+    // (`electorn`, `angularjs`) still match in the score when they start alike.
+    let mut out: Vec<(u64, u32)> = Vec::new();
+    for &(word, prefix) in &f.name.core_keys {
+        out.push((salt(NAME_TAG, word as u64), NAME_KEY_WEIGHT));
+        if let Some(prefix) = prefix {
+            out.push((salt(NAME_PREFIX_TAG, prefix as u64), NAME_KEY_WEIGHT));
+        }
     }
     out.extend(
         heaviest(&f.description.0, DESCRIPTION_KEYS)
@@ -147,7 +138,7 @@ pub fn indexed_candidates_with_progress(
                     }
                 }
                 done();
-                shared.heaviest(TOP_K)
+                shared.rarest(TOP_K)
             },
         )
         .collect();
@@ -208,7 +199,7 @@ impl SharedWeights {
 
     /// The `k` agents sharing at least [`MIN_SHARED_WEIGHT`] whose shared keys are rarest in all
     /// (ties to the lower index), and a clean slate for the next agent.
-    fn heaviest(&mut self, k: usize) -> Vec<u32> {
+    fn rarest(&mut self, k: usize) -> Vec<u32> {
         let mut found: Vec<(u32, u32, f32)> = self
             .touched
             .drain(..)
@@ -249,7 +240,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn heaviest_keeps_the_most_shared_and_resets() {
+    fn rarest_keeps_the_rarest_shared_and_resets() {
         let mut shared = SharedWeights::new(7);
         for (b, w, r) in [
             (1, 1, 9.0),
@@ -264,8 +255,8 @@ mod tests {
         }
         // 1 shares too little weight however rare; 6 shares rarer keys than 2 though fewer; ties go
         // to the lower index.
-        assert_eq!(shared.heaviest(3), vec![6, 2, 3]);
-        assert_eq!(shared.heaviest(3), Vec::<u32>::new(), "the slate is clean");
+        assert_eq!(shared.rarest(3), vec![6, 2, 3]);
+        assert_eq!(shared.rarest(3), Vec::<u32>::new(), "the slate is clean");
     }
 
     #[test]

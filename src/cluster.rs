@@ -125,7 +125,7 @@ pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Ve
             pairs_of[c].push(i as u32);
         }
     }
-    let mut groups: Vec<Vec<usize>> = components
+    let groups: Vec<Vec<usize>> = components
         .into_par_iter()
         .zip(pairs_of.into_par_iter())
         .filter(|(members, _)| members.len() > 1)
@@ -145,6 +145,19 @@ pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Ve
                 .collect::<Vec<_>>()
         })
         .collect();
+    in_order(groups)
+}
+
+/// The groups of two or more, each with its members in index order, in order of first member.
+fn in_order(groups: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = groups
+        .into_iter()
+        .filter(|g| g.len() > 1)
+        .map(|mut g| {
+            g.sort_unstable();
+            g
+        })
+        .collect();
     groups.sort();
     groups
 }
@@ -158,7 +171,8 @@ struct Link {
     shared: f32,
 }
 
-/// Average-linkage agglomeration of `n` agents from their links (see [`group`]).
+/// Average-linkage agglomeration of `n` agents from their links (see [`group`]): every group made,
+/// singletons included, in no particular order.
 ///
 /// Near-verbatim copies are joined first and then act as one voice: a file copied into six plugin
 /// folders should not outvote five agents written independently when the mean link is taken.
@@ -242,16 +256,7 @@ fn agglomerate(
             }
         }
     }
-    let mut groups: Vec<Vec<usize>> = members
-        .into_iter()
-        .filter(|m| m.len() > 1)
-        .map(|mut m| {
-            m.sort_unstable();
-            m
-        })
-        .collect();
-    groups.sort();
-    groups
+    members
 }
 
 /// A group's row with every entry renamed to the group its neighbour now belongs to, entries for
@@ -536,16 +541,7 @@ mod tests {
             let moved = groups.remove(j);
             groups[i].extend(moved);
         }
-        let mut out: Vec<Vec<usize>> = groups
-            .into_iter()
-            .filter(|g| g.len() > 1)
-            .map(|mut g| {
-                g.sort_unstable();
-                g
-            })
-            .collect();
-        out.sort();
-        out
+        in_order(groups)
     }
 
     proptest::proptest! {

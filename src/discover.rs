@@ -76,25 +76,20 @@ pub fn discover(inputs: &[PathBuf], options: DiscoverOptions) -> Result<Discover
         .iter()
         .filter_map(|d| std::fs::canonicalize(d).ok())
         .collect();
-    let mut walks: Vec<Vec<PathBuf>> = dirs
+    let walks: Vec<Vec<PathBuf>> = dirs
         .iter()
         .map(|dir| walk_dir(dir, &roots, options, &mut walked))
         .collect();
-    let mut files = if named.is_empty() && walked.linked.is_empty() && walks.len() == 1 {
-        // One folder's walk lists each file once: there is no second spelling to drop.
-        walks.pop().unwrap_or_default()
-    } else {
-        // A file named directly keeps the spelling the user gave it, even when a folder walk finds
-        // it too; a file found both itself and through a link keeps its own path.
-        let mut all: Vec<(PathBuf, PathBuf)> = named.into_iter().map(with_canonical).collect();
-        for (dir, found) in dirs.iter().zip(walks) {
-            let canonical_dir = std::fs::canonicalize(dir).ok();
-            let canonical = |file| walked_canonical(file, dir, canonical_dir.as_deref());
-            all.extend(found.into_iter().map(canonical));
-        }
-        all.extend(walked.linked.into_iter().map(with_canonical));
-        unique_files(all)
-    };
+    // A file named directly keeps the spelling the user gave it, even when a folder walk finds it
+    // too; a file found both itself and through a link keeps its own path.
+    let mut all: Vec<(PathBuf, PathBuf)> = named.into_iter().map(with_canonical).collect();
+    for (dir, found) in dirs.iter().zip(walks) {
+        let canonical_dir = std::fs::canonicalize(dir).ok();
+        let canonical = |file| walked_canonical(file, dir, canonical_dir.as_deref());
+        all.extend(found.into_iter().map(canonical));
+    }
+    all.extend(walked.linked.into_iter().map(with_canonical));
+    let mut files = unique_files(all);
     sort_paths(&mut files);
     walked.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     walked.skipped.dedup();

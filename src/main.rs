@@ -13,6 +13,7 @@ use agent_dedup::progress::Progress;
 use agent_dedup::report::{self, Format};
 use agent_dedup::score::Weights;
 use clap::Parser;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,12 +32,7 @@ const ERROR: u8 = 2;
 /// Prints to stdout; a reader that went away (`| head`) ends the program quietly, as in other
 /// command-line tools.
 fn emit(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        other => Ok(other?),
-    }
+    emit_with(|out| out.write_all(text.as_bytes()))
 }
 
 /// Writes to stdout through a large buffer, for reports written as they are made (a JSON report of
@@ -45,7 +41,6 @@ fn emit(text: &str) -> anyhow::Result<()> {
 fn emit_with(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    use std::io::Write;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     match write(&mut out).and_then(|_| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),

@@ -314,11 +314,7 @@ fn extract(agent: &AgentFile) -> Extracted {
             blocks.push((hash, terms.len() as u32));
         });
     }
-    let mut description_terms = Vec::new();
-    for_each_hashed_term(
-        &normalize_text(&description_prose(&description)),
-        |_, hash| description_terms.push(term_id(hash)),
-    );
+    let description_terms = term_ids(&normalize_text(&description_prose(&description)));
     Extracted {
         body_len: agent.body.trim().len(),
         name: name_parts(&role_name(agent)),
@@ -343,22 +339,27 @@ fn with_block_terms(text: &str, f: impl FnOnce(u64, &[Term])) {
     SEEN.with(|seen| {
         let mut seen = seen.borrow_mut();
         let key = xxh3_64(text.as_bytes());
-        if !seen.contains_key(&key) {
-            if seen.len() >= REMEMBERED {
-                seen.clear();
-            }
-            let normalized = normalize_text(text);
-            let worked_out = (normalized.len() >= 3).then(|| {
-                let mut terms = Vec::new();
-                for_each_hashed_term(&normalized, |_, hash| terms.push(term_id(hash)));
-                (xxh3_64(normalized.as_bytes()), terms.into_boxed_slice())
-            });
-            seen.insert(key, worked_out);
+        if seen.len() >= REMEMBERED && !seen.contains_key(&key) {
+            seen.clear();
         }
-        if let Some(Some((hash, terms))) = seen.get(&key) {
+        let worked_out = seen.entry(key).or_insert_with(|| {
+            let normalized = normalize_text(text);
+            (normalized.len() >= 3).then(|| {
+                let terms = term_ids(&normalized).into_boxed_slice();
+                (xxh3_64(normalized.as_bytes()), terms)
+            })
+        });
+        if let Some((hash, terms)) = worked_out {
             f(*hash, terms);
         }
     })
+}
+
+/// The [`Term`]s of normalized text, in order.
+fn term_ids(normalized: &str) -> Vec<Term> {
+    let mut out = Vec::new();
+    for_each_hashed_term(normalized, |_, hash| out.push(term_id(hash)));
+    out
 }
 
 /// The name without a prefix that only says where the file lives. Plugin collections often prefix
@@ -733,6 +734,7 @@ mod tests {
         let text = "Reviews **Go** services for race conditions.";
         let normalized = normalize_text(text);
         let expected: Vec<Term> = hashed_terms(&normalized).into_iter().map(term_id).collect();
+        assert_eq!(term_ids(&normalized), expected);
         for _ in 0..2 {
             let mut got = None;
             with_block_terms(text, |hash, terms| got = Some((hash, terms.to_vec())));

@@ -499,15 +499,14 @@ mod tests {
     fn scanned(path: &Path, text: &str) -> AgentFile {
         std::fs::write(path, text).unwrap();
         let mut agent = parse::read_agent_file(path).unwrap();
-        agent.body = String::new(); // as after `release_bodies`
+        agent.body = String::new(); // as `Library::load` leaves it
         agent
     }
 
     #[test]
     fn an_unchanged_member_reads_as_a_full_parse_would() {
-        let dir = std::env::temp_dir().join(format!("agent-dedup-reload-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("a.md");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
         let text = "\u{feff}---\r\nname: a\r\ndescription: Use it: now\r\n---\r\n# A\r\n\r\nBody ‚Äî text\r\n";
         let agent = scanned(&path, text);
         let again = reload(&agent, true);
@@ -523,6 +522,5 @@ mod tests {
         let changed = reload(&agent, false);
         assert!(changed.warning.unwrap().why.starts_with("changed while"));
         assert_eq!(changed.agent.body, "New body\n");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

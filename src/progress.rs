@@ -61,11 +61,6 @@ pub struct Phase {
 }
 
 impl Phase {
-    /// A phase that shows nothing, for library callers and tests.
-    pub fn hidden() -> Self {
-        Progress::hidden().phase("", 0)
-    }
-
     /// `steps` more steps are done.
     pub fn inc(&self, steps: u64) {
         self.bar.inc(steps);

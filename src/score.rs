@@ -6,7 +6,7 @@
 //! strsim is used only on short strings: the words of names.
 
 use crate::model::{Kind, ScoreBreakdown, ScoredPair};
-use crate::normalize::{Features, NameParts};
+use crate::normalize::{Features, NameParts, TYPO_PREFIX};
 use rayon::prelude::*;
 
 /// How much each part counts towards the total.
@@ -70,13 +70,7 @@ pub fn score_all_pairs_with_progress(
         .into_par_iter()
         .flat_map_iter(|a| {
             done((n - a - 1) as u64);
-            (a + 1..n).filter_map(move |b| {
-                if kinds[a] != kinds[b] {
-                    return None;
-                }
-                let score = score_pair(&features[a], &features[b], weights);
-                (score.total >= KEEP_FLOOR).then_some(ScoredPair { a, b, score })
-            })
+            (a + 1..n).filter_map(move |b| kept_pair(features, kinds, weights, a, b))
         })
         .collect()
 }
@@ -111,15 +105,25 @@ pub fn score_candidate_pairs_with_progress(
                 if let Some(&ahead) = bs.get(i + PREFETCH_AHEAD) {
                     prefetch(&features[ahead as usize]);
                 }
-                let b = b as usize;
-                if kinds[a] != kinds[b] {
-                    return None;
-                }
-                let score = score_pair(&features[a], &features[b], weights);
-                (score.total >= KEEP_FLOOR).then_some(ScoredPair { a, b, score })
+                kept_pair(features, kinds, weights, a, b as usize)
             })
         })
         .collect()
+}
+
+/// The pair `(a, b)` scored, when both are of one kind and it scores at least [`KEEP_FLOOR`].
+fn kept_pair(
+    features: &[Features],
+    kinds: &[Kind],
+    weights: &Weights,
+    a: usize,
+    b: usize,
+) -> Option<ScoredPair> {
+    if kinds[a] != kinds[b] {
+        return None;
+    }
+    let score = score_pair(&features[a], &features[b], weights);
+    (score.total >= KEEP_FLOOR).then_some(ScoredPair { a, b, score })
 }
 
 /// How many candidates ahead [`score_candidate_pairs`] asks for features.
@@ -205,8 +209,6 @@ fn word_similarity(a: &str, b: &str) -> f32 {
         0.0
     }
 }
-
-pub use crate::normalize::TYPO_PREFIX;
 
 /// Weighted Jaccard of the body blocks two agents share (each block weighted by its rarity).
 fn shared_blocks(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
