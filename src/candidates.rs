@@ -47,10 +47,11 @@ pub fn strategy_for(n: usize, force_exhaustive: bool) -> Strategy {
     }
 }
 
-/// A key's posting list is skipped when it holds more agents than this: √n, at least 50.
-fn max_posting(n: usize) -> usize {
-    ((n as f64).sqrt() as usize).max(50)
-}
+/// A key's posting list is skipped when it holds more agents than this. A key held by many times
+/// more agents than one keeps as candidates cannot single out its duplicates, and a bound that does
+/// not grow with the library keeps each agent's share of the work constant: the index then costs
+/// time in proportion to the library, not to n·√n.
+const MAX_POSTING: usize = 4 * TOP_K;
 
 /// The keys of one agent. Each kind of key is salted so a name word never meets a body term.
 fn keys(f: &Features, kind: Kind) -> Vec<(u64, u32)> {
@@ -120,7 +121,7 @@ pub fn indexed_candidates_with_progress(
         .zip(kinds.par_iter())
         .map(|(f, &k)| keys(f, k))
         .collect();
-    let (postings, index) = inverted_index(&all_keys, max_posting(features.len()));
+    let (postings, index) = inverted_index(&all_keys, MAX_POSTING);
     let n_plus_one = features.len() as f32 + 1.0;
     let kept: Vec<Vec<u32>> = all_keys
         .par_iter()
