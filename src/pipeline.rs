@@ -148,7 +148,7 @@ fn read_all(files: &[PathBuf], progress: Progress) -> (Vec<AgentFile>, Vec<Skipp
 
 /// Scans `inputs`: finds the clusters and proposes a merge for each.
 pub fn scan(inputs: &[PathBuf], options: &ScanOptions) -> Result<Report, BadInputPath> {
-    scan_with_pairs(inputs, options).map(|(report, _)| report)
+    scan_keeping_pairs(inputs, options, false).map(|(report, _)| report)
 }
 
 /// [`scan`], also returning every scored pair (those at or above [`score::KEEP_FLOOR`]).
@@ -156,14 +156,30 @@ pub fn scan_with_pairs(
     inputs: &[PathBuf],
     options: &ScanOptions,
 ) -> Result<(Report, Vec<ScoredPair>), BadInputPath> {
-    let library = Library::load(inputs, options)?;
-    let pairs = score_library(&library, options);
+    scan_keeping_pairs(inputs, options, true)
+}
+
+/// The scan; the pairs are returned when `keep_pairs`, else let go before merging.
+fn scan_keeping_pairs(
+    inputs: &[PathBuf],
+    options: &ScanOptions,
+    keep_pairs: bool,
+) -> Result<(Report, Vec<ScoredPair>), BadInputPath> {
+    let mut library = Library::load(inputs, options)?;
+    let mut pairs = score_library(&library, options);
     let phase = options.progress.phase("cluster", pairs.len() as u64);
     let clusters = cluster::cluster(&library.agents, &library.features, &pairs, &options.cluster);
     phase.inc(pairs.len() as u64);
     phase.finish();
+    // Merging reads the members again and needs neither features nor the pairs (each cluster keeps
+    // its own): their memory goes to the merges.
+    library.features = Vec::new();
+    let pairs_scored = pairs.len();
+    if !keep_pairs {
+        pairs = Vec::new();
+    }
     let clusters = merge_clusters(&library.agents, clusters, options);
-    let report = library.into_report(inputs, clusters, options, pairs.len());
+    let report = library.into_report(inputs, clusters, options, pairs_scored);
     Ok((report, pairs))
 }
 
