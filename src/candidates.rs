@@ -147,7 +147,7 @@ pub fn indexed_candidates_with_progress(
 }
 
 /// Every (key, agent) entry sorted by key and then agent, and where each key's agents lie in it,
-/// for the keys held by at most `limit` agents. Sorting in parallel builds the index on all cores.
+/// for the keys held by two to `limit` agents. Sorting in parallel builds the index on all cores.
 #[allow(clippy::type_complexity)]
 fn inverted_index(
     all_keys: &[Vec<(u64, u32)>],
@@ -162,7 +162,8 @@ fn inverted_index(
     let mut index = FxHashMap::default();
     let mut start = 0;
     for list in postings.chunk_by(|x, y| x.0 == y.0) {
-        if list.len() <= limit {
+        // A key only one agent holds pairs it with no one: most block hashes and rare terms.
+        if (2..=limit).contains(&list.len()) {
             index.insert(list[0].0, (start, start + list.len()));
         }
         start += list.len();

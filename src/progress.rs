@@ -1,6 +1,6 @@
 //! Progress bars for the long phases, on stderr, and only when stderr is a terminal: piped output
-//! and CI logs stay clean. `--timings` adds one line per finished phase with its wall time, for
-//! finding where a slow run spends it.
+//! and CI logs stay clean. `--timings` adds one line per finished phase with its wall time and the
+//! memory in use, for finding where a slow run spends them.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -71,10 +71,26 @@ impl Phase {
         self.bar.finish_and_clear();
         if let Some(started) = self.started {
             eprintln!(
-                "{:>10} {:>8.3} s",
+                "{:>10} {:>8.3} s{}",
                 self.name,
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                memory_in_use().unwrap_or_default()
             );
         }
     }
+}
+
+/// The process's resident memory now and at its peak so far, where the system tells (Linux).
+fn memory_in_use() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line[name.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+    };
+    let (now, peak) = (field("VmRSS:")?, field("VmHWM:")?);
+    Some(format!(
+        "   memory {:>5} MB (peak {:>5} MB)",
+        now / 1024,
+        peak / 1024
+    ))
 }
