@@ -190,7 +190,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         ..options(&args.common)
     };
     let report = pipeline::scan(&args.paths, &options)?;
+    let phase = options.progress.phase("report", 0);
     emit_with(|out| write_export(&report, args.common.format, args.out.is_some(), out))?;
+    phase.finish();
     if let Some(dir) = &args.out {
         write_out(&report, dir, args.force)?;
     }
