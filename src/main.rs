@@ -22,16 +22,24 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Tells mimalloc to keep memory it frees for reuse instead of handing it back to the system after
-/// 10 ms, its default. Each phase frees what the next one allocates; handed back, that memory comes
-/// back as fresh pages the kernel must zero again, which cost a tenth of a 100,000-agent scan
-/// (BENCHMARKS.md). A scan is one batch that ends soon: it may hold a little more memory at its
-/// peak (some tens of megabytes at 100,000 agents), well worth a tenth of its time.
-fn keep_freed_memory() {
+/// Two settings of memory, each measured on the 100,000-agent scan (BENCHMARKS.md):
+/// - mimalloc keeps the memory it frees for reuse instead of handing it back to the system (after
+///   a second, its default). Each phase frees what the next one allocates; handed back, that memory
+///   returns as fresh pages the kernel must zero again.
+/// - No transparent huge pages: on a fault the kernel would zero, and at times first compact, two
+///   megabytes at once, which made a tenth of the run system time and its length vary by a second.
+///
+/// A scan is one batch that ends soon, so peak memory is what counts; it stays under 1 GB.
+fn tune_memory() {
     /// `mi_option_purge_delay` in mimalloc.h (the same place in its v2 and v3); -1 is "never".
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: sets one option of the allocator in use; any value is valid.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
+    #[cfg(target_os = "linux")]
+    // SAFETY: a flag on this process only; a kernel without it returns an error, which is harmless.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
 
 /// Exit code when `--fail-on-duplicates` finds duplicates.
@@ -61,7 +69,7 @@ fn emit_with(
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
+    tune_memory();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
