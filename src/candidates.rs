@@ -262,6 +262,28 @@ mod tests {
     }
 
     #[test]
+    fn the_index_holds_keys_two_to_limit_agents_hold() {
+        // Key 7 is held by agents 0..=3, key 8 by 0 and 2, key 9 by agent 1 alone.
+        let all_keys = vec![
+            vec![(7, 1), (8, 1)],
+            vec![(7, 1), (9, 1)],
+            vec![(7, 1), (8, 1)],
+            vec![(7, 1)],
+        ];
+        let agents_of = |limit: usize, key: u64| {
+            let (postings, index) = inverted_index(&all_keys, limit);
+            index
+                .get(&key)
+                .map(|&(start, end)| postings[start..end].iter().map(|p| p.1).collect::<Vec<_>>())
+        };
+        assert_eq!(agents_of(4, 7), Some(vec![0, 1, 2, 3]));
+        assert_eq!(agents_of(4, 8), Some(vec![0, 2]));
+        assert_eq!(agents_of(4, 9), None, "one agent alone makes no pair");
+        assert_eq!(agents_of(3, 7), None, "held by more agents than the limit");
+        assert_eq!(agents_of(3, 8), Some(vec![0, 2]));
+    }
+
+    #[test]
     fn a_pair_kept_by_either_side_is_scored_once() {
         // 0 keeps 2; 2 keeps 0 and 1; 1 keeps nothing.
         let kept = vec![vec![2], vec![], vec![0, 1]];
