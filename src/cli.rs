@@ -67,8 +67,9 @@ pub struct CommonArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
-    /// Print the wall time of each phase (read, featurize, candidates, score, cluster, merge) on
-    /// stderr when it ends: for finding where a slow scan spends its time.
+    /// Print the wall time of each phase (read, featurize, candidates, score, cluster, merge,
+    /// report) on stderr when it ends, with the memory in use (on Linux): for finding where a slow
+    /// scan spends its time and memory.
     #[arg(long, hide_short_help = true)]
     pub timings: bool,
 
