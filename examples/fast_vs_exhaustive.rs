@@ -8,7 +8,7 @@
 //! - clustered pairs: of the pairs of agents the exhaustive path puts in one cluster, the share the
 //!   fast path puts in one cluster too, and how many it clusters that the exhaustive path does not;
 //! - with a `truth.tsv` in DIR (as `synth` writes): the same for the clustered pairs of copies of one
-//!   base, the duplicates that are known to be duplicates.
+//!   base, the duplicates that are known to be duplicates, and for the pairs of different bases.
 
 use agent_dedup::candidates::indexed_candidates;
 use agent_dedup::cluster::{group, ClusterOptions};
@@ -95,15 +95,20 @@ fn main() {
             let path = library.agents[i].path.strip_prefix(&dir).ok()?;
             base.get(path.to_str()?).copied()
         };
-        let copies: Vec<&(usize, usize)> = co_all
+        let (copies, others): (Vec<&(usize, usize)>, Vec<&(usize, usize)>) = co_all
             .iter()
-            .filter(|&&(a, b)| base_of(a).is_some() && base_of(a) == base_of(b))
-            .collect();
+            .partition(|&&(a, b)| base_of(a).is_some() && base_of(a) == base_of(b));
         let copies_kept = copies.iter().filter(|p| co_fast.contains(p)).count();
         println!(
             "clustered copy pairs (one base in truth.tsv): exhaustive {}, fast path keeps {copies_kept} ({:.4})",
             copies.len(),
             share(copies_kept, copies.len()),
+        );
+        let others_kept = others.iter().filter(|p| co_fast.contains(p)).count();
+        println!(
+            "clustered pairs of different bases: exhaustive {}, fast path keeps {others_kept} ({:.4})",
+            others.len(),
+            share(others_kept, others.len()),
         );
     }
 }
