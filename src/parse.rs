@@ -1234,6 +1234,20 @@ mod tests {
         parse_agent(Path::new("a.md"), text.as_bytes()).expect("parses")
     }
 
+    /// Parses a hostile text, failing if that takes seconds. Not a speed measurement: the inputs
+    /// these tests use make an unbounded parser work for minutes or run out of memory, so a bound
+    /// this loose separates the two on any machine, however loaded.
+    fn parse_without_blowup(text: &str) -> AgentFile {
+        let start = std::time::Instant::now();
+        let parsed = parse(text);
+        let took = start.elapsed();
+        assert!(
+            took.as_secs() < 5,
+            "took {took:?}: the parser's work is not bounded"
+        );
+        parsed
+    }
+
     #[test]
     fn strict_yaml_is_read_without_diagnostics() {
         let a = parse("---\nname: py\ndescription: Python help\ntools: Read, Grep\n---\nBody\n");
@@ -1392,9 +1406,7 @@ mod tests {
             prev = n;
         }
         text.push_str("---\nBody\n");
-        let start = std::time::Instant::now();
-        let a = parse(&text);
-        assert!(start.elapsed().as_secs() < 2, "took {:?}", start.elapsed());
+        let a = parse_without_blowup(&text);
         assert_eq!(a.frontmatter.name().as_deref(), Some("bomb"));
         assert!(lenient_reason(&a).contains("alias"), "{:?}", a.diagnostics);
     }
@@ -1406,9 +1418,7 @@ mod tests {
         let aliases = vec!["*a"; 3000].join(",");
         let text =
             format!("---\nname: quad\ndescription: d\na: &a [{items}]\nb: [{aliases}]\n---\n");
-        let start = std::time::Instant::now();
-        let a = parse(&text);
-        assert!(start.elapsed().as_secs() < 2, "took {:?}", start.elapsed());
+        let a = parse_without_blowup(&text);
         assert_eq!(a.frontmatter.name().as_deref(), Some("quad"));
         assert!(lenient_reason(&a).contains("alias"), "{:?}", a.diagnostics);
         // Within one entry, read by the lenient reader, too.
@@ -1416,9 +1426,7 @@ mod tests {
             "---\nname: quad\nb: [{aliases}, &a [{items}]]\nc:\n  - &b [{items}]\n  - [{}]\n---\n",
             vec!["*b"; 3000].join(",")
         );
-        let start = std::time::Instant::now();
-        parse(&text);
-        assert!(start.elapsed().as_secs() < 2, "took {:?}", start.elapsed());
+        parse_without_blowup(&text);
     }
 
     /// `parse_without_aliases` refuses exactly the documents the counting pass refuses.
@@ -1456,14 +1464,8 @@ mod tests {
                 "---\nname: deep\ndescription: d\ntools: {}\n---\n",
                 open.repeat(100_000)
             );
-            let start = std::time::Instant::now();
-            let a = parse(&text);
-            assert!(
-                start.elapsed().as_secs() < 2,
-                "{open}: took {:?}",
-                start.elapsed()
-            );
-            assert_eq!(a.frontmatter.name().as_deref(), Some("deep"));
+            let a = parse_without_blowup(&text);
+            assert_eq!(a.frontmatter.name().as_deref(), Some("deep"), "{open}");
         }
         // 100 levels is deep but fine.
         let text = format!(
@@ -1676,13 +1678,7 @@ mod tests {
             }
         }
         text.push_str("---\n");
-        let start = std::time::Instant::now();
-        let a = parse(&text);
-        assert!(
-            start.elapsed().as_secs_f32() < 1.0,
-            "took {:?}",
-            start.elapsed()
-        );
+        let a = parse_without_blowup(&text);
         assert_eq!(a.frontmatter.name().as_deref(), Some("x"));
     }
 }
