@@ -6,8 +6,11 @@
 //! archive (or, with `--delete`, deletes them).
 //!
 //! Safety, in order:
-//! - Every path the report names must lie inside a folder the scan read (its `inputs`), resolved
-//!   through `..` and symbolic links; a report that names anything else is refused whole.
+//! - The report is untrusted: the folder apply may change comes from the command line (`--root`,
+//!   else the current folder). Every folder the report says was scanned (its `inputs`) must lie in
+//!   it once resolved, and every path the report names must be spelled as a scan spells it: one of
+//!   those inputs, then plain names (no `..`), through no linked folder. A report that names
+//!   anything else is refused whole.
 //! - Every member must still have the SHA-256 the scan recorded; a cluster with a changed, missing or
 //!   linked member is refused (the others go ahead).
 //! - No existing file is overwritten except the representatives, unless `--force`.
@@ -48,6 +51,9 @@ pub struct ApplyOptions {
     pub dry_run: bool,
     /// Replace files that already exist where the archive would put its copies.
     pub force: bool,
+    /// The folder apply may change files in (every scanned folder must lie inside it); the
+    /// current folder when `None`. From the command line: the report cannot widen it.
+    pub root: Option<PathBuf>,
 }
 
 /// A cluster left as it was, and why.
@@ -109,18 +115,28 @@ struct Root {
     path: PathBuf,
     /// As the report spells it, for messages.
     shown: PathBuf,
-    /// The sub-folder of the archive its files go to (empty with a single root).
-    prefix: PathBuf,
+}
+
+/// One of the report's `inputs`: how the scan spelled it (every path it found there begins so) and
+/// the folder it stands for, resolved.
+#[derive(Debug)]
+struct Input {
+    spelled: PathBuf,
+    /// The folder itself, or the folder holding an input file.
+    folder: PathBuf,
+    /// An input file: its paths are the input itself.
+    is_file: bool,
 }
 
 #[derive(Debug)]
 struct Member {
     /// As the report spells it.
     shown: PathBuf,
-    /// Resolved.
+    /// Absolute: the resolved folder of its input joined with the plain names below it. Not
+    /// resolved further: [`linked_folder`] checks that no folder on the way is a link.
     path: PathBuf,
-    /// Absolute but not resolved: the name in its folder, which must not be a link.
-    given: PathBuf,
+    /// The scanned folder it lies in (resolved).
+    root: PathBuf,
     sha256: String,
     /// Where its original goes in the archive, resolved and as shown.
     archive: PathBuf,
@@ -140,7 +156,11 @@ struct ClusterPlan {
 /// Everything checked and decided before anything is touched.
 struct Plan {
     report: PathBuf,
+    /// The current folder, for messages.
+    cwd: PathBuf,
     roots: Vec<Root>,
+    /// agent-dedup's folder, where the journal lies (resolved).
+    tool_dir: PathBuf,
     archive: PathBuf,
     archive_shown: PathBuf,
     journal: PathBuf,
@@ -188,10 +208,11 @@ pub fn apply(
     Ok(outcome)
 }
 
-fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::Result<Plan> {
-    let text = std::fs::read_to_string(report_path)
+/// Reads the report: a regular file (never a pipe or a device), of a size a scan could write.
+fn read_report(report_path: &Path) -> anyhow::Result<ReportIn> {
+    let bytes = fsops::read_limited(report_path, fsops::MAX_REPORT_BYTES)
         .map_err(|e| anyhow::anyhow!("{}: cannot read the report: {e}", shown(report_path)))?;
-    let report: ReportIn = serde_json::from_str(&text).map_err(|e| {
+    let report: ReportIn = serde_json::from_slice(&bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}: not a report of `agent-dedup scan --format json` or `--out` ({e})",
             shown(report_path)
@@ -204,14 +225,145 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
             report.version
         );
     }
-    let roots = roots(&report, cwd)?;
+    Ok(report)
+}
+
+/// The one folder apply may change files in, from the command line (`--root`, else the current
+/// folder), resolved: the report cannot move it.
+fn trusted_root(options: &ApplyOptions, cwd: &Path) -> anyhow::Result<PathBuf> {
+    let given = options.root.as_deref().unwrap_or(Path::new("."));
+    let resolved = std::fs::canonicalize(cwd.join(given))
+        .map_err(|e| anyhow::anyhow!("--root {}: {e}", shown(given)))?;
+    if !resolved.is_dir() {
+        anyhow::bail!("--root {}: not a folder", shown(given));
+    }
+    Ok(resolved)
+}
+
+fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::Result<Plan> {
+    let report = read_report(report_path)?;
+    let bound = trusted_root(options, cwd)?;
+    let (inputs, roots) = roots(&report, cwd, &bound, options.root.as_deref())?;
     let hashes: BTreeMap<&str, &str> = report
         .agents
         .iter()
         .map(|a| (a.path.as_str(), a.sha256.as_str()))
         .collect();
+    let selected = selected_clusters(&report, options, report_path)?;
 
-    // Which clusters: unknown ids are a usage error.
+    let base = common_folder(&roots);
+    let base_shown = if roots.len() == 1 {
+        roots[0].shown.clone()
+    } else {
+        base.strip_prefix(cwd)
+            .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+            .unwrap_or(&base)
+            .to_owned()
+    };
+    let tool_dir = base.join(TOOL_DIR);
+    check_tool_dir(&tool_dir, &base_shown.join(TOOL_DIR))?;
+    let started = timestamp(std::time::SystemTime::now());
+    let (archive_shown, journal_shown) = tool_paths(&base_shown, options, &started);
+    let archive = resolve(&archive_shown, cwd)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", shown(&archive_shown)))?;
+    let journal = base.join(TOOL_DIR).join(journal_shown.file_name().expect("a file name"));
+    check_archive(options, &archive, &archive_shown, &roots, &tool_dir)?;
+
+    // Every path the report names is checked before anything else: a report that points outside
+    // the scanned folders was edited, and none of it is trusted.
+    let mut seen = HashSet::new();
+    let mut checked = Vec::new();
+    for cluster in &selected {
+        if !cluster.members.contains(&cluster.representative) {
+            anyhow::bail!(
+                "{}: cluster {}: the representative {} is not one of its members: the report was edited",
+                shown(report_path),
+                cluster.id,
+                shown(Path::new(&cluster.representative))
+            );
+        }
+        let mut members = Vec::new();
+        for m in &cluster.members {
+            let member = check_member(m, &inputs, &roots, &base, &hashes, &archive, &archive_shown)
+                .map_err(|e| {
+                    anyhow::anyhow!("{}: cluster {}: {e}", shown(report_path), cluster.id)
+                })?;
+            if !seen.insert(member.path.clone()) {
+                anyhow::bail!(
+                    "{}: {} is listed twice (cluster {}): the report was edited",
+                    shown(report_path),
+                    shown(&member.shown),
+                    cluster.id
+                );
+            }
+            members.push(member);
+        }
+        if let Some(name) = &cluster.merged_file {
+            if !is_plain_file_name(name) || !name.ends_with(".md") {
+                anyhow::bail!(
+                    "{}: cluster {}: merged_file `{}` is not a plain file name: the report was edited",
+                    shown(report_path),
+                    cluster.id,
+                    shown(Path::new(name))
+                );
+            }
+        }
+        checked.push((*cluster, members));
+    }
+
+    // Then each cluster on its own: its merged text, its files as the scan saw them, its targets free.
+    let report_dir = match report_path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let mut clusters = Vec::new();
+    let mut refused = Vec::new();
+    for (cluster, mut members) in checked {
+        let rep_index = members
+            .iter()
+            .position(|m| m.shown == Path::new(&cluster.representative))
+            .expect("checked above");
+        let representative = members.remove(rep_index);
+        let plan = merged_text(cluster, &report_dir).and_then(|(merged, merged_source)| {
+            let plan = ClusterPlan {
+                id: cluster.id.clone(),
+                representative,
+                others: members,
+                merged,
+                merged_source,
+            };
+            check_cluster(&plan, options, cwd)?;
+            Ok(plan)
+        });
+        match plan {
+            Ok(plan) => clusters.push(plan),
+            Err(reason) => refused.push(Refusal {
+                cluster: cluster.id.clone(),
+                reason,
+            }),
+        }
+    }
+    Ok(Plan {
+        report: resolve(report_path, cwd)?,
+        cwd: cwd.to_owned(),
+        roots,
+        tool_dir,
+        archive,
+        archive_shown,
+        journal,
+        journal_shown,
+        started,
+        clusters,
+        refused,
+    })
+}
+
+/// The clusters asked for (every one when `--cluster` is not given); unknown ids are a usage error.
+fn selected_clusters<'a>(
+    report: &'a ReportIn,
+    options: &ApplyOptions,
+    report_path: &Path,
+) -> anyhow::Result<Vec<&'a ClusterIn>> {
     let mut ids = HashSet::new();
     for c in &report.clusters {
         if !ids.insert(c.id.as_str()) {
@@ -236,142 +388,120 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
             );
         }
     }
-    let selected: Vec<&ClusterIn> = report
+    Ok(report
         .clusters
         .iter()
         .filter(|c| options.clusters.is_empty() || options.clusters.contains(&c.id))
-        .collect();
+        .collect())
+}
 
-    let started = timestamp(std::time::SystemTime::now());
-    let (archive_shown, journal_shown) = tool_paths(&roots[0], options, &started);
-    let archive = resolve(&archive_shown, cwd)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", shown(&archive_shown)))?;
-    let journal = resolve(&journal_shown, cwd)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", shown(&journal_shown)))?;
-    let tool_dir = roots[0].path.join(TOOL_DIR);
-    if !inside(&journal, &tool_dir) || (options.archive.is_none() && !inside(&archive, &tool_dir)) {
-        anyhow::bail!(
-            "{} is a link out of the scanned folder: apply keeps its journal and archive there only when it is a plain folder",
-            shown(&roots[0].shown.join(TOOL_DIR))
-        );
+/// agent-dedup's folder must be a plain folder (or not exist yet): never a link, which would put
+/// the journal and archive wherever it points.
+fn check_tool_dir(tool_dir: &Path, tool_shown: &Path) -> anyhow::Result<()> {
+    match std::fs::symlink_metadata(tool_dir) {
+        Ok(meta) if meta.file_type().is_symlink() => anyhow::bail!(
+            "{} is a symbolic link (a link out of the scanned folder, or to nothing): apply keeps \
+             its journal and archive only in a plain folder; remove the link, then run apply again",
+            shown(tool_shown)
+        ),
+        Ok(meta) if !meta.is_dir() => anyhow::bail!(
+            "{} is {}, not a folder: apply keeps its journal and archive in that folder; move it \
+             away, then run apply again",
+            shown(tool_shown),
+            crate::parse::file_type_name(&meta.file_type())
+        ),
+        _ => Ok(()),
     }
-    if let Some(root) = roots.iter().find(|r| inside(&r.path, &archive)) {
+}
+
+/// `--archive` must be a folder (or not exist yet), outside every scanned folder (where the next
+/// scan would read the originals as agents) unless inside agent-dedup's own folder, and must not
+/// hold a scanned folder.
+fn check_archive(
+    options: &ApplyOptions,
+    archive: &Path,
+    archive_shown: &Path,
+    roots: &[Root],
+    tool_dir: &Path,
+) -> anyhow::Result<()> {
+    if options.archive.is_some() {
+        if let Ok(meta) = std::fs::metadata(archive_shown) {
+            if !meta.is_dir() {
+                anyhow::bail!(
+                    "--archive {}: not a folder (it is {}): name a folder; it is created when missing",
+                    shown(archive_shown),
+                    crate::parse::file_type_name(&meta.file_type())
+                );
+            }
+        }
+        if !inside(archive, tool_dir) {
+            if let Some(root) = roots.iter().find(|r| inside(archive, &r.path)) {
+                anyhow::bail!(
+                    "--archive {} lies inside the scanned folder {}: the next scan would read the \
+                     archived originals as agents; choose a folder outside it (the default, in {}, \
+                     is never scanned)",
+                    shown(archive_shown),
+                    shown(&root.shown),
+                    TOOL_DIR
+                );
+            }
+        }
+    }
+    if let Some(root) = roots.iter().find(|r| inside(&r.path, archive)) {
         anyhow::bail!(
             "the archive {} would hold the scanned folder {}: choose another --archive",
-            shown(&archive_shown),
+            shown(archive_shown),
             shown(&root.shown)
         );
     }
-
-    // Every path the report names is checked before anything else: a report that points outside
-    // the scanned folders was edited, and none of it is trusted.
-    let mut seen = HashSet::new();
-    let mut checked = Vec::new();
-    for cluster in &selected {
-        if !cluster.members.contains(&cluster.representative) {
-            anyhow::bail!(
-                "{}: cluster {}: the representative {} is not one of its members: the report was edited",
-                shown(report_path),
-                cluster.id,
-                shown(Path::new(&cluster.representative))
-            );
-        }
-        let mut members = Vec::new();
-        for m in &cluster.members {
-            let member =
-                check_member(m, &roots, &hashes, &archive, &archive_shown, cwd).map_err(|e| {
-                    anyhow::anyhow!("{}: cluster {}: {e}", shown(report_path), cluster.id)
-                })?;
-            if !seen.insert(member.path.clone()) {
-                anyhow::bail!(
-                    "{}: {} is listed twice (cluster {}): the report was edited",
-                    shown(report_path),
-                    shown(&member.shown),
-                    cluster.id
-                );
-            }
-            members.push(member);
-        }
-        if let Some(name) = &cluster.merged_file {
-            if !is_plain_file_name(name) || !name.ends_with(".md") {
-                anyhow::bail!(
-                    "{}: cluster {}: merged_file `{}` is not a plain file name: the report was edited",
-                    shown(report_path),
-                    cluster.id,
-                    shown(Path::new(name))
-                );
-            }
-        }
-        checked.push((cluster, members));
-    }
-
-    // Then each cluster on its own: its merged text, its files as the scan saw them, its targets free.
-    let report_dir = match report_path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let mut clusters = Vec::new();
-    let mut refused = Vec::new();
-    for (cluster, mut members) in checked {
-        let rep_index = members
-            .iter()
-            .position(|m| m.shown == Path::new(&cluster.representative))
-            .expect("checked above");
-        let representative = members.remove(rep_index);
-        let plan = merged_text(cluster, &report_dir).and_then(|(merged, merged_source)| {
-            let plan = ClusterPlan {
-                id: cluster.id.clone(),
-                representative,
-                others: members,
-                merged,
-                merged_source,
-            };
-            check_cluster(&plan, options)?;
-            Ok(plan)
-        });
-        match plan {
-            Ok(plan) => clusters.push(plan),
-            Err(reason) => refused.push(Refusal {
-                cluster: cluster.id.clone(),
-                reason,
-            }),
-        }
-    }
-    Ok(Plan {
-        report: resolve(report_path, cwd)?,
-        roots,
-        archive,
-        archive_shown,
-        journal,
-        journal_shown,
-        started,
-        clusters,
-        refused,
-    })
+    Ok(())
 }
 
-/// The scanned folders: each input, or the folder holding an input file. Folders inside another
-/// input are covered by it.
-fn roots(report: &ReportIn, cwd: &Path) -> anyhow::Result<Vec<Root>> {
+/// The scanned folders: each input, or the folder holding an input file, resolved; each must lie
+/// inside `bound`, the folder the command line allows. Folders inside another input are covered by
+/// it. Also each input as the scan spelled it, for matching the report's paths.
+fn roots(
+    report: &ReportIn,
+    cwd: &Path,
+    bound: &Path,
+    root_flag: Option<&Path>,
+) -> anyhow::Result<(Vec<Input>, Vec<Root>)> {
+    let mut inputs = Vec::new();
     let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
     for input in &report.inputs {
         let given = Path::new(input);
-        let path = std::fs::canonicalize(cwd.join(given)).map_err(|e| {
+        let gone = |e: std::io::Error| {
             anyhow::anyhow!(
                 "{}: the scanned path is gone or unreadable ({e}); run apply from the folder scan ran in",
                 shown(given)
             )
-        })?;
-        let (path, shown_root) = if path.is_dir() {
-            (path, given.to_owned())
+        };
+        let meta = std::fs::metadata(cwd.join(given)).map_err(gone)?;
+        let (folder, shown_root) = if meta.is_dir() {
+            (std::fs::canonicalize(cwd.join(given)).map_err(gone)?, given.to_owned())
         } else {
             let parent = match given.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
                 _ => PathBuf::from("."),
             };
-            (path.parent().map(Path::to_owned).unwrap_or(path), parent)
+            (std::fs::canonicalize(cwd.join(&parent)).map_err(gone)?, parent)
         };
-        found.push((path, shown_root));
+        if !inside(&folder, bound) {
+            anyhow::bail!(
+                "{}: the report says this was scanned, but it lies outside {} (the folder apply may \
+                 change: {}): refusing the whole report (run apply from the folder scan ran in, or \
+                 pass --root)",
+                shown(given),
+                shown(bound),
+                if root_flag.is_some() { "--root" } else { "the current folder, or --root" }
+            );
+        }
+        inputs.push(Input {
+            spelled: given.to_owned(),
+            folder: folder.clone(),
+            is_file: !meta.is_dir(),
+        });
+        found.push((folder, shown_root));
     }
     if found.is_empty() {
         anyhow::bail!("the report names no scanned folder (`inputs` is empty)");
@@ -386,34 +516,29 @@ fn roots(report: &ReportIn, cwd: &Path) -> anyhow::Result<Vec<Root>> {
         roots.push(Root {
             path,
             shown: shown_root,
-            prefix: PathBuf::new(),
         });
     }
-    if roots.len() > 1 {
-        let mut used = HashSet::new();
-        for root in &mut roots {
-            let base = root
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .filter(|n| is_plain_file_name(n))
-                .unwrap_or_else(|| "root".to_owned());
-            let mut name = base.clone();
-            let mut n = 1;
-            while !used.insert(name.clone()) {
-                n += 1;
-                name = format!("{base}-{n}");
+    Ok((inputs, roots))
+}
+
+/// The deepest folder holding every scanned folder: agent-dedup's folder goes there, so that the
+/// journal's own place proves every folder `undo` may restore into.
+fn common_folder(roots: &[Root]) -> PathBuf {
+    let mut common = roots[0].path.clone();
+    for root in &roots[1..] {
+        while !inside(&root.path, &common) {
+            if !common.pop() {
+                break;
             }
-            root.prefix = PathBuf::from(name);
         }
     }
-    Ok(roots)
+    common
 }
 
 /// The archive and journal paths (as shown; relative ones are resolved against the current folder).
 /// Default ones get a `-2`, `-3`, … suffix when a run in the same second already took the name.
-fn tool_paths(first: &Root, options: &ApplyOptions, stamp: &str) -> (PathBuf, PathBuf) {
-    let tool = first.shown.join(TOOL_DIR);
+fn tool_paths(base: &Path, options: &ApplyOptions, stamp: &str) -> (PathBuf, PathBuf) {
+    let tool = base.join(TOOL_DIR);
     let mut n = 1;
     loop {
         let suffix = if n == 1 {
@@ -436,15 +561,17 @@ fn tool_paths(first: &Root, options: &ApplyOptions, stamp: &str) -> (PathBuf, Pa
     }
 }
 
-/// One member path from the report: known to the scan, inside a scanned folder, with its place in
-/// the archive. An error here means the report was edited (or belongs to another folder).
+/// One member path from the report: known to the scan, spelled as the scan spells paths (an input,
+/// then plain names: no `..`, no `.`), inside a scanned folder, with its place in the archive.
+/// An error here means the report was edited (or belongs to another folder).
 fn check_member(
     given: &str,
+    inputs: &[Input],
     roots: &[Root],
+    base: &Path,
     hashes: &BTreeMap<&str, &str>,
     archive: &Path,
     archive_shown: &Path,
-    cwd: &Path,
 ) -> anyhow::Result<Member> {
     let shown_path = PathBuf::from(given);
     let sha256 = hashes.get(given).ok_or_else(|| {
@@ -453,17 +580,42 @@ fn check_member(
             shown(&shown_path)
         )
     })?;
-    let path =
-        resolve(&shown_path, cwd).map_err(|e| anyhow::anyhow!("{}: {e}", shown(&shown_path)))?;
+    let outside = || {
+        anyhow::anyhow!(
+            "{} lies outside the scanned folders: refusing the whole report (was it edited?)",
+            shown(&shown_path)
+        )
+    };
+    // The longest input the path begins with: a scan names every file it finds so.
+    let input = inputs
+        .iter()
+        .filter(|i| shown_path.starts_with(&i.spelled))
+        .max_by_key(|i| i.spelled.components().count())
+        .ok_or_else(outside)?;
+    let rest = shown_path
+        .strip_prefix(&input.spelled)
+        .expect("starts with it");
+    if !rest
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+    {
+        anyhow::bail!(
+            "{}: `..` or `.` in a report path could lead outside the scanned folders (a scan never \
+             writes them): refusing the whole report (was it edited?)",
+            shown(&shown_path)
+        );
+    }
+    let path = match (input.is_file, rest.as_os_str().is_empty()) {
+        (true, true) => input
+            .folder
+            .join(input.spelled.file_name().ok_or_else(outside)?),
+        (false, false) => input.folder.join(rest),
+        _ => return Err(outside()),
+    };
     let root = roots
         .iter()
         .find(|r| inside(&path, &r.path) && path != r.path)
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "{} lies outside the scanned folders: refusing the whole report (was it edited?)",
-                shown(&shown_path)
-            )
-        })?;
+        .ok_or_else(outside)?;
     if inside(&path, &root.path.join(TOOL_DIR)) {
         anyhow::bail!(
             "{} lies in agent-dedup's own folder, which a scan never reads: the report was edited",
@@ -477,9 +629,11 @@ fn check_member(
             shown(archive_shown)
         );
     }
-    let relative = root
-        .prefix
-        .join(path.strip_prefix(&root.path).expect("inside the root"));
+    let relative = path
+        .strip_prefix(base)
+        .expect("every root is inside the base")
+        .to_owned();
+    let cwd = Path::new("/");
     let in_archive = resolve(&archive.join(&relative), cwd)?;
     if !inside(&in_archive, archive) {
         anyhow::bail!(
@@ -489,8 +643,8 @@ fn check_member(
         );
     }
     Ok(Member {
-        given: cwd.join(&shown_path),
         shown: shown_path,
+        root: root.path.clone(),
         path,
         sha256: sha256.to_string(),
         archive: in_archive,
@@ -499,7 +653,7 @@ fn check_member(
 }
 
 /// The merged definition to write: the file `--out` wrote (as the user may have edited it), else
-/// the text in the report. It must still be a definition Claude Code loads.
+/// the text in the report. It must still be a definition Claude Code loads, of a size the scan reads.
 fn merged_text(cluster: &ClusterIn, report_dir: &Path) -> Result<(Vec<u8>, String), String> {
     let (bytes, source) = match &cluster.merged_file {
         Some(name) => {
@@ -516,6 +670,14 @@ fn merged_text(cluster: &ClusterIn, report_dir: &Path) -> Result<(Vec<u8>, Strin
             }
         }
         None => match &cluster.merged {
+            Some(text) if text.len() as u64 > crate::parse::MAX_FILE_BYTES => {
+                return Err(format!(
+                    "its merged definition in the report is {} bytes, over the limit of {} bytes \
+                     of an agent definition",
+                    text.len(),
+                    crate::parse::MAX_FILE_BYTES
+                ))
+            }
             Some(text) => (text.clone().into_bytes(), "the report".to_owned()),
             None => return Err("the report holds no merged definition for it".to_owned()),
         },
@@ -548,8 +710,10 @@ fn all_members(plan: &ClusterPlan) -> impl Iterator<Item = &Member> {
     std::iter::once(&plan.representative).chain(plan.others.iter())
 }
 
-/// Whether a cluster can be applied now: every member as the scan saw it, every archive place free.
-fn check_cluster(plan: &ClusterPlan, options: &ApplyOptions) -> Result<(), String> {
+/// Whether a cluster can be applied now: every member as the scan saw it, every archive place
+/// free, every folder it writes in writable. All checked before the cluster's first operation, so
+/// that a cluster is done whole or not at all.
+fn check_cluster(plan: &ClusterPlan, options: &ApplyOptions, cwd: &Path) -> Result<(), String> {
     for m in all_members(plan) {
         current_bytes(m)?;
     }
@@ -563,16 +727,73 @@ fn check_cluster(plan: &ClusterPlan, options: &ApplyOptions) -> Result<(), Strin
             }
         }
     }
+    let rep = &plan.representative;
+    let mut needs: Vec<(&Path, String)> = vec![(
+        fsops::parent(&rep.path),
+        format!("to write the merged definition over {}", shown(&rep.shown)),
+    )];
+    for m in &plan.others {
+        let verb = if options.delete { "delete" } else { "move" };
+        needs.push((fsops::parent(&m.path), format!("to {verb} {}", shown(&m.shown))));
+    }
+    for m in all_members(plan) {
+        needs.push((
+            fsops::parent(&m.archive),
+            format!("to keep the original of {}", shown(&m.shown)),
+        ));
+    }
+    for (folder, purpose) in needs {
+        if let Err(e) = fsops::can_create_in(folder) {
+            let folder_shown = shown(folder.strip_prefix(cwd).unwrap_or(folder));
+            return Err(format!(
+                "cannot write in the folder {folder_shown} ({e}), needed {purpose}: nothing of this \
+                 cluster was changed; give yourself write access (e.g. `chmod u+w {folder_shown}`) \
+                 and run apply again, or leave the cluster out with --cluster"
+            ));
+        }
+    }
     Ok(())
 }
 
-/// A member's bytes, provided they are still those the scan hashed.
+/// The folder on the way from a member's scanned folder to the member that is a symbolic link, if
+/// one is: the scan never walks through one, so it was swapped in since (or the report was edited).
+fn linked_folder(m: &Member) -> Option<PathBuf> {
+    m.path
+        .ancestors()
+        .skip(1)
+        .take_while(|a| *a != m.root && inside(a, &m.root))
+        .find(|a| std::fs::symlink_metadata(a).is_ok_and(|meta| meta.file_type().is_symlink()))
+        .map(Path::to_owned)
+}
+
+/// A member's bytes, provided they are still those the scan hashed, in a regular file reached
+/// through no link.
 fn current_bytes(m: &Member) -> Result<Vec<u8>, String> {
-    if std::fs::symlink_metadata(&m.given).is_ok_and(|meta| !meta.file_type().is_file()) {
+    if let Some(folder) = linked_folder(m) {
         return Err(format!(
-            "{} is not a regular file (a link?): apply only moves files it can restore",
-            shown(&m.shown)
+            "{}: the folder {} on its way is a symbolic link now: apply never works through links \
+             (scan again)",
+            shown(&m.shown),
+            shown(&folder)
         ));
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(&m.path) {
+        if meta.file_type().is_symlink() {
+            let target = std::fs::read_link(&m.path).unwrap_or_default();
+            return Err(format!(
+                "{} is a symbolic link now (to {}), not a regular file: apply only moves regular \
+                 files it can restore; scan again",
+                shown(&m.shown),
+                shown(&target)
+            ));
+        }
+        if !meta.is_file() {
+            return Err(format!(
+                "{} is not a regular file ({}): apply only moves files it can restore",
+                shown(&m.shown),
+                crate::parse::file_type_name(&meta.file_type())
+            ));
+        }
     }
     match read_regular(&m.path) {
         Ok(Some((bytes, hash))) if hash == m.sha256 => Ok(bytes),
@@ -643,15 +864,25 @@ fn execute(
             shown(&plan.journal_shown)
         )
     };
-    if let Some(dir) = journal_path.parent() {
-        create_dir_durable(dir)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", shown(dir)))?;
-    }
-    let mut journal = JournalWriter::create(journal_path).map_err(|e| {
+    let tool_shown = fsops::parent(&plan.journal_shown);
+    create_dir_durable(&plan.tool_dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", shown(tool_shown)))?;
+    let busy = || {
         anyhow::anyhow!(
+            "another agent-dedup apply or undo is working in {} now: wait until it ends, then run \
+             apply again (nothing was changed)",
+            shown(tool_shown)
+        )
+    };
+    let _lock = fsops::lock_folder(&plan.tool_dir)
+        .map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", shown(tool_shown)))?
+        .ok_or_else(busy)?;
+    let mut journal = JournalWriter::create(journal_path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => busy(),
+        _ => anyhow::anyhow!(
             "cannot create the journal {}: {e}",
             shown(&plan.journal_shown)
-        )
+        ),
     })?;
     outcome.journal = Some(plan.journal_shown.clone());
     if !options.delete {
@@ -673,13 +904,21 @@ fn execute(
             delete: options.delete,
         })
         .map_err(|e| io("cannot write the journal", e))?;
+    if options.archive.is_some() && !options.delete {
+        mark_archive(&plan.archive).map_err(|e| {
+            io(
+                &format!("cannot write in the archive {}", shown(&plan.archive_shown)),
+                e,
+            )
+        })?;
+    }
 
     let mut tmp_n = 0;
     let mut kept = Vec::new();
     for cluster in &plan.clusters {
         // Checked again right before: a file may have changed since the plan was made.
         let rep_bytes = match current_bytes(&cluster.representative)
-            .and_then(|b| check_cluster(cluster, options).map(|_| b))
+            .and_then(|b| check_cluster(cluster, options, &plan.cwd).map(|_| b))
         {
             Ok(b) => b,
             Err(reason) => {
@@ -788,6 +1027,25 @@ fn execute(
         .append(&Entry::Finished)
         .map_err(|e| io("cannot write the journal", e))?;
     Ok(())
+}
+
+/// Leaves agent-dedup's marker in an archive given with `--archive`, so that a later scan of a
+/// folder holding it does not read the archived originals as agents.
+fn mark_archive(archive: &Path) -> std::io::Result<()> {
+    create_dir_durable(archive)?;
+    let marker = archive.join(crate::outdir::OUTPUT_MARKER);
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&marker)
+    {
+        Ok(mut file) => file.write_all(
+            b"The originals agent-dedup apply moved out of a library. agent-dedup scan never reads \
+              this folder as input; `agent-dedup undo JOURNAL --archive THIS-FOLDER` puts them back.\n",
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 // ------------------------------------------------------------------------------------ helpers

@@ -199,11 +199,17 @@ pub struct ApplyArgs {
     /// Replace files that already exist where the archive would put its copies.
     #[arg(long)]
     pub force: bool,
+
+    /// The folder apply may change files in: every folder the report says was scanned must lie
+    /// inside it. Default: the current folder. The report itself can never widen it.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct UndoArgs {
-    /// The journal apply wrote: .agent-dedup/journal-<timestamp>.jsonl in the scanned folder.
+    /// The journal apply wrote: .agent-dedup/journal-<timestamp>.jsonl in the scanned folder. Undo
+    /// puts files back only inside the folder holding that .agent-dedup folder.
     #[arg(value_name = "JOURNAL")]
     pub journal: PathBuf,
 
@@ -214,6 +220,11 @@ pub struct UndoArgs {
     /// Also put originals back over files changed since the apply (those changes are lost).
     #[arg(long)]
     pub force: bool,
+
+    /// The archive apply moved the originals to, when it was given `--archive` outside the
+    /// scanned folder: undo takes an archive outside the folder holding the journal only from here.
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
 }
 
 fn unit_interval(s: &str) -> Result<f32, String> {

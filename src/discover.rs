@@ -53,6 +53,9 @@ pub fn discover(inputs: &[PathBuf], options: DiscoverOptions) -> Result<Discover
     };
     let mut dirs = Vec::new();
     for input in inputs {
+        if input.to_str().is_none() {
+            return Err(bad(input, NOT_UTF8.to_owned()));
+        }
         let meta =
             std::fs::metadata(input).map_err(|e| bad(input, describe_input_error(input, &e)))?;
         if meta.is_file() {
@@ -60,7 +63,13 @@ pub fn discover(inputs: &[PathBuf], options: DiscoverOptions) -> Result<Discover
             named.push(input.clone());
         } else if meta.is_dir() {
             std::fs::read_dir(input).map_err(|e| bad(input, describe_input_error(input, &e)))?;
-            dirs.push(input);
+            match crate::outdir::output_folder_reason(input) {
+                Some(reason) => walked.skipped.push(Skipped {
+                    path: input.clone(),
+                    reason,
+                }),
+                None => dirs.push(input),
+            }
         } else {
             return Err(bad(
                 input,
@@ -179,8 +188,42 @@ fn describe_input_error(path: &Path, e: &std::io::Error) -> String {
     if link_loops(path) {
         return "a symbolic link that loops back on itself (fix or remove the link)".to_owned();
     }
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        if let Some(folder) = unsearchable_folder(path) {
+            return format!(
+                "permission denied: the folder {} cannot be entered (give yourself access, e.g. \
+                 `chmod u+x {}`, or leave it out)",
+                folder.display(),
+                folder.display()
+            );
+        }
+    }
     describe_io_error(e)
 }
+
+/// The folder on the way to `path` that cannot be searched (no `x` permission), if one is why
+/// `path` cannot be reached: its own metadata can be read, the entry below it cannot.
+fn unsearchable_folder(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut ancestors: Vec<&Path> = absolute.ancestors().skip(1).collect();
+    ancestors.reverse(); // from the top down
+    ancestors.windows(2).find_map(|pair| {
+        let (folder, entry) = (pair[0], pair[1]);
+        let denied = std::fs::symlink_metadata(entry)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
+        (denied && std::fs::symlink_metadata(folder).is_ok()).then(|| folder.to_owned())
+    }).or_else(|| {
+        // The folder holding the file itself.
+        let parent = absolute.parent()?;
+        let denied = std::fs::symlink_metadata(&absolute)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
+        denied.then(|| parent.to_owned())
+    })
+}
+
+/// Why a path that is not UTF-8 is not read.
+const NOT_UTF8: &str = "its name is not valid UTF-8: a report could not name it exactly (and \
+    `apply` could not find it again), so it is not read; rename it to a UTF-8 name to scan it";
 
 fn describe_io_error(e: &std::io::Error) -> String {
     match e.kind() {
@@ -203,6 +246,7 @@ fn walk_dir(
     found: &mut Walked,
 ) -> Vec<PathBuf> {
     let mut files = Vec::new();
+    let left_out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .ignore(!options.no_ignore)
@@ -211,7 +255,16 @@ fn walk_dir(
         .git_exclude(!options.no_ignore)
         .require_git(false)
         .follow_links(false)
-        .filter_entry(|entry| !is_tool_folder(entry.path()))
+        .filter_entry({
+            let left_out = std::sync::Arc::clone(&left_out);
+            move |entry| {
+                let skip = left_out_of_walk(entry);
+                if let Some(skipped) = skip.clone().flatten() {
+                    left_out.lock().expect("not poisoned").push(skipped);
+                }
+                skip.is_none()
+            }
+        })
         .build();
     for entry in walker {
         match entry {
@@ -242,7 +295,41 @@ fn walk_dir(
             }),
         }
     }
+    found
+        .skipped
+        .append(&mut left_out.lock().expect("not poisoned"));
     files
+}
+
+/// Entries the walk does not enter or read: `None` for the others; `Some(None)` for those left
+/// out silently (`.git`, agent-dedup's own folder); `Some(Some(..))` for those listed as skipped
+/// with the reason (output folders of agent-dedup, names that are not UTF-8).
+fn left_out_of_walk(entry: &ignore::DirEntry) -> Option<Option<Skipped>> {
+    let path = entry.path();
+    if is_tool_folder(path) {
+        return Some(None);
+    }
+    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    let skipped = |reason: String| {
+        Some(Some(Skipped {
+            path: path.to_owned(),
+            reason,
+        }))
+    };
+    if entry.file_name().to_str().is_none() {
+        // Only folders and candidate files are worth a line in the report.
+        return if is_dir || is_markdown(path) {
+            skipped(NOT_UTF8.to_owned())
+        } else {
+            Some(None)
+        };
+    }
+    if is_dir {
+        if let Some(reason) = crate::outdir::output_folder_reason(path) {
+            return skipped(reason);
+        }
+    }
+    None
 }
 
 /// A symbolic link met in a walk: read when it leads to a file inside the folders given, reported

@@ -3,7 +3,8 @@
 //!
 //! The pipeline, one module per stage:
 //! [`discover`] → [`parse`] → [`normalize`] → [`score`] → [`cluster`] → [`merge`] (+ [`diff`]) →
-//! [`report`]. [`pipeline`] runs them in order; [`model`] holds the types they share.
+//! [`report`]. [`pipeline`] runs them in order; [`model`] holds the types they share. [`outdir`] writes
+//! `--out`; [`apply`] carries a report out, journaled, and undoes it.
 //!
 //! ```no_run
 //! use agent_dedup::pipeline::{scan, ScanOptions};
@@ -24,6 +25,7 @@ pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod normalize;
+pub mod outdir;
 pub mod parse;
 pub mod pipeline;
 pub mod progress;

@@ -100,6 +100,7 @@ fn apply_report(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         delete: args.delete,
         dry_run: args.dry_run,
         force: args.force,
+        root: args.root,
     };
     let outcome = apply::apply(&args.report, &options, &mut std::io::stdout().lock())?;
     for r in &outcome.refused {
@@ -137,6 +138,7 @@ fn undo(args: UndoArgs) -> anyhow::Result<ExitCode> {
     let options = UndoOptions {
         force: args.force,
         dry_run: args.dry_run,
+        archive: args.archive,
     };
     let outcome = apply::undo(&args.journal, &options, &mut std::io::stdout().lock())?;
     for p in &outcome.problems {
@@ -197,6 +199,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         diffs: with_diffs,
         ..options(&args.common)
     };
+    if let Some(dir) = &args.out {
+        agent_dedup::outdir::check_out_dir(dir, &args.paths)?;
+    }
     let report = pipeline::scan(&args.paths, &options)?;
     let phase = options.progress.phase("report", 0);
     emit_with(|out| write_export(&report, args.common.format, args.out.is_some(), out))?;
@@ -231,6 +236,9 @@ fn write_export(
 }
 
 fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = &args.out {
+        agent_dedup::outdir::check_out_dir(dir, &args.files)?;
+    }
     let (report, skipped) = pipeline::merge_files(&args.files, &options(&args.common))?;
     if let Some(s) = skipped.first() {
         anyhow::bail!("{}: cannot be merged: {}", s.path.display(), s.reason);

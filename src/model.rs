@@ -161,8 +161,15 @@ impl AgentFile {
 /// A file that was found but could not be used, and why. Never dropped silently.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Skipped {
+    /// Written lossily in reports: a name that is not UTF-8 is skipped for that reason, and still
+    /// listed (its bad bytes shown as U+FFFD).
+    #[serde(serialize_with = "lossy_path")]
     pub path: PathBuf,
     pub reason: String,
+}
+
+fn lossy_path<S: serde::Serializer>(path: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&path.display())
 }
 
 /// How similar two agents are, part by part. Every part is in 0..=1.

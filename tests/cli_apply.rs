@@ -517,13 +517,23 @@ fn a_member_replaced_by_a_link_out_of_the_library_is_refused() {
     std::os::unix::fs::symlink(s.path("outside/x.md"), s.path(&member)).unwrap();
     let before = snapshot_dir(&s.path("outside"));
     let run = s.run(&["apply", "out/report.json"]);
-    assert_eq!(run.code, Some(2), "{run:?}");
+    // The library changed since the scan; the report was not edited: its cluster is refused, named
+    // for what it is, and the others go ahead (issue 10, item 13).
+    assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
-        run.stderr.contains("outside the scanned folders"),
+        run.stderr.contains("c2 refused")
+            && run.stderr.contains(&member)
+            && run.stderr.contains("symbolic link"),
         "{}",
         run.stderr
     );
+    assert!(!run.stderr.contains("edited"), "{}", run.stderr);
     assert_same(&before, &snapshot_dir(&s.path("outside")));
+    assert!(std::fs::symlink_metadata(s.path(&member))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(!s.path(&s.others("c1")[0]).exists(), "c1 was applied");
 }
 
 /// Replaces the `name:` line of a file.

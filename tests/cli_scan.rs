@@ -491,8 +491,12 @@ fn out_writes_merged_files_diffs_and_reports() {
         file_names.push(name);
     }
     let written = snapshot_dir(&out_dir);
-    let mut expected: BTreeSet<String> =
-        BTreeSet::from(["report.md".to_owned(), "report.json".to_owned()]);
+    // Plus the marker that keeps later scans from reading the folder as input.
+    let mut expected: BTreeSet<String> = BTreeSet::from([
+        "report.md".to_owned(),
+        "report.json".to_owned(),
+        agent_dedup::outdir::OUTPUT_MARKER.to_owned(),
+    ]);
     for name in &file_names {
         expected.insert(format!("{name}.md"));
         expected.insert(format!("{name}.diff"));

@@ -7,6 +7,7 @@
 
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
+use crate::parse::MAX_FILE_BYTES;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,21 +38,95 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The bytes of a regular file and their SHA-256, or `None` when nothing is there.
-/// A symbolic link, a folder or anything else that is not a regular file is an error.
+/// A symbolic link, a folder or anything else that is not a regular file is an error, and so is a
+/// file over [`MAX_FILE_BYTES`] (no agent definition, merged or kept, is that large). The file is
+/// opened without following a link and without blocking, so that a link or a named pipe swapped in
+/// after the check is refused too, never read through or waited on.
 pub fn read_regular(path: &Path) -> io::Result<Option<(Vec<u8>, String)>> {
     match fs::symlink_metadata(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-        Ok(meta) if !meta.file_type().is_file() => Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file (a symbolic link, a folder or a device): left alone",
-        )),
-        Ok(_) => {
-            let bytes = fs::read(path)?;
-            let hash = sha256_hex(&bytes);
-            Ok(Some((bytes, hash)))
-        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+        Ok(meta) if !meta.file_type().is_file() => return Err(not_regular(&meta.file_type())),
+        Ok(_) => {}
     }
+    let file = match open_untrusted(path, false) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        other => other?,
+    };
+    let bytes = read_capped(file, MAX_FILE_BYTES)?;
+    let hash = sha256_hex(&bytes);
+    Ok(Some((bytes, hash)))
+}
+
+/// The most bytes read from a report (a scan of 100,000 agents writes a few hundred megabytes).
+pub const MAX_REPORT_BYTES: u64 = 1 << 30;
+/// The most bytes read from a journal (a few hundred bytes per file an apply touched).
+pub const MAX_JOURNAL_BYTES: u64 = 256 << 20;
+
+/// Reads a report or a journal named on the command line: only a regular file (a named pipe would
+/// block, `/dev/zero` never ends), at most `limit` bytes. Links are followed: the command line
+/// is trusted to name the file it means.
+pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = open_untrusted(path, true)?;
+    read_capped(file, limit)
+}
+
+/// Opens a file to read without blocking on a named pipe (it is refused by its type just after)
+/// and, unless `follow`, without following a symbolic link in its last component.
+fn open_untrusted(path: &Path, follow: bool) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | nofollow);
+    }
+    #[cfg(not(unix))]
+    let _ = follow;
+    match options.open(path) {
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) && !follow => {
+            Err(not_regular(&fs::symlink_metadata(path)?.file_type()))
+        }
+        other => other,
+    }
+}
+
+/// The whole of an opened file, provided it is a regular file of at most `limit` bytes (checked
+/// before reading, and again after: a file may grow while it is read).
+fn read_capped(file: File, limit: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = file.metadata()?;
+    if !meta.file_type().is_file() {
+        return Err(not_regular(&meta.file_type()));
+    }
+    if meta.len() > limit {
+        return Err(too_large(meta.len(), limit));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64, limit));
+    }
+    Ok(bytes)
+}
+
+fn not_regular(file_type: &fs::FileType) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "not a regular file ({}): left alone",
+            crate::parse::file_type_name(file_type)
+        ),
+    )
+}
+
+fn too_large(len: u64, limit: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{len} bytes, over the limit of {limit} bytes: not read"),
+    )
 }
 
 /// Fsyncs a folder, so that the names created, renamed or removed in it survive a crash.
@@ -68,11 +143,66 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-fn parent(path: &Path) -> &Path {
+/// The folder holding `path` (`.` for a bare name).
+pub fn parent(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     }
+}
+
+/// Whether a file can be created, renamed or removed in `folder` (or, when it does not exist yet, in
+/// the nearest folder above it, where it would be created): asked of the system without changing
+/// anything, so that apply can refuse a cluster before its first operation rather than fail halfway.
+pub fn can_create_in(folder: &Path) -> io::Result<()> {
+    let mut dir = folder;
+    loop {
+        match fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => break,
+            Ok(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{} is a file, not a folder", dir.display()),
+                ))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => match dir.parent() {
+                Some(p) if !p.as_os_str().is_empty() => dir = p,
+                _ => return Err(e),
+            },
+            Err(e) => return Err(e),
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(dir.as_os_str().as_bytes())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        // SAFETY: a NUL-terminated path; access(2) only reads it.
+        if unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Takes the lock every apply and undo holds on agent-dedup's folder while it changes files, so
+/// that two never work on one library at once. `None` when another process holds it. Released
+/// when the returned file is dropped or the process ends, however it ends (even by SIGKILL).
+pub fn lock_folder(dir: &Path) -> io::Result<Option<File>> {
+    let file = File::open(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: flock(2) on a descriptor this function owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            let e = io::Error::last_os_error();
+            if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+                return Ok(None);
+            }
+            return Err(e);
+        }
+    }
+    Ok(Some(file))
 }
 
 /// Creates `dir` and any missing parents, fsyncing each parent that gained an entry.
@@ -93,7 +223,7 @@ pub fn create_dir_durable(dir: &Path) -> io::Result<()> {
 }
 
 /// Writes `bytes` to `tmp` (which must not exist), with the given permissions, and fsyncs it.
-fn write_new_synced(
+pub(crate) fn write_new_synced(
     tmp: &Path,
     bytes: &[u8],
     permissions: Option<fs::Permissions>,

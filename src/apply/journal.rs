@@ -96,12 +96,15 @@ impl JournalWriter {
 /// Reads a journal. A last line cut short (a run killed while writing it) is ignored: the
 /// operation it announced was never started. Any other unreadable line is an error.
 pub fn read(path: &Path) -> anyhow::Result<Vec<Entry>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let cannot = |e: &dyn std::fmt::Display| {
         anyhow::anyhow!(
             "{}: cannot read the journal: {e}",
             super::paths::shown(path)
         )
-    })?;
+    };
+    let bytes = super::fsops::read_limited(path, super::fsops::MAX_JOURNAL_BYTES)
+        .map_err(|e| cannot(&e))?;
+    let text = String::from_utf8(bytes).map_err(|e| cannot(&e))?;
     let lines: Vec<&str> = text.lines().collect();
     let mut entries = Vec::new();
     for (i, line) in lines.iter().enumerate() {

@@ -53,10 +53,10 @@ pub struct WouldOverwrite(pub Vec<PathBuf>);
 
 impl std::fmt::Display for WouldOverwrite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let list: Vec<String> = self.0.iter().map(|p| p.display().to_string()).collect();
+        let list: Vec<String> = self.0.iter().map(|p| crate::apply::paths::shown(p)).collect();
         write!(
             f,
-            "refusing to overwrite existing file(s): {} (choose an empty --out folder, or pass --force)",
+            "refusing to overwrite existing file(s): {} (choose an empty --out folder, or pass --force to replace them)",
             list.join(", ")
         )
     }
@@ -141,22 +141,11 @@ pub fn safe_file_stem(name: &str) -> String {
     stem
 }
 
-/// Writes the `--out` files. Existing files are left alone unless `force`: then nothing is written.
+/// Writes the `--out` files (see [`crate::outdir`]): all or nothing, never through a link, never
+/// over one of the files named in the report's inputs. Existing files are left alone unless `force`:
+/// then nothing is written.
 pub fn write_out_dir(report: &Report, dir: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
     let files = out_files(report, dir);
-    let existing: Vec<PathBuf> = files
-        .iter()
-        .map(|(p, _)| p.clone())
-        .filter(|p| p.exists())
-        .collect();
-    if !existing.is_empty() && !force {
-        return Err(WouldOverwrite(existing).into());
-    }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
-    for (path, content) in &files {
-        std::fs::write(path, content)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-    }
+    crate::outdir::write_files(dir, &files, force, &report.inputs)?;
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }
