@@ -256,7 +256,13 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
         roots[0].shown.clone()
     } else {
         base.strip_prefix(cwd)
-            .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
             .unwrap_or(&base)
             .to_owned()
     };
@@ -266,7 +272,9 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
     let (archive_shown, journal_shown) = tool_paths(&base_shown, options, &started);
     let archive = resolve(&archive_shown, cwd)
         .map_err(|e| anyhow::anyhow!("{}: {e}", shown(&archive_shown)))?;
-    let journal = base.join(TOOL_DIR).join(journal_shown.file_name().expect("a file name"));
+    let journal = base
+        .join(TOOL_DIR)
+        .join(journal_shown.file_name().expect("a file name"));
     check_archive(options, &archive, &archive_shown, &roots, &tool_dir)?;
 
     // Every path the report names is checked before anything else: a report that points outside
@@ -478,13 +486,19 @@ fn roots(
         };
         let meta = std::fs::metadata(cwd.join(given)).map_err(gone)?;
         let (folder, shown_root) = if meta.is_dir() {
-            (std::fs::canonicalize(cwd.join(given)).map_err(gone)?, given.to_owned())
+            (
+                std::fs::canonicalize(cwd.join(given)).map_err(gone)?,
+                given.to_owned(),
+            )
         } else {
             let parent = match given.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
                 _ => PathBuf::from("."),
             };
-            (std::fs::canonicalize(cwd.join(&parent)).map_err(gone)?, parent)
+            (
+                std::fs::canonicalize(cwd.join(&parent)).map_err(gone)?,
+                parent,
+            )
         };
         if !inside(&folder, bound) {
             anyhow::bail!(
@@ -734,7 +748,10 @@ fn check_cluster(plan: &ClusterPlan, options: &ApplyOptions, cwd: &Path) -> Resu
     )];
     for m in &plan.others {
         let verb = if options.delete { "delete" } else { "move" };
-        needs.push((fsops::parent(&m.path), format!("to {verb} {}", shown(&m.shown))));
+        needs.push((
+            fsops::parent(&m.path),
+            format!("to {verb} {}", shown(&m.shown)),
+        ));
     }
     for m in all_members(plan) {
         needs.push((

@@ -203,22 +203,25 @@ fn describe_input_error(path: &Path, e: &std::io::Error) -> String {
 
 /// The folder on the way to `path` that cannot be searched (no `x` permission), if one is why
 /// `path` cannot be reached: its own metadata can be read, the entry below it cannot.
-fn unsearchable_folder(path: &Path) -> Option<PathBuf> {
+pub(crate) fn unsearchable_folder(path: &Path) -> Option<PathBuf> {
     let absolute = std::path::absolute(path).ok()?;
     let mut ancestors: Vec<&Path> = absolute.ancestors().skip(1).collect();
     ancestors.reverse(); // from the top down
-    ancestors.windows(2).find_map(|pair| {
-        let (folder, entry) = (pair[0], pair[1]);
-        let denied = std::fs::symlink_metadata(entry)
-            .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
-        (denied && std::fs::symlink_metadata(folder).is_ok()).then(|| folder.to_owned())
-    }).or_else(|| {
-        // The folder holding the file itself.
-        let parent = absolute.parent()?;
-        let denied = std::fs::symlink_metadata(&absolute)
-            .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
-        denied.then(|| parent.to_owned())
-    })
+    ancestors
+        .windows(2)
+        .find_map(|pair| {
+            let (folder, entry) = (pair[0], pair[1]);
+            let denied = std::fs::symlink_metadata(entry)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
+            (denied && std::fs::symlink_metadata(folder).is_ok()).then(|| folder.to_owned())
+        })
+        .or_else(|| {
+            // The folder holding the file itself.
+            let parent = absolute.parent()?;
+            let denied = std::fs::symlink_metadata(&absolute)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
+            denied.then(|| parent.to_owned())
+        })
 }
 
 /// Why a path that is not UTF-8 is not read.

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 /// does not read their merged files or archived originals as agents.
 pub const OUTPUT_MARKER: &str = ".agent-dedup-output";
 
-const MARKER_TEXT: &str = "This folder was written by agent-dedup (`scan --out` or `apply --archive`).\n\
+const MARKER_TEXT: &str =
+    "This folder was written by agent-dedup (`scan --out` or `apply --archive`).\n\
 agent-dedup scan never reads it as input. Delete this file to have it scanned.\n";
 
 /// How report.json begins: `{`, then `version` and `inputs`, in the order the exporter writes them.
@@ -205,7 +206,10 @@ fn temp_name(path: &Path, n: usize) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.agent-dedup-{}-{n}.tmp", std::process::id()))
+    path.with_file_name(format!(
+        ".{name}.agent-dedup-{}-{n}.tmp",
+        std::process::id()
+    ))
 }
 
 #[cfg(test)]

@@ -116,6 +116,16 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 /// Why a file could not be opened, said as when its metadata was read before opening it: a pipe,
 /// a folder or a file over the limit is named as such even where opening it failed.
 fn why_not_opened(path: &Path, open_error: &std::io::Error) -> String {
+    if open_error.kind() == std::io::ErrorKind::PermissionDenied {
+        if let Some(folder) = crate::discover::unsearchable_folder(path) {
+            return format!(
+                "could not be read: permission denied: the folder {} cannot be entered (give \
+                 yourself access, e.g. `chmod u+x {}`)",
+                folder.display(),
+                folder.display()
+            );
+        }
+    }
     match std::fs::metadata(path) {
         Err(e) => describe_read_error(&e),
         Ok(meta) => not_readable(&meta).unwrap_or_else(|| describe_read_error(open_error)),

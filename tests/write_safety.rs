@@ -254,7 +254,10 @@ fn scan_out_never_writes_through_a_symbolic_link() {
         "names the link: {}",
         run.stderr
     );
-    assert!(!s.path("victim/authorized_keys").exists(), "written through the link");
+    assert!(
+        !s.path("victim/authorized_keys").exists(),
+        "written through the link"
+    );
 
     // With --force and a target behind the link: still refused, the target untouched.
     std::fs::write(s.path("victim/authorized_keys"), "ssh-ed25519 KEEP\n").unwrap();
@@ -286,7 +289,10 @@ fn add_to_c1(report: &mut Value, path: &str, bytes: &[u8], rep: bool) {
     report["agents"].as_array_mut().unwrap().push(
         serde_json::json!({"path": path, "name": "x", "kind": "agent", "sha256": sha256_hex(bytes)}),
     );
-    let c1 = clusters_mut(report).iter_mut().find(|c| c["id"] == "c1").unwrap();
+    let c1 = clusters_mut(report)
+        .iter_mut()
+        .find(|c| c["id"] == "c1")
+        .unwrap();
     c1["members"].as_array_mut().unwrap().push(path.into());
     if rep {
         c1["representative"] = path.into();
@@ -342,7 +348,10 @@ fn apply_refuses_scanned_folders_outside_its_root() {
     std::fs::create_dir(s.path("other")).unwrap();
     std::fs::write(s.path("other/x.md"), victim).unwrap();
     let mut report = s.report.clone();
-    report["inputs"].as_array_mut().unwrap().push("other".into());
+    report["inputs"]
+        .as_array_mut()
+        .unwrap()
+        .push("other".into());
     add_to_c1(&mut report, "other/x.md", victim, false);
     s.write_report(&report);
     let run = s.run(&["apply", "out/report.json", "--root", "lib"]);
@@ -424,7 +433,10 @@ fn undo_restores_only_under_the_folder_holding_its_journal() {
     let run = run_in(&root, &["undo", in_place.to_str().unwrap()]);
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stderr.contains("outside"), "{}", run.stderr);
-    assert!(!elsewhere.join("target.md").exists(), "restored outside lib/");
+    assert!(
+        !elsewhere.join("target.md").exists(),
+        "restored outside lib/"
+    );
 
     // A journal that is not in a `.agent-dedup` folder proves nothing.
     let loose = root.join("elsewhere/journal-20250101T000000Z.jsonl");
@@ -432,7 +444,10 @@ fn undo_restores_only_under_the_folder_holding_its_journal() {
     let run = run_in(&root, &["undo", loose.to_str().unwrap()]);
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stderr.contains(".agent-dedup"), "{}", run.stderr);
-    assert!(!elsewhere.join("target.md").exists(), "restored outside lib/");
+    assert!(
+        !elsewhere.join("target.md").exists(),
+        "restored outside lib/"
+    );
 }
 
 #[test]
@@ -446,7 +461,11 @@ fn undo_takes_an_archive_outside_the_library_only_from_the_command_line() {
 
     let run = s.run(&["undo", journal]);
     assert_eq!(run.code, Some(2), "{run:?}");
-    assert!(run.stderr.contains("--archive"), "says what to do: {}", run.stderr);
+    assert!(
+        run.stderr.contains("--archive"),
+        "says what to do: {}",
+        run.stderr
+    );
 
     let run = s.run(&["undo", journal, "--archive", "keep"]);
     assert_eq!(run.code, Some(0), "{run:?}");
@@ -494,14 +513,17 @@ fn output_folders_are_never_read_as_input() {
     assert_eq!(scan.code, Some(0), "{scan:?}");
     let report: Value = serde_json::from_str(&scan.stdout).unwrap();
     assert!(
-        !agent_paths(&report).iter().any(|p| p.starts_with("lib/old-out")),
+        !agent_paths(&report)
+            .iter()
+            .any(|p| p.starts_with("lib/old-out")),
         "merged files read back as agents"
     );
     let skipped = report["skipped"].as_array().unwrap();
     assert!(
         skipped
             .iter()
-            .any(|s| s["path"] == "lib/old-out" && s["reason"].as_str().unwrap().contains("agent-dedup")),
+            .any(|s| s["path"] == "lib/old-out"
+                && s["reason"].as_str().unwrap().contains("agent-dedup")),
         "{skipped:?}"
     );
     std::fs::remove_dir_all(s.path("lib/old-out")).unwrap();
@@ -514,7 +536,9 @@ fn output_folders_are_never_read_as_input() {
     let report: Value = serde_json::from_str(&scan.stdout).unwrap();
     let paths = agent_paths(&report);
     assert!(
-        !paths.iter().any(|p| p.starts_with("./keep") || p.starts_with("./out")),
+        !paths
+            .iter()
+            .any(|p| p.starts_with("./keep") || p.starts_with("./out")),
         "{paths:?}"
     );
     assert!(paths.iter().any(|p| p.starts_with("./lib")), "{paths:?}");
@@ -535,7 +559,10 @@ fn a_truncated_journal_says_so_lists_what_it_misses_and_exits_1() {
     let run = s.run(&["undo", journal.to_str().unwrap()]);
     assert_eq!(run.code, Some(1), "{run:?}");
     let said = format!("{}{}", run.stdout, run.stderr);
-    assert!(said.contains("finished"), "says the journal is incomplete: {said}");
+    assert!(
+        said.contains("finished"),
+        "says the journal is incomplete: {said}"
+    );
     let rel = moved.strip_prefix("lib/").unwrap();
     assert!(
         run.stderr.contains(rel) && run.stderr.contains("not restored"),
@@ -596,14 +623,17 @@ fn non_utf8_file_names_are_refused_at_scan_with_a_reason() {
     let run = run_in(dir.path(), &["scan", "lib", "--out", "out", "-q"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     let report: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).unwrap())
+            .unwrap();
     assert!(
         !agent_paths(&report).iter().any(|p| p.contains('\u{fffd}')),
         "a lossy path in the report"
     );
     let skipped = report["skipped"].as_array().unwrap();
     assert!(
-        skipped.iter().any(|s| s["reason"].as_str().unwrap().contains("UTF-8")),
+        skipped
+            .iter()
+            .any(|s| s["reason"].as_str().unwrap().contains("UTF-8")),
         "{skipped:?}"
     );
     let run = run_in(dir.path(), &["apply", "out/report.json"]);
@@ -648,7 +678,10 @@ fn an_unwritable_folder_refuses_its_cluster_before_any_change() {
     }
     for id in &free {
         for m in s.others(id) {
-            assert!(!after.contains_key(m.strip_prefix("lib/").unwrap()), "{id} applied");
+            assert!(
+                !after.contains_key(m.strip_prefix("lib/").unwrap()),
+                "{id} applied"
+            );
         }
     }
 }
@@ -670,7 +703,11 @@ fn an_undo_that_cannot_put_a_file_back_exits_1_and_restores_the_rest() {
     let run = s.run(&["undo", journal.to_str().unwrap()]);
     drop(guard);
     assert_eq!(run.code, Some(1), "{run:?}");
-    assert!(run.stderr.contains(moved.strip_prefix("lib/").unwrap()), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(moved.strip_prefix("lib/").unwrap()),
+        "{}",
+        run.stderr
+    );
     // Everything outside that folder is back.
     let after = s.library();
     for (rel, bytes) in &before {
@@ -757,7 +794,9 @@ fn an_oversized_merged_file_refuses_its_cluster() {
     let run = s.run(&["apply", "out/report.json", "--cluster", "c1"]);
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
-        run.stderr.contains("c1 refused") && run.stderr.contains(&file) && run.stderr.contains("limit"),
+        run.stderr.contains("c1 refused")
+            && run.stderr.contains(&file)
+            && run.stderr.contains("limit"),
         "{}",
         run.stderr
     );
@@ -783,4 +822,50 @@ fn a_full_disk_leaves_no_truncated_out_file() {
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
     assert_same(&before, &snapshot_dir(&s.path("out")));
+}
+
+/// A file in a folder that can be listed but not entered (no `x`): the message names the folder and
+/// the permission that is missing, not the file's read permission.
+#[cfg(unix)]
+#[test]
+fn a_file_in_a_folder_without_search_permission_names_the_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    let agent = "---\nname: a\ndescription: An agent.\n---\n\nBody.\n";
+    std::fs::write(locked.join("a.md"), agent).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let restore = || std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755));
+    if std::fs::metadata(locked.join("a.md")).is_ok() {
+        eprintln!("note: the folder can be entered anyway (root?); skipping");
+        restore().unwrap();
+        return;
+    }
+    // Named on the command line: a usage error naming the folder.
+    let named = run_in(dir.path(), &["scan", "locked/a.md", "-q"]);
+    // Met in a folder walk (the folder can be listed): skipped, naming the folder.
+    let walked = run_in(dir.path(), &["scan", "locked", "--format", "json", "-q"]);
+    restore().unwrap();
+    assert_eq!(named.code, Some(2), "{named:?}");
+    assert!(
+        named.stderr.contains("chmod u+x") && named.stderr.contains("locked"),
+        "{}",
+        named.stderr
+    );
+    assert!(!named.stderr.contains("chmod u+r"), "{}", named.stderr);
+    assert_eq!(walked.code, Some(0), "{walked:?}");
+    let report: Value = serde_json::from_str(&walked.stdout).unwrap();
+    let reasons: Vec<&str> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("chmod u+x") && r.contains("locked")),
+        "{reasons:?}"
+    );
 }

@@ -5,9 +5,9 @@
 //! environment the process aborts at the N-th step, as a SIGKILL would. The crash tests use it to
 //! stop `apply` deterministically at every step.
 
+use crate::parse::MAX_FILE_BYTES;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
-use crate::parse::MAX_FILE_BYTES;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};

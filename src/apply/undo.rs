@@ -167,8 +167,8 @@ fn proven_root(journal_path: &Path, cwd: &Path) -> anyhow::Result<(PathBuf, Path
         }
     }
     let folder = tool_dir.parent().ok_or_else(misplaced)?;
-    let root = std::fs::canonicalize(folder)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", shown(folder)))?;
+    let root =
+        std::fs::canonicalize(folder).map_err(|e| anyhow::anyhow!("{}: {e}", shown(folder)))?;
     let tool_dir = root.join(TOOL_DIR);
     Ok((root, tool_dir))
 }

@@ -53,7 +53,11 @@ pub struct WouldOverwrite(pub Vec<PathBuf>);
 
 impl std::fmt::Display for WouldOverwrite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let list: Vec<String> = self.0.iter().map(|p| crate::apply::paths::shown(p)).collect();
+        let list: Vec<String> = self
+            .0
+            .iter()
+            .map(|p| crate::apply::paths::shown(p))
+            .collect();
         write!(
             f,
             "refusing to overwrite existing file(s): {} (choose an empty --out folder, or pass --force to replace them)",
