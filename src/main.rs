@@ -12,8 +12,9 @@ use agent_dedup::pipeline::{self, ScanOptions};
 use agent_dedup::progress::Progress;
 use agent_dedup::report::{self, Format};
 use agent_dedup::score::Weights;
+use agent_dedup::terminal::{self, eprint_line};
 use clap::Parser;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -49,23 +50,23 @@ const REFUSED: u8 = 1;
 /// Exit code for usage errors, unreadable input and failed writes.
 const ERROR: u8 = 2;
 
-/// Prints to stdout; a reader that went away (`| head`) ends the program quietly, as in other
-/// command-line tools.
+/// Prints to stdout; a reader that went away (`| head`) only ends the printing (see [`emit_with`]).
 fn emit(text: &str) -> anyhow::Result<()> {
     emit_with(|out| out.write_all(text.as_bytes()))
 }
 
 /// Writes to stdout through a large buffer, for reports written as they are made (a JSON report of
 /// 100,000 agents is hundreds of megabytes): the serializer's small writes reach the system in
-/// large chunks. A reader that went away ends the program quietly, as in [`emit`].
+/// large chunks. A reader that went away (`scan --out out | head -1`) stops the printing but not
+/// the run: the `--out` files are still written and the exit code is the one the run earned.
 fn emit_with(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    match write(&mut out).and_then(|_| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        other => Ok(other?),
-    }
+    let stdout = terminal::StopOnClosedPipe::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout);
+    write(&mut out)
+        .and_then(|_| out.flush())
+        .map_err(|e| anyhow::anyhow!("cannot write to standard output: {e}"))
 }
 
 fn main() -> ExitCode {
@@ -74,7 +75,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("agent-dedup: error: {e:#}");
+            eprint_line(&format!("agent-dedup: error: {e:#}"));
             ExitCode::from(ERROR)
         }
     }
@@ -104,14 +105,14 @@ fn apply_report(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     };
     let outcome = apply::apply(&args.report, &options, &mut std::io::stdout().lock())?;
     for r in &outcome.refused {
-        eprintln!("agent-dedup: {} refused: {}", r.cluster, r.reason);
+        eprint_line(&format!("agent-dedup: {} refused: {}", r.cluster, r.reason));
     }
     let verb = if args.dry_run {
         "would apply"
     } else {
         "applied"
     };
-    eprintln!(
+    eprint_line(&format!(
         "{verb} {} cluster(s){}",
         outcome.applied.len(),
         if outcome.refused.is_empty() {
@@ -119,12 +120,12 @@ fn apply_report(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         } else {
             format!(", refused {}", outcome.refused.len())
         }
-    );
+    ));
     if let Some(archive) = &outcome.archive {
-        eprintln!("originals kept in {}", archive.display());
+        eprint_line(&format!("originals kept in {}", archive.display()));
     }
     if let Some(journal) = &outcome.journal {
-        eprintln!("to undo: agent-dedup undo {}", journal.display());
+        eprint_line(&format!("to undo: agent-dedup undo {}", journal.display()));
     }
     Ok(if outcome.refused.is_empty() {
         ExitCode::SUCCESS
@@ -142,14 +143,14 @@ fn undo(args: UndoArgs) -> anyhow::Result<ExitCode> {
     };
     let outcome = apply::undo(&args.journal, &options, &mut std::io::stdout().lock())?;
     for p in &outcome.problems {
-        eprintln!("agent-dedup: {p}");
+        eprint_line(&format!("agent-dedup: {p}"));
     }
     let verb = if args.dry_run {
         "would restore"
     } else {
         "restored"
     };
-    eprintln!(
+    eprint_line(&format!(
         "{verb} {} file(s); {} already as before{}",
         outcome.restored,
         outcome.unchanged,
@@ -158,7 +159,7 @@ fn undo(args: UndoArgs) -> anyhow::Result<ExitCode> {
         } else {
             format!("; {} could not be restored", outcome.problems.len())
         }
-    );
+    ));
     Ok(if outcome.problems.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -204,11 +205,14 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     }
     let report = pipeline::scan(&args.paths, &options)?;
     let phase = options.progress.phase("report", 0);
-    emit_with(|out| write_export(&report, args.common.format, args.out.is_some(), out))?;
+    let printed =
+        emit_with(|out| write_export(&report, args.common.format, args.out.is_some(), out));
     phase.finish();
+    // Whatever became of the printing, the files asked for are written.
     if let Some(dir) = &args.out {
         write_out(&report, dir, args.force)?;
     }
+    printed?;
     let found = !report.clusters.is_empty();
     // The report of a large library is millions of small allocations, which take a good part of
     // a second to free one by one (measured: ~0.5 s for 100,000 agents); the program ends here, and
@@ -260,7 +264,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         .clusters
         .first()
         .ok_or_else(|| anyhow::anyhow!("merge needs at least two agent files"))?;
-    match args.common.format {
+    let printed = match args.common.format {
         Format::Text => {
             let mut text = cluster.merged.text.clone();
             if args.diff {
@@ -269,13 +273,19 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
                     text.push_str(&d.unified);
                 }
             }
-            emit(&text)?;
+            // The merged file as it is when redirected; on a terminal, its bytes from the members'
+            // files cannot act on the terminal.
+            if std::io::stdout().is_terminal() {
+                text = terminal::escape_keeping_lines(&text).into_owned();
+            }
+            emit(&text)
         }
-        format => emit_with(|out| write_export(&report, format, args.out.is_some(), out))?,
-    }
+        format => emit_with(|out| write_export(&report, format, args.out.is_some(), out)),
+    };
     if let Some(dir) = &args.out {
         write_out(&report, dir, args.force)?;
     }
+    printed?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -285,7 +295,11 @@ fn write_out(
     force: bool,
 ) -> anyhow::Result<()> {
     let written = report::write_out_dir(report, dir, force)?;
-    eprintln!("wrote {} file(s) to {}", written.len(), dir.display());
+    eprint_line(&format!(
+        "wrote {} file(s) to {}",
+        written.len(),
+        dir.display()
+    ));
     Ok(())
 }
 
@@ -425,6 +439,6 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    emit(&text)?;
+    emit(&terminal::escape_keeping_lines(&text))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -141,6 +141,34 @@ pub struct AgentFile {
     pub diagnostics: Vec<Diagnostic>,
     /// SHA-256 of the file's bytes as read, so a later step can tell whether it changed since.
     pub content_hash: String,
+    /// The file that was read, where the system tells: a later read must find the same one.
+    pub file_id: Option<FileId>,
+}
+
+/// Which file on disk a path led to when it was read (device and inode, on Unix). A path that
+/// leads to another file later (replaced, or made a link) is caught by it before a byte is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId {
+    pub device: u64,
+    pub inode: u64,
+}
+
+impl FileId {
+    pub fn of(meta: &std::fs::Metadata) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(FileId {
+                device: meta.dev(),
+                inode: meta.ino(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            None
+        }
+    }
 }
 
 impl AgentFile {

@@ -5,7 +5,7 @@
 //! fails, the frontmatter is read line by line as `key: value`. Every repair becomes a [`Diagnostic`].
 //! What cannot be read at all comes back as a [`Skipped`] with the reason.
 
-use crate::model::{AgentFile, Diagnostic, Frontmatter, Kind, Skipped};
+use crate::model::{AgentFile, Diagnostic, FileId, Frontmatter, Kind, Skipped};
 use serde_yaml::{Mapping, Value};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -68,8 +68,10 @@ const DOCUMENTED_MODELS: &[&str] = &["sonnet", "opus", "haiku", "inherit"];
 /// Reads one file from disk and parses it. I/O problems and unusable content become a `Skipped`
 /// whose reason says what went wrong and, where there is something to do, what to do.
 pub fn read_agent_file(path: &Path) -> Result<AgentFile, Skipped> {
-    let bytes = read_file_bytes(path)?;
-    parse_agent(path, &bytes)
+    let (bytes, file_id) = read_file(path)?;
+    let mut agent = parse_agent(path, &bytes)?;
+    agent.file_id = file_id;
+    Ok(agent)
 }
 
 /// The bytes of one file, read the safe way: a file is opened without blocking (a named pipe would
@@ -77,6 +79,11 @@ pub fn read_agent_file(path: &Path) -> Result<AgentFile, Skipped> {
 /// over) are read, even when the file grows between the size check and the read. For any later
 /// reading of a file too (diffs).
 pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
+    read_file(path).map(|(bytes, _)| bytes)
+}
+
+/// [`read_file_bytes`], with which file was read.
+pub fn read_file(path: &Path) -> Result<(Vec<u8>, Option<FileId>), Skipped> {
     let skip = |reason: String| Skipped {
         path: path.to_owned(),
         reason,
@@ -97,7 +104,7 @@ pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
             too_large(bytes.len() as u64)
         )));
     }
-    Ok(bytes)
+    Ok((bytes, FileId::of(&meta)))
 }
 
 /// Opens a file for reading. On Unix without blocking, so that a named pipe with no writer opens
@@ -234,6 +241,7 @@ pub fn parse_agent(path: &Path, bytes: &[u8]) -> Result<AgentFile, Skipped> {
         body: body.to_owned(),
         diagnostics,
         content_hash: content_hash(bytes),
+        file_id: None,
     })
 }
 

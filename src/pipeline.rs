@@ -261,25 +261,40 @@ fn merge_cluster(
     with_diffs: bool,
     cache: &mut merge::TermCache,
 ) -> ClusterReport {
-    let loaded: Vec<Reloaded> = cluster
+    let loaded: Vec<Reread> = cluster
         .members
         .iter()
-        .map(|&i| reload(&agents[i], with_diffs))
+        .map(|&i| reread_member(&agents[i], with_diffs))
         .collect();
-    let members: Vec<&AgentFile> = loaded.iter().map(|r| &r.agent).collect();
-    let rep = cluster
+    // Members that are no longer what the scan read are left out; when none is left, the merge is
+    // made of what the scan read of their frontmatter, without bodies (the warnings say so).
+    let mut kept: Vec<usize> = (0..loaded.len()).filter(|&i| !loaded[i].left_out).collect();
+    if kept.is_empty() {
+        kept = (0..loaded.len()).collect();
+    }
+    let members: Vec<&AgentFile> = kept.iter().map(|&i| &loaded[i].agent).collect();
+    let kept_members: Vec<usize> = kept.iter().map(|&i| cluster.members[i]).collect();
+    // The representative, or when it was left out, the member most like it.
+    let by_similarity = by_similarity_to(&cluster.members, cluster.representative, &cluster.pairs);
+    let representative_at = cluster
         .members
         .iter()
         .position(|&m| m == cluster.representative)
         .expect("representative is a member");
-    let order = by_similarity_to(&cluster.members, cluster.representative, &cluster.pairs);
+    let rep_position = std::iter::once(representative_at)
+        .chain(by_similarity)
+        .find(|i| kept.contains(i))
+        .unwrap_or(kept[0]);
+    let representative = cluster.members[rep_position];
+    let rep = kept.iter().position(|&i| i == rep_position).expect("kept");
+    let order = by_similarity_to(&kept_members, representative, &cluster.pairs);
     let mut merged = merge::merge_with(&members, rep, &order, cache);
     merged
         .decisions
         .extend(loaded.iter().filter_map(|r| r.warning.clone()));
     merged.diffs = loaded
         .iter()
-        .filter(|_| with_diffs)
+        .filter(|r| with_diffs && !r.left_out)
         .map(|r| member_diff(&r.agent.path, &r.original, &merged.name, &merged.text))
         .collect();
     ClusterReport {
@@ -289,64 +304,60 @@ fn merge_cluster(
     }
 }
 
-/// A cluster member read again from disk, with its text as it stands, for merging and diffing.
-struct Reloaded {
-    agent: AgentFile,
-    original: String,
-    /// Set when the file could not be read again or changed since the scan read it.
-    warning: Option<crate::model::MergeDecision>,
+/// A cluster member read again from disk, for merging and diffing.
+#[derive(Debug)]
+pub struct Reread {
+    /// The member with its body, or as the scan left it (without its body) when it is left out.
+    pub agent: AgentFile,
+    /// Its text, for diffs: empty unless asked for, and when it is left out.
+    pub original: String,
+    /// Why it is left out of the merge.
+    pub warning: Option<crate::model::MergeDecision>,
+    /// Whether it is left out of the merge: it cannot be read again, or is no longer the file, or
+    /// the bytes, that the scan read.
+    pub left_out: bool,
 }
 
-/// Reads a member again. `original`, the text as it stands, is only kept for diffs.
-fn reload(scanned: &AgentFile, with_original: bool) -> Reloaded {
-    let warn = |why: String| crate::model::MergeDecision {
-        field: "warning".into(),
-        chose: scanned.path.display().to_string(),
-        why,
-        dropped: vec![],
+/// Reads a member again, by the rules of the scan's first read (a regular file, opened without
+/// blocking, at most [`parse::MAX_FILE_BYTES`]), and only when it is still the file the scan read,
+/// with the same bytes: a member replaced after the read (by a named pipe, a link to a file outside
+/// the library, a file grown huge, or an edit) is left out of the merge with a warning, and nothing
+/// of what replaced it is kept. `original`, the text, is only kept for diffs when `with_original`.
+pub fn reread_member(scanned: &AgentFile, with_original: bool) -> Reread {
+    let left_out = |why: String| Reread {
+        agent: scanned.clone(),
+        original: String::new(),
+        warning: Some(crate::model::MergeDecision {
+            field: "warning".into(),
+            chose: scanned.path.display().to_string(),
+            why: format!("{why}; left out of the merge (scan again to include it)"),
+            dropped: vec![],
+        }),
+        left_out: true,
     };
-    let bytes = match std::fs::read(&scanned.path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return Reloaded {
-                agent: scanned.clone(),
-                original: String::new(),
-                warning: Some(warn(format!(
-                    "could not be read again to merge ({e}); its body is left out"
-                ))),
-            }
-        }
+    let (bytes, file_id) = match parse::read_file(&scanned.path) {
+        Ok(read) => read,
+        Err(skip) => return left_out(format!("{} when read again to merge", skip.reason)),
+    };
+    if scanned.file_id.is_some() && file_id != scanned.file_id {
+        return left_out(
+            "is no longer the file the scan read (replaced, or made a link, during the scan)"
+                .into(),
+        );
+    }
+    let Some(agent) = unchanged(scanned, &bytes) else {
+        return left_out("changed while it was being scanned".into());
     };
     let original = if with_original {
         String::from_utf8_lossy(&bytes).replace("\r\n", "\n")
     } else {
         String::new()
     };
-    if let Some(agent) = unchanged(scanned, &bytes) {
-        return Reloaded {
-            agent,
-            original,
-            warning: None,
-        };
-    }
-    match parse::parse_agent(&scanned.path, &bytes) {
-        Ok(agent) => {
-            let warning = (agent.content_hash != scanned.content_hash)
-                .then(|| warn("changed while it was being scanned; merged as it is now: scan again before applying".into()));
-            Reloaded {
-                agent,
-                original,
-                warning,
-            }
-        }
-        Err(skip) => Reloaded {
-            agent: scanned.clone(),
-            original,
-            warning: Some(warn(format!(
-                "no longer reads as an agent ({}); its body is left out",
-                skip.reason
-            ))),
-        },
+    Reread {
+        agent,
+        original,
+        warning: None,
+        left_out: false,
     }
 }
 
@@ -393,7 +404,8 @@ fn member_diff(
     merged_name: &str,
     merged_text: &str,
 ) -> crate::model::MemberDiff {
-    let label = path.display().to_string();
+    // The path as a label, escaped: a newline in a file name must not end the diff's header line.
+    let label = crate::terminal::path(path);
     crate::model::MemberDiff {
         path: path.to_owned(),
         unified: diff::unified(&label, original, &format!("{merged_name}.md"), merged_text),
@@ -525,18 +537,19 @@ mod tests {
         let path = dir.path().join("a.md");
         let text = "\u{feff}---\r\nname: a\r\ndescription: Use it: now\r\n---\r\n# A\r\n\r\nBody ‚Äî text\r\n";
         let agent = scanned(&path, text);
-        let again = reload(&agent, true);
+        let again = reread_member(&agent, true);
         let full = parse::read_agent_file(&path).unwrap();
         assert!(again.warning.is_none());
         assert_eq!(again.agent.body, full.body);
         assert_eq!(again.agent.frontmatter, full.frontmatter);
         assert_eq!(again.agent.diagnostics, full.diagnostics);
         assert_eq!(again.original, text.replace("\r\n", "\n"));
-        assert!(reload(&agent, false).original.is_empty());
+        assert!(reread_member(&agent, false).original.is_empty());
 
         std::fs::write(&path, "---\nname: a\ndescription: d\n---\nNew body\n").unwrap();
-        let changed = reload(&agent, false);
+        let changed = reread_member(&agent, true);
+        assert!(changed.left_out);
         assert!(changed.warning.unwrap().why.starts_with("changed while"));
-        assert_eq!(changed.agent.body, "New body\n");
+        assert!(changed.agent.body.is_empty() && changed.original.is_empty());
     }
 }

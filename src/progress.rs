@@ -70,12 +70,12 @@ impl Phase {
     pub fn finish(self) {
         self.bar.finish_and_clear();
         if let Some(started) = self.started {
-            eprintln!(
+            crate::terminal::eprint_line(&format!(
                 "{:>10} {:>8.3} s{}",
                 self.name,
                 started.elapsed().as_secs_f64(),
                 memory_in_use().unwrap_or_default()
-            );
+            ));
         }
     }
 }

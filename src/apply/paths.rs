@@ -71,17 +71,7 @@ pub fn is_plain_file_name(name: &str) -> bool {
 
 /// A path for messages: control characters (which could rewrite the terminal) shown escaped.
 pub fn shown(path: &Path) -> String {
-    path.display()
-        .to_string()
-        .chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::terminal::path(path)
 }
 
 #[cfg(test)]

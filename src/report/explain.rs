@@ -1,6 +1,7 @@
 //! The output of `explain`: one pair, part by part.
 
 use crate::pipeline::Explanation;
+use crate::terminal;
 use serde_json::{json, Value};
 use std::fmt::Write;
 
@@ -10,10 +11,10 @@ pub fn explanation_text(e: &Explanation) -> String {
     let _ = writeln!(
         out,
         "{} ({})\n{} ({})\n",
-        e.a.path.display(),
-        e.a.display_name(),
-        e.b.path.display(),
-        e.b.display_name()
+        terminal::path(&e.a.path),
+        terminal::escape(&e.a.display_name()),
+        terminal::path(&e.b.path),
+        terminal::escape(&e.b.display_name())
     );
     if !e.same_kind {
         let _ = writeln!(
@@ -61,7 +62,7 @@ pub fn explanation_text(e: &Explanation) -> String {
         let _ = writeln!(
             out,
             "\nshared distinctive terms: {}",
-            e.shared_terms.join(", ")
+            terminal::escape(&e.shared_terms.join(", "))
         );
     }
     let _ = writeln!(

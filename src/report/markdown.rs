@@ -2,6 +2,7 @@
 
 use super::Exporter;
 use crate::model::{ClusterReport, Kind, Report};
+use crate::terminal::{self, escape};
 use std::fmt::Write;
 
 pub struct MarkdownExporter;
@@ -13,7 +14,7 @@ impl Exporter for MarkdownExporter {
         let inputs: Vec<String> = r
             .inputs
             .iter()
-            .map(|p| format!("`{}`", p.display()))
+            .map(|p| format!("`{}`", terminal::path(p)))
             .collect();
         let _ = writeln!(
             out,
@@ -32,7 +33,10 @@ impl Exporter for MarkdownExporter {
         }
         collisions(&mut out, r);
         problems(&mut out, r);
-        out
+        // Paths, names and values were escaped where they stand, so that none can start a line of
+        // its own; the merged texts and diffs keep their lines, and lose only what could act on a
+        // terminal showing the report.
+        terminal::escape_keeping_lines(&out).into_owned()
     }
 }
 
@@ -80,7 +84,7 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
         for group in &c.cluster.copy_groups {
             let paths: Vec<String> = group
                 .iter()
-                .map(|&m| format!("`{}`", r.agents[m].path.display()))
+                .map(|&m| format!("`{}`", terminal::path(&r.agents[m].path)))
                 .collect();
             let _ = writeln!(
                 out,
@@ -111,8 +115,8 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
         let _ = writeln!(
             out,
             "| `{}` | `{}` | {} |",
-            a.path.display(),
-            a.display_name(),
+            terminal::path(&a.path),
+            escape(&a.display_name()),
             score
         );
     }
@@ -121,9 +125,9 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
         let _ = write!(
             out,
             "- **{}**: {} — {}",
-            d.field,
-            d.chose.replace('\n', " "),
-            d.why
+            escape(&d.field),
+            escape(&d.chose.replace('\n', " ")),
+            escape(&d.why)
         );
         if !d.dropped.is_empty() {
             let _ = write!(
@@ -131,7 +135,7 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
                 " Not kept: {}.",
                 d.dropped
                     .iter()
-                    .map(|x| format!("`{}`", x.replace('`', "'")))
+                    .map(|x| format!("`{}`", escape(&x.replace('`', "'"))))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
@@ -147,7 +151,7 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
         let _ = writeln!(
             out,
             "<details><summary>Diff from <code>{}</code></summary>\n\n````diff\n{}````\n\n</details>\n",
-            d.path.display(),
+            terminal::path(&d.path),
             d.unified
         );
     }
@@ -165,9 +169,9 @@ fn collisions(out: &mut String, r: &Report) {
         let paths: Vec<String> = c
             .paths
             .iter()
-            .map(|p| format!("`{}`", p.display()))
+            .map(|p| format!("`{}`", terminal::path(p)))
             .collect();
-        let _ = writeln!(out, "- `{}`: {}", c.name, paths.join(", "));
+        let _ = writeln!(out, "- `{}`: {}", escape(&c.name), paths.join(", "));
     }
     out.push('\n');
 }
@@ -176,7 +180,12 @@ fn problems(out: &mut String, r: &Report) {
     if !r.skipped.is_empty() {
         let _ = writeln!(out, "## Skipped files\n");
         for s in &r.skipped {
-            let _ = writeln!(out, "- `{}`: {}", s.path.display(), s.reason);
+            let _ = writeln!(
+                out,
+                "- `{}`: {}",
+                terminal::path(&s.path),
+                escape(&s.reason)
+            );
         }
         out.push('\n');
     }
@@ -189,7 +198,12 @@ fn problems(out: &mut String, r: &Report) {
         let _ = writeln!(out, "## Repairs and warnings\n");
         for a in noted {
             let list: Vec<String> = a.diagnostics.iter().map(|d| d.to_string()).collect();
-            let _ = writeln!(out, "- `{}`: {}", a.path.display(), list.join("; "));
+            let _ = writeln!(
+                out,
+                "- `{}`: {}",
+                terminal::path(&a.path),
+                escape(&list.join("; "))
+            );
         }
     }
 }

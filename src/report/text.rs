@@ -2,7 +2,20 @@
 
 use super::Exporter;
 use crate::model::{ClusterReport, Kind, Report, ScoreBreakdown, Tier};
-use std::fmt::Write;
+use crate::terminal;
+
+/// Writes one line of the report with every control character in it escaped: names, paths and
+/// values come from untrusted files, and none of them may end a line or act on the terminal.
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {
+        push_line($out, &format!($($arg)*))
+    };
+}
+
+fn push_line(out: &mut String, line: &str) {
+    out.push_str(&terminal::escape(line));
+    out.push('\n');
+}
 
 pub struct TextExporter;
 
@@ -26,7 +39,7 @@ fn summary(out: &mut String, r: &Report) {
         .iter()
         .filter(|c| c.cluster.tier == Tier::Copy)
         .count();
-    let _ = writeln!(
+    say!(
         out,
         "Scanned {} file(s): {} agent(s) and {} skill(s) read, {} skipped.",
         r.scanned,
@@ -34,7 +47,7 @@ fn summary(out: &mut String, r: &Report) {
         r.agent_count(Kind::Skill),
         r.skipped.len()
     );
-    let _ = writeln!(
+    say!(
         out,
         "Found {} cluster(s) of duplicates ({} copy, {} variant) and {} name collision(s).",
         r.clusters.len(),
@@ -43,19 +56,21 @@ fn summary(out: &mut String, r: &Report) {
         r.name_collisions.len()
     );
     if r.boilerplate_blocks > 0 {
-        let _ = writeln!(
+        say!(
             out,
             "{} block(s) of text recur in {} or more files and were discounted as boilerplate.",
-            r.boilerplate_blocks, r.boilerplate_threshold
+            r.boilerplate_blocks,
+            r.boilerplate_threshold
         );
     }
 }
 
 fn cluster_block(out: &mut String, r: &Report, c: &ClusterReport) {
     let members = &c.cluster.members;
-    let _ = writeln!(
+    out.push('\n');
+    say!(
         out,
-        "\n{}  {}  {} {}s  score {:.2}–{:.2}  → merged as `{}`",
+        "{}  {}  {} {}s  score {:.2}–{:.2}  → merged as `{}`",
         c.id,
         c.cluster.tier,
         members.len(),
@@ -65,7 +80,7 @@ fn cluster_block(out: &mut String, r: &Report, c: &ClusterReport) {
         c.merged.name
     );
     if !c.cluster.shared_terms.is_empty() {
-        let _ = writeln!(
+        say!(
             out,
             "    shared terms: {}",
             c.cluster.shared_terms.join(", ")
@@ -73,13 +88,13 @@ fn cluster_block(out: &mut String, r: &Report, c: &ClusterReport) {
     }
     let width = members
         .iter()
-        .map(|&m| r.agents[m].path.display().to_string().len())
+        .map(|&m| terminal::path(&r.agents[m].path).chars().count())
         .max()
         .unwrap_or(0);
     for &m in members {
-        let path = r.agents[m].path.display().to_string();
+        let path = terminal::path(&r.agents[m].path);
         if m == c.cluster.representative {
-            let _ = writeln!(out, "  * {path:<width$}  representative");
+            say!(out, "  * {path:<width$}  representative");
         } else {
             let score = c
                 .cluster
@@ -91,7 +106,7 @@ fn cluster_block(out: &mut String, r: &Report, c: &ClusterReport) {
                 })
                 .map(|p| breakdown(&p.score))
                 .unwrap_or_else(|| "below the scoring floor".to_owned());
-            let _ = writeln!(out, "    {path:<width$}  {score}");
+            say!(out, "    {path:<width$}  {score}");
         }
     }
     for d in &c.merged.decisions {
@@ -110,10 +125,11 @@ fn cluster_block(out: &mut String, r: &Report, c: &ClusterReport) {
         } else {
             ""
         };
-        let _ = writeln!(
+        say!(
             out,
             "    {}: {chose}{ellipsis} ({}){dropped}",
-            d.field, d.why
+            d.field,
+            d.why
         );
     }
 }
@@ -130,13 +146,14 @@ fn collisions(out: &mut String, r: &Report) {
     if r.name_collisions.is_empty() {
         return;
     }
-    let _ = writeln!(
+    out.push('\n');
+    say!(
         out,
-        "\nName collisions (Claude Code loads only one agent of each name):"
+        "Name collisions (Claude Code loads only one agent of each name):"
     );
     for c in &r.name_collisions {
         let paths: Vec<String> = c.paths.iter().map(|p| p.display().to_string()).collect();
-        let _ = writeln!(out, "  {}: {}", c.name, paths.join(", "));
+        say!(out, "  {}: {}", c.name, paths.join(", "));
     }
 }
 
@@ -144,9 +161,10 @@ fn skipped(out: &mut String, r: &Report) {
     if r.skipped.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\nSkipped ({}):", r.skipped.len());
+    out.push('\n');
+    say!(out, "Skipped ({}):", r.skipped.len());
     for s in &r.skipped {
-        let _ = writeln!(out, "  {}: {}", s.path.display(), s.reason);
+        say!(out, "  {}: {}", s.path.display(), s.reason);
     }
 }
 
@@ -159,11 +177,12 @@ fn diagnostics(out: &mut String, r: &Report) {
     if noted.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\nRepairs and warnings ({} files):", noted.len());
+    out.push('\n');
+    say!(out, "Repairs and warnings ({} files):", noted.len());
     for a in noted {
-        let _ = writeln!(out, "  {}", a.path.display());
+        say!(out, "  {}", a.path.display());
         for d in &a.diagnostics {
-            let _ = writeln!(out, "    - {d}");
+            say!(out, "    - {d}");
         }
     }
 }
