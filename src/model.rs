@@ -184,6 +184,10 @@ pub struct ScoreBreakdown {
     /// (no role words in its name, no description, a body all boilerplate) neither votes for nor
     /// against the pair, and the total is weighed over the others.
     pub counted: Counted,
+    /// Set when the two are siblings of one collection whose names each name a subject the other
+    /// does not: their text was discounted (see `score::SIBLING_DISCOUNT`).
+    #[serde(default)]
+    pub siblings: bool,
 }
 
 /// The parts of a [`ScoreBreakdown`] that counted in its total.

@@ -112,6 +112,8 @@ pub struct Features {
     pub boilerplate_share: f32,
     /// Length of the body in bytes: between equally central members, the fuller one represents.
     pub body_len: usize,
+    /// The agent's collection (see [`collections`]).
+    pub collection: u32,
 }
 
 /// What one agent's text holds before library-wide statistics are known. Every agent's is held at
@@ -249,7 +251,8 @@ fn from_extracted(
     let features = extracted
         .par_iter()
         .zip(body_terms.par_iter())
-        .map(|(e, body)| {
+        .zip(collections.par_iter())
+        .map(|((e, body), &collection)| {
             let description = SparseVec::tf_idf(&e.description_terms, DESCRIPTION_TERMS, |t| {
                 idf(&desc_df, t)
             });
@@ -272,6 +275,7 @@ fn from_extracted(
                 description,
                 body: body_vec,
                 body_len: e.body_len,
+                collection,
                 blocks,
                 boilerplate_share: if e.blocks.is_empty() {
                     0.0

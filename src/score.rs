@@ -58,8 +58,9 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
         .fold((0.0f32, 0.0f32), |(sum, w), &(_, weight, s)| {
             (sum + weight * s, w + weight)
         });
+    let siblings = counted.name && a.collection == b.collection && each_names_its_own(a, b);
     let weighted_mean = if total_weight > 0.0 {
-        weighted / total_weight
+        weighted / total_weight * if siblings { SIBLING_DISCOUNT } else { 1.0 }
     } else {
         0.0
     };
@@ -71,7 +72,31 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
         boilerplate: (a.boilerplate_share + b.boilerplate_share) / 2.0,
         total: weighted_mean.max(shared_lines),
         counted,
+        siblings,
     }
+}
+
+/// What the weighted score of two siblings (see [`each_names_its_own`]) is multiplied by. A
+/// collection writes its agents from one template, and an author who split `netlify-deployer` from
+/// `vercel-deployer` meant them apart: their descriptions and bodies must agree beyond what the
+/// template makes them agree. Near-verbatim copies are not affected (the shared blocks still set
+/// their score).
+pub const SIBLING_DISCOUNT: f32 = 0.8;
+
+/// A name word weighs at least this to count as naming a subject of its own.
+const OWN_WORD_WEIGHT: f32 = 0.5;
+
+/// True when each name holds a role word the other lacks (`fullstack-nextjs-go` /
+/// `fullstack-nuxtjs-go`, `lang-c` / `lang-r`): the two name different subjects, not one subject
+/// in more or fewer words (`react` / `react-component`).
+fn each_names_its_own(a: &Features, b: &Features) -> bool {
+    let own = |x: &NameParts, y: &NameParts| {
+        x.core_keys.iter().enumerate().any(|(i, k)| {
+            x.weights.get(i).copied().unwrap_or(1.0) >= OWN_WORD_WEIGHT
+                && !y.core_keys.iter().any(|o| o.0 == k.0)
+        })
+    };
+    own(&a.name, &b.name) && own(&b.name, &a.name)
 }
 
 /// Scores every pair of agents of the same kind, in parallel, keeping those at or above
@@ -343,6 +368,36 @@ mod tests {
         );
         let both = score_pair(&described, &described, &Weights::default());
         assert!(both.counted.description && (both.total - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn siblings_naming_different_subjects_need_more_than_their_template() {
+        use crate::normalize::SparseVec;
+        let agent = |name: &str, collection: u32| Features {
+            name: name_parts(name),
+            description: SparseVec(vec![(1, 1.0)]),
+            body: SparseVec(vec![(2, 1.0)]),
+            collection,
+            ..Features::default()
+        };
+        let w = Weights::default();
+        let siblings = score_pair(
+            &agent("netlify-deployer", 1),
+            &agent("vercel-deployer", 1),
+            &w,
+        );
+        let strangers = score_pair(
+            &agent("netlify-deployer", 1),
+            &agent("vercel-deployer", 2),
+            &w,
+        );
+        assert!(siblings.siblings && !strangers.siblings);
+        assert!((siblings.total - SIBLING_DISCOUNT * strangers.total).abs() < 1e-6);
+        let narrower = score_pair(&agent("react", 1), &agent("react-component", 1), &w);
+        assert!(
+            !narrower.siblings,
+            "one subject in more words is not two subjects"
+        );
     }
 
     #[test]
