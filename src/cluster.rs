@@ -22,7 +22,7 @@ pub struct ClusterOptions {
 impl Default for ClusterOptions {
     fn default() -> Self {
         ClusterOptions {
-            threshold: 0.35,
+            threshold: 0.32,
             copy_threshold: 0.70,
         }
     }

@@ -97,9 +97,32 @@ pub struct PairError {
     pub role_b: String,
 }
 
+/// Precision over one kind of pair: how many pairs were clustered together and how many of them
+/// share a role.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Precision {
+    pub predicted_pairs: usize,
+    pub correct: usize,
+    /// `correct / predicted_pairs`; 1 when nothing was clustered.
+    pub precision: f64,
+}
+
+impl Precision {
+    fn add(&mut self, correct: bool) {
+        self.predicted_pairs += 1;
+        self.correct += correct as usize;
+        self.precision = self.correct as f64 / self.predicted_pairs as f64;
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Scores {
     pub pairwise: Prf,
+    /// Pairwise precision over the pairs of files in one top-level folder (one collection): where
+    /// a shared template can make different jobs look alike.
+    pub within_folder: Precision,
+    /// Pairwise precision over the pairs of files in different top-level folders.
+    pub across_folders: Precision,
     pub bcubed: Prf,
     pub labelled_files: usize,
     pub true_pairs: usize,
@@ -120,6 +143,14 @@ pub fn evaluate(labels: &Labels, cluster_of: &HashMap<String, usize>) -> Scores 
         .collect();
     let mut scores = Scores {
         labelled_files: files.len(),
+        within_folder: Precision {
+            precision: 1.0,
+            ..Precision::default()
+        },
+        across_folders: Precision {
+            precision: 1.0,
+            ..Precision::default()
+        },
         ..Scores::default()
     };
     let mut hits = 0usize;
@@ -134,6 +165,13 @@ pub fn evaluate(labels: &Labels, cluster_of: &HashMap<String, usize>) -> Scores 
             scores.true_pairs += same_role as usize;
             scores.predicted_pairs += together as usize;
             hits += (same_role && together) as usize;
+            if together {
+                if top_folder(files[i].0) == top_folder(files[j].0) {
+                    scores.within_folder.add(same_role);
+                } else {
+                    scores.across_folders.add(same_role);
+                }
+            }
             if same_role != together {
                 let error = PairError {
                     a: files[i].0.clone(),
@@ -156,6 +194,12 @@ pub fn evaluate(labels: &Labels, cluster_of: &HashMap<String, usize>) -> Scores 
     );
     scores.bcubed = bcubed(&files, &ids);
     scores
+}
+
+/// The first folder of a label path (`acme/agents/x.md` → `acme`); a file at the top is a folder
+/// of its own.
+fn top_folder(path: &str) -> &str {
+    path.split_once('/').map_or(path, |(first, _)| first)
 }
 
 fn bcubed(files: &[(&String, &String)], ids: &[usize]) -> Prf {
@@ -368,6 +412,26 @@ mod tests {
         // B-cubed recall: a,b: 2/3 each; c: 1/3; d: 1 → 2/3.
         assert!((s.bcubed.precision - 2.0 / 3.0).abs() < 1e-9);
         assert!((s.bcubed.recall - 2.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn precision_is_split_by_top_level_folder() {
+        // a/1 and a/2 in folder a, b/1 in folder b, all clustered together: one pair within a
+        // folder, two across.
+        let l = labels(&[("a/1", "x"), ("a/2", "y"), ("b/1", "x")], &[]);
+        let s = evaluate(&l, &clusters(&[&["a/1", "a/2", "b/1"]]));
+        assert_eq!(s.within_folder.predicted_pairs, 1);
+        assert_eq!(s.across_folders.predicted_pairs, 2);
+        assert_eq!(s.within_folder.precision, 0.0, "a/1 ~ a/2 differ");
+        assert_eq!(
+            s.across_folders.precision, 0.5,
+            "a/1 ~ b/1 right, a/2 ~ b/1 wrong"
+        );
+        let none = evaluate(&l, &HashMap::new());
+        assert_eq!(
+            none.within_folder.precision, 1.0,
+            "nothing clustered, nothing wrong"
+        );
     }
 
     #[test]

@@ -32,3 +32,4 @@ pub mod progress;
 pub mod report;
 pub mod score;
 pub mod terminal;
+pub mod words;

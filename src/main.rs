@@ -8,6 +8,7 @@ use agent_dedup::cli::{
 use agent_dedup::cluster::ClusterOptions;
 use agent_dedup::discover::DiscoverOptions;
 use agent_dedup::eval;
+use agent_dedup::model::ScoreBreakdown;
 use agent_dedup::pipeline::{self, ScanOptions};
 use agent_dedup::progress::Progress;
 use agent_dedup::report::{self, Format};
@@ -341,6 +342,27 @@ fn default_library(a: &std::path::Path, b: &std::path::Path) -> Vec<PathBuf> {
     dirs
 }
 
+/// A pair's score parts on one line; parts that did not count (one side lacks them) in brackets.
+fn parts_line(parts: Option<ScoreBreakdown>) -> String {
+    let Some(p) = parts else {
+        return "not scored (no candidate, or below the floor)".to_owned();
+    };
+    let part = |label: &str, value: f32, counted: bool| {
+        if counted {
+            format!("{label} {value:.2}")
+        } else {
+            format!("[{label} none]")
+        }
+    };
+    format!(
+        "{}  {}  {}  shared {:.2}",
+        part("name", p.name, p.counted.name),
+        part("description", p.description, p.counted.description),
+        part("body", p.body, p.counted.body),
+        p.shared_lines
+    )
+}
+
 fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let read = |p: &PathBuf| {
         std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
@@ -356,17 +378,18 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let cluster_of = eval::cluster_of(&report, &args.dir);
     let mut scores = eval::evaluate(&labels, &cluster_of);
     let quality = eval::merge_quality(&report);
-    let score_of: std::collections::HashMap<(String, String), f32> = pairs
+    let parts_of: std::collections::HashMap<(String, String), ScoreBreakdown> = pairs
         .iter()
-        .map(|p| ((key(p.a), key(p.b)), p.score.total))
+        .map(|p| ((key(p.a), key(p.b)), p.score))
         .collect();
-    let score = |e: &eval::PairError| {
-        score_of
+    // A pair never scored (no candidate, or below the floor) has no parts.
+    let parts = |e: &eval::PairError| {
+        parts_of
             .get(&(e.a.clone(), e.b.clone()))
-            .or_else(|| score_of.get(&(e.b.clone(), e.a.clone())))
+            .or_else(|| parts_of.get(&(e.b.clone(), e.a.clone())))
             .copied()
-            .unwrap_or(0.0)
     };
+    let score = |e: &eval::PairError| parts(e).map_or(0.0, |p| p.total);
     for list in [&mut scores.false_merges, &mut scores.misses] {
         list.sort_by(|x, y| {
             score(y)
@@ -379,10 +402,11 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
     scores.misses.truncate(args.show);
     if args.common.format == Format::Json {
         let with_scores = |l: &Vec<eval::PairError>| -> Vec<serde_json::Value> {
-            l.iter().map(|e| serde_json::json!({"a": e.a, "b": e.b, "role_a": e.role_a, "role_b": e.role_b, "score": score(e)})).collect()
+            l.iter().map(|e| serde_json::json!({"a": e.a, "b": e.b, "role_a": e.role_a, "role_b": e.role_b, "score": score(e), "parts": parts(e)})).collect()
         };
         let out = serde_json::json!({
             "pairwise": scores.pairwise, "bcubed": scores.bcubed,
+            "within_folder": scores.within_folder, "across_folders": scores.across_folders,
             "labelled_files": scores.labelled_files, "true_pairs": scores.true_pairs, "predicted_pairs": scores.predicted_pairs,
             "false_merges": false_merges, "misses": misses,
             "worst_false_merges": with_scores(&scores.false_merges), "worst_misses": with_scores(&scores.misses),
@@ -406,6 +430,14 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
         text,
         "pairwise  precision {:.3}  recall {:.3}  F1 {:.3}  ({} true pairs, {} predicted)",
         p.precision, p.recall, p.f1, scores.true_pairs, scores.predicted_pairs
+    );
+    let _ = writeln!(
+        text,
+        "          precision {:.3} within one top-level folder ({} pairs), {:.3} across folders ({} pairs)",
+        scores.within_folder.precision,
+        scores.within_folder.predicted_pairs,
+        scores.across_folders.precision,
+        scores.across_folders.predicted_pairs
     );
     let _ = writeln!(
         text,
@@ -437,6 +469,7 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
                 e.b,
                 e.role_b
             );
+            let _ = writeln!(text, "        {}", parts_line(parts(e)));
         }
     }
     emit(&terminal::escape_keeping_lines(&text))?;

@@ -215,6 +215,32 @@ pub struct ScoreBreakdown {
     pub boilerplate: f32,
     /// The weighted total the clustering uses.
     pub total: f32,
+    /// Which parts had evidence on both sides and so counted in the total: a part one agent lacks
+    /// (no role words in its name, no description, a body all boilerplate) neither votes for nor
+    /// against the pair, and the total is weighed over the others.
+    pub counted: Counted,
+    /// Set when the two are siblings of one collection whose names each name a subject the other
+    /// does not: their text was discounted (see `score::SIBLING_DISCOUNT`).
+    #[serde(default)]
+    pub siblings: bool,
+}
+
+/// The parts of a [`ScoreBreakdown`] that counted in its total.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Counted {
+    pub name: bool,
+    pub description: bool,
+    pub body: bool,
+}
+
+impl Default for Counted {
+    fn default() -> Self {
+        Counted {
+            name: true,
+            description: true,
+            body: true,
+        }
+    }
 }
 
 /// A scored pair, by index into the list of parsed agents.

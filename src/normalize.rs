@@ -7,6 +7,7 @@
 
 use crate::markdown;
 use crate::model::AgentFile;
+use crate::words;
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -70,13 +71,16 @@ impl SparseVec {
 
 /// The words of a name, split into the role it names and the title words around it
 /// (`senior-python-expert` → core `python`, titles `senior`, `expert`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NameParts {
     pub core: Vec<String>,
     pub titles: Vec<String>,
     /// Each core word's term, and the term of its first [`TYPO_PREFIX`] letters when it is that long:
     /// the scorer compares these and reads the words themselves only when they may match.
     pub core_keys: Vec<(Term, Option<Term>)>,
+    /// How much each core word says about this agent's role, in 0..=1: less for a word that many
+    /// names of the agent's collection carry (`geepers_`, `lang-`), set once the library is known.
+    pub weights: Vec<f32>,
 }
 
 /// How many leading letters two name words must share to count as one word with a typo.
@@ -108,6 +112,8 @@ pub struct Features {
     pub boilerplate_share: f32,
     /// Length of the body in bytes: between equally central members, the fuller one represents.
     pub body_len: usize,
+    /// The agent's collection (see [`collections`]).
+    pub collection: u32,
 }
 
 /// What one agent's text holds before library-wide statistics are known. Every agent's is held at
@@ -142,7 +148,8 @@ pub struct Vocabulary {
 
 /// Turns every agent into features. Work per agent runs in parallel.
 pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
-    from_extracted(agents.par_iter().map(extract).collect())
+    let collections = collections(agents);
+    from_extracted(agents.par_iter().map(extract).collect(), &collections)
 }
 
 /// [`featurize`], emptying each agent's body as soon as it is read: a large library is compared
@@ -152,6 +159,7 @@ pub fn featurize_releasing_bodies(
     agents: &mut [AgentFile],
     done: impl Fn() + Sync,
 ) -> (Vec<Features>, Vocabulary) {
+    let collections = collections(agents);
     let extracted = agents
         .par_iter_mut()
         .map(|agent| {
@@ -161,24 +169,66 @@ pub fn featurize_releasing_bodies(
             e
         })
         .collect();
-    from_extracted(extracted)
+    from_extracted(extracted, &collections)
+}
+
+/// Each agent's collection: the folder just below the one all agents share (`dev/files/acme+agents/
+/// x/y.md` is in `acme+agents` when `dev/files` holds every agent), or the library itself for an
+/// agent directly in it. Collections write their agents from one template and name them alike; what
+/// they all share says little about any one of them.
+pub fn collections(agents: &[AgentFile]) -> Vec<u32> {
+    let folders: Vec<Vec<std::path::Component>> = agents
+        .iter()
+        .map(|a| {
+            let parent = a.path.parent().unwrap_or(std::path::Path::new(""));
+            parent.components().collect()
+        })
+        .collect();
+    let shared = folders.first().map_or(0, |first| {
+        folders.iter().fold(first.len(), |len, f| {
+            first[..len]
+                .iter()
+                .zip(f)
+                .take_while(|(x, y)| x == y)
+                .count()
+        })
+    });
+    let mut ids: HashMap<Option<&std::ffi::OsStr>, u32> = HashMap::default();
+    folders
+        .iter()
+        .map(|f| {
+            let key = f.get(shared).map(|c| c.as_os_str());
+            let next = ids.len() as u32;
+            *ids.entry(key).or_insert(next)
+        })
+        .collect()
 }
 
 /// Library-wide statistics (term and block rarity, boilerplate) and then each agent's features.
-fn from_extracted(mut extracted: Vec<Extracted>) -> (Vec<Features>, Vocabulary) {
+fn from_extracted(
+    mut extracted: Vec<Extracted>,
+    collections: &[u32],
+) -> (Vec<Features>, Vocabulary) {
     let n = extracted.len();
-    let block_df = document_frequency(&extracted, |e| {
+    let distinct_blocks = |e: &Extracted| {
         let mut hashes: Vec<u64> = e.blocks.iter().map(|b| b.0).collect();
         hashes.sort_unstable();
         hashes.dedup(); // a block said twice in one file is still one file
         hashes
-    });
+    };
+    let block_df = document_frequency(&extracted, distinct_blocks);
     let threshold = boilerplate_threshold(n);
-    let boilerplate: HashSet<u64> = block_df
+    let mut boilerplate: HashSet<u64> = block_df
         .iter()
         .filter(|(_, &df)| df as usize >= threshold)
         .map(|(&h, _)| h)
         .collect();
+    boilerplate.extend(collection_templates(
+        &extracted,
+        collections,
+        distinct_blocks,
+    ));
+    set_name_weights(&mut extracted, collections);
     // Each body's term counts, boilerplate left out; the per-block term lists go as they are counted.
     let body_terms: Vec<Vec<(Term, u32)>> = extracted
         .par_iter_mut()
@@ -201,7 +251,8 @@ fn from_extracted(mut extracted: Vec<Extracted>) -> (Vec<Features>, Vocabulary) 
     let features = extracted
         .par_iter()
         .zip(body_terms.par_iter())
-        .map(|(e, body)| {
+        .zip(collections.par_iter())
+        .map(|((e, body), &collection)| {
             let description = SparseVec::tf_idf(&e.description_terms, DESCRIPTION_TERMS, |t| {
                 idf(&desc_df, t)
             });
@@ -224,6 +275,7 @@ fn from_extracted(mut extracted: Vec<Extracted>) -> (Vec<Features>, Vocabulary) 
                 description,
                 body: body_vec,
                 body_len: e.body_len,
+                collection,
                 blocks,
                 boilerplate_share: if e.blocks.is_empty() {
                     0.0
@@ -249,6 +301,87 @@ const BODY_TERMS: usize = 128;
 /// square root sits between the two: 6 files in a library of 36, 26 in 662, 100 in 10,000.
 pub fn boilerplate_threshold(files: usize) -> usize {
     ((files as f64).sqrt().ceil() as usize).max(4)
+}
+
+/// The blocks of each collection's template: blocks that stand in [`boilerplate_threshold`] of the
+/// collection's distinct bodies. Copies of one agent (the same body in several plugin folders) count
+/// once, so a file copied six times does not make its own blocks a template.
+fn collection_templates(
+    extracted: &[Extracted],
+    collections: &[u32],
+    distinct_blocks: impl Fn(&Extracted) -> Vec<u64>,
+) -> HashSet<u64> {
+    let mut bodies: HashMap<u32, HashSet<u64>> = HashMap::default();
+    let mut block_df: HashMap<(u32, u64), u32> = HashMap::default();
+    for (e, &c) in extracted.iter().zip(collections) {
+        let blocks = distinct_blocks(e);
+        let body = {
+            use std::hash::{Hash, Hasher};
+            let mut h = rustc_hash::FxHasher::default();
+            blocks.hash(&mut h);
+            h.finish()
+        };
+        if bodies.entry(c).or_default().insert(body) {
+            for b in blocks {
+                *block_df.entry((c, b)).or_insert(0) += 1;
+            }
+        }
+    }
+    block_df
+        .into_iter()
+        .filter(|&((c, _), df)| df as usize >= boilerplate_threshold(bodies[&c].len()))
+        .map(|((_, b), _)| b)
+        .collect()
+}
+
+/// Weighs each agent's name words by how common they are in its collection's names: a word that
+/// many names of one collection carry (`geepers_react`, `geepers_api`, …; `lang-python`, `lang-go`,
+/// …) marks the collection, not the role. A word in at most [`NAME_MARK_FROM`] of the names weighs
+/// 1, falling to [`NAME_MARK_WEIGHT`] at [`NAME_MARK_FULL`]. Collections of fewer than
+/// [`NAME_MARK_MIN_NAMES`] names are left alone: in a folder of five agents of one role their
+/// shared word is the role.
+fn set_name_weights(extracted: &mut [Extracted], collections: &[u32]) {
+    let mut names: HashMap<u32, usize> = HashMap::default();
+    let mut df: HashMap<(u32, &str), usize> = HashMap::default();
+    for (e, &c) in extracted.iter().zip(collections) {
+        *names.entry(c).or_insert(0) += 1;
+        let mut words: Vec<&str> = e.name.core.iter().map(String::as_str).collect();
+        words.sort_unstable();
+        words.dedup();
+        for w in words {
+            *df.entry((c, w)).or_insert(0) += 1;
+        }
+    }
+    let weights: Vec<Vec<f32>> = extracted
+        .iter()
+        .zip(collections)
+        .map(|(e, &c)| {
+            let size = names[&c];
+            e.name
+                .core
+                .iter()
+                .map(|w| name_word_weight(df[&(c, w.as_str())], size))
+                .collect()
+        })
+        .collect();
+    for (e, w) in extracted.iter_mut().zip(weights) {
+        e.name.weights = w;
+    }
+}
+
+const NAME_MARK_MIN_NAMES: usize = 12;
+const NAME_MARK_FROM: f32 = 0.15;
+const NAME_MARK_FULL: f32 = 0.30;
+const NAME_MARK_WEIGHT: f32 = 0.2;
+
+/// The weight of a name word held by `df` of a collection's `names` names (see [`set_name_weights`]).
+fn name_word_weight(df: usize, names: usize) -> f32 {
+    if names < NAME_MARK_MIN_NAMES || df < 4 {
+        return 1.0;
+    }
+    let share = df as f32 / names as f32;
+    let t = ((share - NAME_MARK_FROM) / (NAME_MARK_FULL - NAME_MARK_FROM)).clamp(0.0, 1.0);
+    1.0 - t * (1.0 - NAME_MARK_WEIGHT)
 }
 
 /// Term rarity judged over a library of at least this many agents. In a folder of five agents of one
@@ -494,47 +627,6 @@ pub fn normalize_text(text: &str) -> String {
     out
 }
 
-/// One name for what the field writes several ways. General knowledge, not learned from any library.
-fn canonical(word: &str) -> &str {
-    match word {
-        "golang" => "go",
-        "k8s" | "kube" => "kubernetes",
-        "postgresql" | "psql" | "pg" => "postgres",
-        "js" | "ecmascript" => "javascript",
-        "ts" => "typescript",
-        "py" | "python3" => "python",
-        "nodejs" => "node",
-        "reactjs" => "react",
-        "vuejs" => "vue",
-        "nextjs" => "next",
-        "db" | "databases" => "database",
-        "docs" | "doc" => "documentation",
-        "perf" => "performance",
-        "infra" => "infrastructure",
-        "repo" => "repository",
-        "config" => "configuration",
-        "qa" => "quality",
-        "appsec" | "sec" => "security",
-        "frontend" | "front" => "frontend",
-        "backend" | "back" => "backend",
-        other => other,
-    }
-}
-
-/// Two-word names of one thing, made one term.
-fn canonical_pair(a: &str, b: &str) -> Option<&'static str> {
-    match (a, b) {
-        ("machine", "learning") => Some("ml"),
-        ("artificial", "intelligence") => Some("ai"),
-        ("language", "model") | ("language", "models") => Some("llm"),
-        ("ci", "cd") => Some("cicd"),
-        ("front", "end") => Some("frontend"),
-        ("back", "end") => Some("backend"),
-        ("dev", "ops") => Some("devops"),
-        _ => None,
-    }
-}
-
 /// English function words (NLTK's list): they say nothing about what an agent does, and in a small
 /// library they are too few documents away from looking distinctive.
 fn is_stop_word(word: &str) -> bool {
@@ -559,17 +651,15 @@ pub fn terms(normalized: &str) -> Vec<String> {
 /// Calls `f` with each term of normalized text, in order (see [`terms`]).
 fn for_each_term(normalized: &str, mut f: impl FnMut(std::borrow::Cow<'_, str>)) {
     let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+    let list = words::words();
     let mut i = 0;
     while i < words.len() {
-        if let Some(joined) = words
-            .get(i + 1)
-            .and_then(|next| canonical_pair(words[i], next))
-        {
-            f(joined.into());
-            i += 2;
+        if let Some((term, len)) = list.phrase_at(&words[i..]) {
+            f(term.into());
+            i += len;
             continue;
         }
-        let word = canonical(words[i]);
+        let word = list.canonical(words[i]);
         if word.chars().count() >= 2 && !is_stop_word(word) {
             f(stemmer().stem(word));
         }
@@ -599,14 +689,12 @@ fn for_each_hashed_term(normalized: &str, mut f: impl FnMut(&str, u64)) {
     SEEN.with(|seen| {
         let mut seen = seen.borrow_mut();
         let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+        let list = words::words();
         let mut i = 0;
         while i < words.len() {
-            if let Some(joined) = words
-                .get(i + 1)
-                .and_then(|next| canonical_pair(words[i], next))
-            {
-                f(joined, term_hash(joined));
-                i += 2;
+            if let Some((term, len)) = list.phrase_at(&words[i..]) {
+                f(term, term_hash(term));
+                i += len;
                 continue;
             }
             let hash = match seen.get(words[i]) {
@@ -632,72 +720,101 @@ fn for_each_hashed_term(normalized: &str, mut f: impl FnMut(&str, u64)) {
     })
 }
 
-/// Words that say how senior or what kind of worker an agent is, not which job it does.
-const TITLE_WORDS: &[&str] = &[
-    "expert",
-    "pro",
-    "specialist",
-    "developer",
-    "engineer",
-    "architect",
-    "agent",
-    "assistant",
-    "senior",
-    "junior",
-    "lead",
-    "master",
-    "guru",
-    "ninja",
-    "wizard",
-    "consultant",
-    "professional",
-    "dev",
-    "coder",
-    "programmer",
-    "advisor",
-    "helper",
-    "bot",
-    "v2",
-    "v3",
-    "new",
-    "old",
-    "copy",
-];
-
-/// Splits a name into its core (the role) and title words, each normalized like any other term.
+/// Splits a name into its core (the role) and its filler words (`senior-python-expert` → core
+/// `python`, titles `senior`, `expert`; `SEO Specialist` → `seo`; `lang-c-pro` → `lang`, `c`). Core
+/// words are normalized like any other term, except that one-letter words are kept: in a name they
+/// are languages (`c`, `r`). Filler words come from the word list (`data/words.toml`).
 pub fn name_parts(name: &str) -> NameParts {
-    let spaced: String = name
-        .chars()
-        .enumerate()
-        .flat_map(|(i, c)| {
-            let boundary = i > 0 && c.is_uppercase();
-            boundary
-                .then_some(' ')
-                .into_iter()
-                .chain(std::iter::once(c))
-        })
-        .collect();
+    let list = words::words();
+    let normalized = normalize_text(&spaced_name(name));
+    let written: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+    let joined = join_known_words(&written);
+    let joined: Vec<&str> = joined.iter().map(String::as_str).collect();
     let mut parts = NameParts::default();
-    let normalized = normalize_text(&spaced);
-    for word in normalized.split(' ').filter(|w| !w.is_empty()) {
-        if TITLE_WORDS.contains(&word) {
+    let mut i = 0;
+    while i < joined.len() {
+        if let Some((term, len)) = list.phrase_at(&joined[i..]) {
+            parts.push_core(term.to_owned());
+            i += len;
+            continue;
+        }
+        let word = list.canonical(joined[i]);
+        let stem = stemmer().stem(word).into_owned();
+        if list.is_filler(word) || filler_stems().contains(&stem) {
             parts.titles.push(word.to_owned());
+        } else if !is_stop_word(word) {
+            parts.push_core(stem);
         }
-    }
-    static TITLE_STEMS: OnceLock<HashSet<String>> = OnceLock::new();
-    let title_stems = TITLE_STEMS.get_or_init(|| {
-        TITLE_WORDS
-            .iter()
-            .map(|w| stemmer().stem(w).into_owned())
-            .collect()
-    });
-    for term in terms(&normalized) {
-        if !title_stems.contains(&term) {
-            parts.core_keys.push(word_keys(&term));
-            parts.core.push(term);
-        }
+        i += 1;
     }
     parts
+}
+
+impl NameParts {
+    fn push_core(&mut self, term: String) {
+        self.core_keys.push(word_keys(&term));
+        self.core.push(term);
+        self.weights.push(1.0);
+    }
+}
+
+/// The stems of the filler words, so that `experts` or `developers` are filler too.
+fn filler_stems() -> &'static HashSet<String> {
+    static STEMS: OnceLock<HashSet<String>> = OnceLock::new();
+    STEMS.get_or_init(|| {
+        words::words()
+            .filler()
+            .map(|w| stemmer().stem(w).into_owned())
+            .collect()
+    })
+}
+
+/// A name with its words separated. A name written with separators (`SEO Specialist`,
+/// `React_Expert`, `k8s-architect`) already says where its words end, and a run of capitals in it is
+/// one word (`SEO`, `AIOps`); a name in one run of letters (`PostgreSQLPro`) is cut where its case
+/// changes.
+fn spaced_name(name: &str) -> String {
+    if name.chars().any(|c| !c.is_alphanumeric()) {
+        return name.to_owned();
+    }
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1);
+        let boundary = c.is_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
+            });
+        if boundary {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Adjacent words joined where together they make a word the word list knows (`graph ql` →
+/// `graphql`, `next js` → `nextjs`, `postgre sql` → `postgresql`): names cut at their capitals.
+fn join_known_words(words: &[&str]) -> Vec<String> {
+    let list = words::words();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        match words.get(i + 1).map(|next| format!("{}{next}", words[i])) {
+            Some(joined) if list.is_known(&joined) => {
+                out.push(joined);
+                i += 2;
+            }
+            _ => {
+                out.push(words[i].to_owned());
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -768,6 +885,52 @@ mod tests {
         assert_eq!(p.titles, vec!["senior", "expert"]);
         assert_eq!(name_parts("PostgreSQLPro").core, vec!["postgr"]);
         assert_eq!(name_parts("golang-pro").core, name_parts("go-expert").core);
+    }
+
+    #[test]
+    fn names_read_capitals_snake_case_and_one_letter_words() {
+        let core = |name: &str| name_parts(name).core;
+        assert_eq!(core("SEO Specialist"), core("seo-specialist"));
+        assert_eq!(core("SEO Specialist"), vec!["seo"]);
+        assert_eq!(core("AI Engineer"), vec!["ai"]);
+        assert_eq!(core("React_TypeScript_Expert"), vec!["react", "typescript"]);
+        assert_eq!(core("NextJS_Expert"), core("nextjs-expert"));
+        assert_eq!(core("GraphQLWizard"), vec!["graphql"]);
+        assert_eq!(core("lang-c-specialist"), vec!["lang", "c"]);
+        assert_ne!(core("lang-c-specialist"), core("lang-r-specialist"));
+        assert_eq!(core("golang-guru"), core("go-expert"));
+        assert_eq!(core("sre-engineer"), core("site-reliability-engineer"));
+        assert_eq!(core("k8s-architect"), core("kubernetes-expert"));
+        assert_eq!(core("ci-cd-expert"), core("cicd-specialist"));
+        assert_eq!(core("ML_Engineer"), core("machine-learning-engineer"));
+    }
+
+    #[test]
+    fn a_word_most_names_of_a_collection_carry_weighs_little() {
+        assert_eq!(name_word_weight(3, 100), 1.0, "a handful of names");
+        assert_eq!(name_word_weight(10, 100), 1.0, "a tenth of them");
+        assert!(name_word_weight(40, 100) < 0.25, "a collection's mark");
+        assert_eq!(name_word_weight(5, 5), 1.0, "a small folder's shared role");
+    }
+
+    #[test]
+    fn collections_are_the_folders_below_the_shared_one() {
+        use crate::parse::parse_agent;
+        use std::path::Path;
+        let agent = |path: &str| {
+            parse_agent(
+                Path::new(path),
+                b"---\nname: a\ndescription: d\n---\nBody\n",
+            )
+            .unwrap()
+        };
+        let agents = [
+            agent("lib/acme/agents/a.md"),
+            agent("lib/acme/b.md"),
+            agent("lib/other/c.md"),
+            agent("lib/d.md"),
+        ];
+        assert_eq!(collections(&agents), vec![0, 0, 1, 2]);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! body blocks the two have in common when that is higher (a copy is a duplicate whatever its name).
 //! strsim is used only on short strings: the words of names.
 
-use crate::model::{Kind, ScoreBreakdown, ScoredPair};
+use crate::model::{Counted, Kind, ScoreBreakdown, ScoredPair};
 use crate::normalize::{Features, NameParts, TYPO_PREFIX};
 use rayon::prelude::*;
 
@@ -30,22 +30,73 @@ impl Default for Weights {
 /// Pairs scoring below this are not kept: they could never join a cluster.
 pub const KEEP_FLOOR: f32 = 0.15;
 
-/// Scores one pair.
+/// Scores one pair. A part that one of the two lacks (a name of filler words only, no
+/// description, a body that is all boilerplate) is left out and the weights of the others rescaled:
+/// no evidence is not evidence against. The score is also at least the share of shared blocks.
 pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdown {
-    let name = name_similarity(&a.name, &b.name);
+    let counted = Counted {
+        name: !a.name.core.is_empty() && !b.name.core.is_empty(),
+        description: !a.description.is_empty() && !b.description.is_empty(),
+        body: !a.body.is_empty() && !b.body.is_empty(),
+    };
+    let name = if counted.name {
+        name_similarity(&a.name, &b.name)
+    } else {
+        0.0
+    };
     let description = a.description.cosine(&b.description);
     let body = a.body.cosine(&b.body);
     let shared_lines = shared_blocks(&a.blocks, &b.blocks);
-    let weighted = weights.name * name + weights.description * description + weights.body * body;
-    let total_weight = weights.name + weights.description + weights.body;
+    let parts = [
+        (counted.name, weights.name, name),
+        (counted.description, weights.description, description),
+        (counted.body, weights.body, body),
+    ];
+    let (weighted, total_weight) = parts
+        .iter()
+        .filter(|(has, _, _)| *has)
+        .fold((0.0f32, 0.0f32), |(sum, w), &(_, weight, s)| {
+            (sum + weight * s, w + weight)
+        });
+    let siblings = counted.name && a.collection == b.collection && each_names_its_own(a, b);
+    let weighted_mean = if total_weight > 0.0 {
+        weighted / total_weight * if siblings { SIBLING_DISCOUNT } else { 1.0 }
+    } else {
+        0.0
+    };
     ScoreBreakdown {
         name,
         description,
         body,
         shared_lines,
         boilerplate: (a.boilerplate_share + b.boilerplate_share) / 2.0,
-        total: (weighted / total_weight).max(shared_lines),
+        total: weighted_mean.max(shared_lines),
+        counted,
+        siblings,
     }
+}
+
+/// What the weighted score of two siblings (see [`each_names_its_own`]) is multiplied by. A
+/// collection writes its agents from one template, and an author who split `netlify-deployer` from
+/// `vercel-deployer` meant them apart: their descriptions and bodies must agree beyond what the
+/// template makes them agree. Near-verbatim copies are not affected (the shared blocks still set
+/// their score).
+pub const SIBLING_DISCOUNT: f32 = 0.8;
+
+/// A name word weighs at least this to count as naming a subject of its own.
+const OWN_WORD_WEIGHT: f32 = 0.5;
+
+/// True when each name holds a role word the other lacks (`fullstack-nextjs-go` /
+/// `fullstack-nuxtjs-go`, `lang-c` / `lang-r`): the two name different subjects, not one subject
+/// in more or fewer words (`react` / `react-component`).
+fn each_names_its_own(a: &Features, b: &Features) -> bool {
+    let own = |x: &NameParts, y: &NameParts| {
+        x.core_keys.iter().enumerate().any(|(i, k)| {
+            x.weights.get(i).copied().unwrap_or(1.0) >= OWN_WORD_WEIGHT
+                && !y.core_keys.iter().any(|o| o.0 == k.0)
+        })
+    };
+    own(&a.name, &b.name) && own(&b.name, &a.name)
 }
 
 /// Scores every pair of agents of the same kind, in parallel, keeping those at or above
@@ -150,16 +201,19 @@ fn prefetch(f: &Features) {
     let _ = f;
 }
 
-/// Soft Jaccard over the role words of two names: words count as one when equal, or when long and
-/// within a typo of each other (`electorn` / `electron`). Title words (`expert`, `pro`, `helper`) are
-/// left out: two agents both called `helper` say nothing about doing the same job.
+/// Soft Jaccard over the role words of two names, each word weighted by what it says about its
+/// agent's role ([`NameParts::weights`]; a word both names share counts with the higher of its two
+/// weights): words count as one when equal, or when long and within a typo of each other
+/// (`electorn` / `electron`). Filler words (`expert`, `pro`, `helper`) are left out: two agents
+/// both called `helper` say nothing about doing the same job.
 pub fn name_similarity(a: &NameParts, b: &NameParts) -> f32 {
     let (x, y) = (&a.core_keys, &b.core_keys);
     if x.is_empty() || y.is_empty() {
         return 0.0;
     }
+    let weight = |parts: &NameParts, i: usize| parts.weights.get(i).copied().unwrap_or(1.0);
     let mut used = 0u64; // names have far fewer than 64 words; later ones are never matched
-    let mut matches = 0.0f32;
+    let (mut shared, mut union) = (0.0f32, 0.0f32);
     for (i, key) in x.iter().enumerate() {
         let best = y
             .iter()
@@ -178,13 +232,27 @@ pub fn name_similarity(a: &NameParts, b: &NameParts) -> f32 {
                 };
                 (j, sim)
             })
-            .max_by(|p, q| p.1.total_cmp(&q.1));
-        if let Some((j, sim)) = best.filter(|&(_, sim)| sim > 0.0) {
-            used |= 1 << j;
-            matches += sim;
+            .max_by(|p, q| p.1.total_cmp(&q.1).then(q.0.cmp(&p.0)));
+        match best.filter(|&(_, sim)| sim > 0.0) {
+            Some((j, sim)) => {
+                used |= 1 << j;
+                let w = weight(a, i).max(weight(b, j));
+                shared += sim * w;
+                union += (2.0 - sim) * w;
+            }
+            None => union += weight(a, i),
         }
     }
-    matches / (x.len() as f32 + y.len() as f32 - matches)
+    union += (0..y.len().min(64))
+        .filter(|j| used & (1 << j) == 0)
+        .map(|j| weight(b, j))
+        .sum::<f32>()
+        + (64..y.len()).map(|j| weight(b, j)).sum::<f32>();
+    if union > 0.0 {
+        shared / union
+    } else {
+        0.0
+    }
 }
 
 /// Name words match when equal, or when they start alike (the first [`TYPO_PREFIX`] letters) and
@@ -279,6 +347,66 @@ mod tests {
             &name_parts("test-automator"),
         );
         assert!(s > 0.3 && s < 1.0, "{s}");
+    }
+
+    #[test]
+    fn a_part_one_agent_lacks_neither_helps_nor_hurts() {
+        use crate::normalize::SparseVec;
+        let with = |description: SparseVec| Features {
+            name: name_parts("python-pro"),
+            description,
+            body: SparseVec(vec![(1, 0.6), (2, 0.8)]),
+            ..Features::default()
+        };
+        let described = with(SparseVec(vec![(7, 1.0)]));
+        let undescribed = with(SparseVec::default());
+        let s = score_pair(&described, &undescribed, &Weights::default());
+        assert!(!s.counted.description && s.counted.name && s.counted.body);
+        assert!(
+            (s.total - 1.0).abs() < 1e-5,
+            "name and body agree fully: {s:?}"
+        );
+        let both = score_pair(&described, &described, &Weights::default());
+        assert!(both.counted.description && (both.total - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn siblings_naming_different_subjects_need_more_than_their_template() {
+        use crate::normalize::SparseVec;
+        let agent = |name: &str, collection: u32| Features {
+            name: name_parts(name),
+            description: SparseVec(vec![(1, 1.0)]),
+            body: SparseVec(vec![(2, 1.0)]),
+            collection,
+            ..Features::default()
+        };
+        let w = Weights::default();
+        let siblings = score_pair(
+            &agent("netlify-deployer", 1),
+            &agent("vercel-deployer", 1),
+            &w,
+        );
+        let strangers = score_pair(
+            &agent("netlify-deployer", 1),
+            &agent("vercel-deployer", 2),
+            &w,
+        );
+        assert!(siblings.siblings && !strangers.siblings);
+        assert!((siblings.total - SIBLING_DISCOUNT * strangers.total).abs() < 1e-6);
+        let narrower = score_pair(&agent("react", 1), &agent("react-component", 1), &w);
+        assert!(
+            !narrower.siblings,
+            "one subject in more words is not two subjects"
+        );
+    }
+
+    #[test]
+    fn a_word_that_marks_a_collection_counts_little() {
+        let mut marked = name_parts("geepers-react");
+        marked.weights = vec![0.2, 1.0];
+        let plain = name_parts("react-specialist");
+        assert!(name_similarity(&marked, &plain) > 0.8);
+        assert!((name_similarity(&name_parts("geepers-react"), &plain) - 0.5).abs() < 1e-6);
     }
 
     #[test]

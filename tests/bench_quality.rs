@@ -1,13 +1,17 @@
 //! Clustering and merge quality on the labelled public libraries beside the checkout
-//! (`../shared/bench/dev`), with default settings. CI has them; a checkout without them skips.
+//! (`../shared/bench/dev` and `../shared/bench/dev2`), with default settings: one set of defaults
+//! for both. CI has them; a checkout without them skips.
 
-use agent_dedup::eval::{self, Labels};
-use agent_dedup::model::Kind;
+use agent_dedup::eval::{self, Labels, Scores};
+use agent_dedup::model::{Kind, Report};
 use agent_dedup::pipeline::{scan, ScanOptions};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
-fn bench_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/dev");
+fn bench_dir(set: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/bench")
+        .join(set);
     if dir.join("labels.tsv").is_file() {
         Some(dir)
     } else {
@@ -16,17 +20,62 @@ fn bench_dir() -> Option<PathBuf> {
     }
 }
 
-#[test]
-fn default_settings_cluster_the_labelled_libraries_well() {
-    let Some(dir) = bench_dir() else { return };
+/// Scans a labelled set with default settings and scores it.
+fn scanned(dir: &std::path::Path) -> (Labels, Report, HashMap<String, usize>, Scores) {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
     let labels = Labels::parse(&read("labels.tsv"), Some(&read("related.tsv"))).unwrap();
     let files = dir.join("files");
     let report = scan(std::slice::from_ref(&files), &ScanOptions::default()).unwrap();
     let cluster_of = eval::cluster_of(&report, &files);
     let scores = eval::evaluate(&labels, &cluster_of);
+    (labels, report, cluster_of, scores)
+}
+
+/// Skills never sit with agents.
+fn assert_kinds_apart(report: &Report) {
+    for c in &report.clusters {
+        let kinds: Vec<Kind> = c
+            .cluster
+            .members
+            .iter()
+            .map(|&m| report.agents[m].kind)
+            .collect();
+        assert!(
+            kinds.iter().all(|k| *k == kinds[0]),
+            "{} mixes skills and agents",
+            c.id
+        );
+    }
+}
+
+/// The second library, other authors and naming habits. The issue's target (pairwise F1 0.90,
+/// B-cubed 0.94) is not reached yet: this holds what is (pairwise 0.72, B-cubed 0.89) against
+/// going back; `dev2_reaches_the_target` says how far there is to go.
+#[test]
+fn default_settings_hold_on_a_library_of_other_authors() {
+    let Some(dir) = bench_dir("dev2") else { return };
+    let (_, report, _, scores) = scanned(&dir);
+    assert!(scores.pairwise.f1 >= 0.71, "pairwise {:?}", scores.pairwise);
+    assert!(scores.bcubed.f1 >= 0.88, "B-cubed {:?}", scores.bcubed);
+    assert!(scores.pairwise.precision >= 0.90, "{:?}", scores.pairwise);
+    assert_kinds_apart(&report);
+}
+
+#[test]
+#[ignore = "the target of issue 11, not reached yet (pairwise F1 0.72, B-cubed 0.89)"]
+fn dev2_reaches_the_target() {
+    let Some(dir) = bench_dir("dev2") else { return };
+    let (_, _, _, scores) = scanned(&dir);
     assert!(scores.pairwise.f1 >= 0.90, "pairwise {:?}", scores.pairwise);
-    assert!(scores.bcubed.f1 >= 0.95, "B-cubed {:?}", scores.bcubed);
+    assert!(scores.bcubed.f1 >= 0.94, "B-cubed {:?}", scores.bcubed);
+}
+
+#[test]
+fn default_settings_cluster_the_labelled_libraries_well() {
+    let Some(dir) = bench_dir("dev") else { return };
+    let (labels, report, cluster_of, scores) = scanned(&dir);
+    assert!(scores.pairwise.f1 >= 0.94, "pairwise {:?}", scores.pairwise);
+    assert!(scores.bcubed.f1 >= 0.97, "B-cubed {:?}", scores.bcubed);
 
     // The five seeds: one cluster, nothing of another role in it.
     let seeds: Vec<&String> = labels
@@ -51,20 +100,7 @@ fn default_settings_cluster_the_labelled_libraries_well() {
         "{roles_in_it:?}"
     );
 
-    // Skills never sit with agents.
-    for c in &report.clusters {
-        let kinds: Vec<Kind> = c
-            .cluster
-            .members
-            .iter()
-            .map(|&m| report.agents[m].kind)
-            .collect();
-        assert!(
-            kinds.iter().all(|k| *k == kinds[0]),
-            "{} mixes skills and agents",
-            c.id
-        );
-    }
+    assert_kinds_apart(&report);
 
     let quality = eval::merge_quality(&report);
     assert_eq!(
