@@ -226,7 +226,7 @@ fn example_pool(
             if absorbed.iter().any(|n| *n != own && points::mentions(&text, n)) {
                 continue;
             }
-            let terms = terms_of(&text);
+            let terms = situation(&text);
             if pool.iter().any(|e| jaccard(&e.terms, &terms) >= 0.999) {
                 continue;
             }
@@ -238,6 +238,18 @@ fn example_pool(
         }
     }
     pool
+}
+
+/// The words of an example's situation: its context and the user's request, without the labels
+/// every example repeats and without the assistant's answer (which names the agent).
+fn situation(example: &str) -> Terms {
+    let lower = example.to_lowercase();
+    let end = lower.find("assistant:").unwrap_or(lower.len());
+    let labels = terms_of("example context user commentary");
+    terms_of(&lower[..end])
+        .into_iter()
+        .filter(|t| !labels.contains(t))
+        .collect()
 }
 
 fn jaccard(a: &Terms, b: &Terms) -> f32 {

@@ -123,7 +123,11 @@ pub fn propose_name(members: &[&AgentFile], representative: usize) -> NameChoice
     }
     let top = counts.values().copied().max().unwrap_or(0);
     let (mut chosen, mut why) =
-        if let Some(suffix) = suffix.filter(|s| names.len() > 1 && names.iter().any(|n| n != s)) {
+        if let Some(suffix) = suffix.filter(|s| {
+            // One word left over names the job only when a member is called just that
+            // (`debugger` and `acme-debugger`); `diag` of `x-diag` and `x-system-diag` does not.
+            names.len() > 1 && names.iter().any(|n| n != s) && (s.contains('-') || names.contains(s))
+        }) {
             (
                 suffix,
                 "every member's name ends with it; the rest are prefixes such as plugin names"
@@ -172,6 +176,16 @@ pub fn propose_name(members: &[&AgentFile], representative: usize) -> NameChoice
     }
 }
 
+/// Other names for a cluster whose proposed name is taken: the members' own names (the
+/// representative's first), then the job word before it (`data-analyst`); none a bare generic word.
+pub fn alternative_names(members: &[&AgentFile], representative: usize, wanted: &str) -> Vec<String> {
+    let own = std::iter::once(representative)
+        .chain(0..members.len())
+        .map(|i| sanitize_name(&members[i].display_name()));
+    let qualified = job_word(members, wanted).map(|w| format!("{w}-{wanted}"));
+    distinct(own.chain(qualified).filter(|n| n != wanted && !is_bare_generic(n)))
+}
+
 /// Role nouns that name no job on their own (a small general list, `generic_roles.txt`).
 fn generic_roles() -> &'static HashSet<String> {
     static ROLES: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
@@ -205,7 +219,7 @@ fn job_word(members: &[&AgentFile], generic: &str) -> Option<String> {
         for word in normalize_text(&text).split(' ') {
             let word = word.to_owned();
             if word.len() < 3
-                || word == generic
+                || generic.split('-').any(|g| g == word)
                 || generic_roles().contains(&word)
                 || crate::normalize::terms(&word).is_empty()
                 || !word.chars().all(|c| c.is_ascii_alphanumeric())
@@ -552,7 +566,7 @@ mod tests {
         );
         let b = agent(
             "b.md",
-            "---\nname: b\ndescription: Other: text <example>user: \"Why is search slow?\"</example>\n---\nBody\n",
+            "---\nname: b\ndescription: Other: text long enough to leave room for the examples of both agents in the merged one <example>user: \"Why is search slow?\"</example>\n---\nBody\n",
         );
         let m = merge(&[&a, &b], 0, &[1]);
         let yaml = m.text.split("---\n").nth(1).unwrap();

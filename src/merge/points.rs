@@ -208,8 +208,9 @@ pub fn mentions(text: &str, name: &str) -> bool {
     if name.len() < 3 {
         return false;
     }
-    let lower = text.to_lowercase();
-    let name = name.to_lowercase();
+    // `geepers-diag` is also written `geepers_diag`.
+    let lower = text.to_lowercase().replace('_', "-");
+    let name = name.to_lowercase().replace('_', "-");
     let is_name_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
     let one_word = !name.contains(['-', '_']);
     let mut from = 0;
@@ -245,7 +246,7 @@ mod tests {
         assert!(!same_point(&a, &c));
         // A short point said inside a longer one; not the reverse.
         let short = terms_of("Use connection pooling");
-        let long = terms_of("Use connection pooling effectively for every database");
+        let long = terms_of("Use connection pooling effectively for every database and cache server");
         assert!(says(&long, &short));
         assert!(!says(&short, &long));
     }
@@ -283,6 +284,7 @@ mod tests {
     fn agent_names_are_found_as_names_only() {
         assert!(mentions("Use cicd-reviewer for general checks", "cicd-reviewer"));
         assert!(!mentions("Use cicd-reviewer-pro for it", "cicd-reviewer"));
+        assert!(mentions("Unlike geepers_diag (general diagnostics)", "geepers-diag"));
         assert!(mentions("Hand off to the `tester` when done", "tester"));
         assert!(mentions("ask the tester agent", "tester"));
         assert!(!mentions("write tests like a careful tester would", "tester"));

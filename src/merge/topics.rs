@@ -103,12 +103,16 @@ pub fn topic(title: &str) -> Topic {
 impl Topic {
     /// How surely two titles name one topic, 0 to 1.
     pub fn similarity(&self, other: &Topic) -> f32 {
-        let overlap = jaccard(&self.rest, &other.rest);
+        // The other words must not disagree: one title's words all in the other's (`Build
+        // optimization` / `Matrix build optimization`), not two qualifiers side by side (`Python
+        // security scanner` / `Docker security scanner`).
+        let nested = self.rest.is_subset(&other.rest) || other.rest.is_subset(&self.rest);
+        let overlap = if nested { jaccard(&self.rest, &other.rest) } else { 0.0 };
         match (self.known, other.known) {
             (Some(a), Some(b)) if a == b => {
                 // `Best practices` and `Security best practices` are one topic; `API best
                 // practices` and `Security best practices` are two.
-                if self.rest.is_empty() || other.rest.is_empty() || overlap >= 0.5 {
+                if self.rest.is_empty() || other.rest.is_empty() || overlap >= SAME_TOPIC {
                     1.0
                 } else {
                     overlap
@@ -170,6 +174,7 @@ mod tests {
     fn titles_without_a_lexicon_topic_match_by_their_words() {
         assert!(same_topic("When providing solutions, include", "When providing solutions"));
         assert!(!same_topic("Database design", "Frontend design system"));
+        assert!(!same_topic("Python security scanner", "Docker security scanner"));
     }
 
     #[test]
