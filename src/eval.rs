@@ -8,6 +8,8 @@
 //!
 //! A labelled file in no cluster (or not read at all) is a cluster of its own.
 
+pub mod merge_quality;
+
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;

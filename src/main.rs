@@ -378,6 +378,7 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let cluster_of = eval::cluster_of(&report, &args.dir);
     let mut scores = eval::evaluate(&labels, &cluster_of);
     let quality = eval::merge_quality(&report);
+    let figures = eval::merge_quality::merge_figures(&report);
     let parts_of: std::collections::HashMap<(String, String), ScoreBreakdown> = pairs
         .iter()
         .map(|p| ((key(p.a), key(p.b)), p.score))
@@ -410,7 +411,7 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
             "labelled_files": scores.labelled_files, "true_pairs": scores.true_pairs, "predicted_pairs": scores.predicted_pairs,
             "false_merges": false_merges, "misses": misses,
             "worst_false_merges": with_scores(&scores.false_merges), "worst_misses": with_scores(&scores.misses),
-            "merge_quality": quality, "seconds": seconds, "clusters": report.clusters.len(), "settings": report.settings,
+            "merge_quality": quality, "merge_figures": figures, "seconds": seconds, "clusters": report.clusters.len(), "settings": report.settings,
         });
         emit(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
         return Ok(ExitCode::SUCCESS);
@@ -451,6 +452,7 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
         quality.lines_paraphrased * 100.0,
         quality.lines_covered * 100.0, quality.max_length_ratio, quality.mean_length_ratio, quality.strict_yaml * 100.0
     );
+    write_merge_figures(&mut text, &figures);
     for (title, list) in [
         (
             format!("worst false merges ({false_merges} in all)"),
@@ -474,4 +476,53 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     emit(&terminal::escape_keeping_lines(&text))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The merge figures of `eval` (see `eval::merge_quality`), merged files against their members.
+fn write_merge_figures(text: &mut String, f: &eval::merge_quality::MergeFigures) {
+    use std::fmt::Write;
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    let _ = writeln!(
+        text,
+        "merged files of {} variant clusters (members as reference):",
+        f.clusters
+    );
+    let _ = writeln!(
+        text,
+        "  topics repeated   {} of files (members {})\n  repeated points   {} of points (members {})\n  broken numbering  {} of {} numbered runs (members {} of {})\n  fragments         {} added section(s) with fewer than two points",
+        pct(f.merged.topics_repeated),
+        pct(f.members.topics_repeated),
+        pct(f.merged.repeated_points),
+        pct(f.members.repeated_points),
+        f.merged.broken_numbering,
+        f.merged.numbered_runs,
+        f.members.broken_numbering,
+        f.members.numbered_runs,
+        f.fragments
+    );
+    let _ = writeln!(
+        text,
+        "  points kept       {} of {} points two or more members make; {} of all {} distinct points",
+        pct(f.shared_points_kept),
+        f.shared_points,
+        pct(f.distinct_points_kept),
+        f.distinct_points
+    );
+    let _ = writeln!(
+        text,
+        "  length            at most {:.2}× the longest member (mean {:.2}×); frontmatter strict YAML {}",
+        f.max_length_ratio,
+        f.mean_length_ratio,
+        pct(f.strict_yaml)
+    );
+    let _ = writeln!(
+        text,
+        "  description       {} within the longest member's tokens + 10%, {} with at most 3 examples (max {}); mean tokens: members together {:.0}, longest member {:.0}, merged {:.0}",
+        pct(f.description_within_budget),
+        pct(f.examples_within_limit),
+        f.max_examples,
+        f.mean_tokens_members,
+        f.mean_tokens_longest_member,
+        f.mean_tokens_merged
+    );
 }

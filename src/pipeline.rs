@@ -228,15 +228,23 @@ fn score_library(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
 /// Merges every cluster, numbers them `c1`, `c2`, … (largest first) and attaches the diffs.
 fn merge_clusters(
     agents: &[AgentFile],
-    clusters: Vec<Cluster>,
+    mut clusters: Vec<Cluster>,
     options: &ScanOptions,
 ) -> Vec<ClusterReport> {
     let bar = options.progress.phase("merge", clusters.len() as u64);
+    clusters.sort_by(|a, b| {
+        b.members
+            .len()
+            .cmp(&a.members.len())
+            .then(a.members.cmp(&b.members))
+    });
+    let names = unique_names(agents, &clusters);
     let mut reports: Vec<ClusterReport> = clusters
         .into_par_iter()
+        .zip(names)
         // One cache of word sets per piece of work: clusters share much of their text.
-        .map_init(merge::TermCache::default, |cache, cluster| {
-            let report = merge_cluster(agents, cluster, options.diffs, cache);
+        .map_init(merge::TermCache::default, |cache, (cluster, name)| {
+            let report = merge_cluster(agents, cluster, name, options.diffs, cache);
             bar.inc(1);
             report
         })
@@ -255,9 +263,70 @@ fn merge_clusters(
     reports
 }
 
+/// The merged name of every cluster, in order: each cluster's proposal ([`merge::propose_name`]),
+/// unless a merged file named earlier or an agent outside the cluster already has it (a clash
+/// `apply` would create in the library). Then a member's name, the job word before the name
+/// (`data-analyst`), and only as a last resort a number.
+fn unique_names(agents: &[AgentFile], clusters: &[Cluster]) -> Vec<merge::NameChoice> {
+    let mut holders: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, a) in agents.iter().enumerate() {
+        holders
+            .entry(merge::sanitize_name(&a.display_name()))
+            .or_default()
+            .push(i);
+    }
+    let mut assigned: std::collections::HashSet<String> = std::collections::HashSet::new();
+    clusters
+        .iter()
+        .map(|c| {
+            let members: Vec<&AgentFile> = c.members.iter().map(|&i| &agents[i]).collect();
+            let rep = c
+                .members
+                .iter()
+                .position(|&m| m == c.representative)
+                .expect("representative is a member");
+            let mut choice = merge::propose_name(&members, rep);
+            let taken = |name: &str| {
+                assigned.contains(name)
+                    || holders
+                        .get(name)
+                        .is_some_and(|h| h.iter().any(|i| !c.members.contains(i)))
+            };
+            if taken(&choice.name) {
+                let wanted = choice.name.clone();
+                let alternatives = merge::alternative_names(&members, rep, &wanted);
+                let name = alternatives
+                    .into_iter()
+                    .chain((2..).map(|n| format!("{wanted}-{n}")))
+                    .find(|n| !taken(n))
+                    .expect("numbers never run out");
+                let holder = if assigned.contains(&wanted) {
+                    "the merged file of another cluster".to_owned()
+                } else {
+                    holders[&wanted]
+                        .iter()
+                        .find(|i| !c.members.contains(i))
+                        .map(|&i| format!("`{}`", agents[i].path.display()))
+                        .unwrap_or_default()
+                };
+                choice.why = format!(
+                    "{}; `{wanted}` is already the name of {holder}, so `{name}`, to keep names unique after `apply`",
+                    choice.why
+                );
+                choice.dropped.push(wanted);
+                choice.dropped.retain(|d| *d != name);
+                choice.name = name;
+            }
+            assigned.insert(choice.name.clone());
+            choice
+        })
+        .collect()
+}
+
 fn merge_cluster(
     agents: &[AgentFile],
     cluster: Cluster,
+    name: merge::NameChoice,
     with_diffs: bool,
     cache: &mut merge::TermCache,
 ) -> ClusterReport {
@@ -288,7 +357,7 @@ fn merge_cluster(
     let representative = cluster.members[rep_position];
     let rep = kept.iter().position(|&i| i == rep_position).expect("kept");
     let order = by_similarity_to(&kept_members, representative, &cluster.pairs);
-    let mut merged = merge::merge_with(&members, rep, &order, cache);
+    let mut merged = merge::merge_named(&members, rep, &order, name, cache);
     merged
         .decisions
         .extend(loaded.iter().filter_map(|r| r.warning.clone()));

@@ -1,182 +1,111 @@
-//! Merging bodies: the representative's structure as the skeleton, the others' new content added once.
+//! Merging bodies topic by topic, as a maintainer would: one voice, each point once.
 //!
-//! A body is read as sections: a heading, or a lead-in line such as `Your approach:` followed by a
-//! list, and the blocks under it. Each other member's blocks (list items, paragraphs, code) are
-//! candidates. A candidate is dropped when one block of the draft already says it; of the rest, those
-//! that stand for the most other lines per byte are added first (see `choose`), each under the
-//! section whose heading matches its own (or in a new section at the end), until the merged body
-//! reaches [`GROWTH_LIMIT`] times the longest member: past that a consolidation is a concatenation. Other members' introductions ("You are a …") are not carried over: the merged
-//! agent has one identity, the representative's.
+//! 1. Every member is read into an outline ([`super::outline`]): introduction, sections, units.
+//! 2. The representative's outline is the draft. Its units in another language than its body are
+//!    dropped, and so are lines that delegate to (or contrast with) an agent the merge absorbs.
+//! 3. Each other member's section is aligned with the draft section of the same topic (by title,
+//!    see [`super::topics`], or by content: most of its points already made there). Its units are
+//!    candidates for that section; a section of a topic the draft lacks is a candidate new section.
+//!    Other members' introductions (a second identity) and closing lines are not carried over, nor
+//!    an alternative to an exclusive topic the draft has (a second output format), nor units in
+//!    another language, units tied to one member's project, or lines naming absorbed agents.
+//! 4. A candidate the draft already says is dropped; of candidates that make one point, one wording
+//!    is kept, the one most members share. Points two or more members make are added first, then
+//!    new sections carrying them, then single-member points by how many new words they bring, then
+//!    whole new sections of single-member points, while the body stays within [`GROWTH_LIMIT`] times
+//!    the longest member. A new section needs at least three points: fewer is a fragment, not a
+//!    topic (the points of it that several members make go to the section they fit best).
+//! 5. The draft is written back: the representative's sections in its order, new sections after
+//!    them, its closing last; every list renumbered.
 
-use crate::markdown::{self, Block, BlockKind};
+use super::outline::{self, Header, HeaderKind, Outline, Section, Unit, UnitKind};
+use super::points::{self, Language, Terms};
+use super::topics::{self, Topic};
 use crate::model::{AgentFile, MergeDecision};
-use crate::normalize::{hashed_terms, normalize_text};
-use rustc_hash::{FxHashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-/// A block counts as already said when this share of its words stand in one block of the draft.
-const COVERED: f32 = 0.75;
-/// A block stands for another, as a paraphrase of the same point, when it holds half of its words.
-const PARAPHRASE: f32 = 0.5;
-/// Two headings name the same section when their words overlap this much (Jaccard).
-const SAME_HEADING: f32 = 0.5;
 /// The merged body stays within this multiple of the longest member's body.
 pub const GROWTH_LIMIT: f32 = 2.0;
+/// A section of another member joins a draft section when this share of its points is already made
+/// there (and at least two), whatever the titles say.
+const SAME_CONTENT: f32 = 0.5;
+/// A new section needs this many points of its own: fewer is a fragment, not a topic.
+const NEW_SECTION_POINTS: usize = 3;
 
-/// The words of a block's text, shared between the blocks that have that text.
-type Terms = Rc<HashSet<u64>>;
-
-/// The word sets of the texts met in merges, each computed once: the members of a cluster repeat
-/// most of each other's blocks word for word, clusters share boilerplate, and normalizing text is
-/// the costly part. One is kept across the merges one worker does (see `pipeline`), up to a bound.
+/// The word sets of the texts met in merges, each computed once: members of a cluster repeat most
+/// of each other's units word for word, and clusters share boilerplate. One is kept across the
+/// merges one worker does (see `pipeline`), up to a bound.
 #[derive(Default)]
 pub struct TermCache {
-    sets: FxHashMap<String, Terms>,
+    sets: FxHashMap<String, Rc<Terms>>,
 }
 
 /// How many texts a [`TermCache`] holds before it starts afresh: some tens of megabytes at most.
 const CACHE_TEXTS: usize = 1 << 15;
 
 impl TermCache {
-    /// Empties a full cache; called between merges.
     fn make_room(&mut self) {
         if self.sets.len() >= CACHE_TEXTS {
             self.sets.clear();
         }
     }
 
-    fn terms(&mut self, text: &str) -> Terms {
+    fn terms(&mut self, text: &str) -> Rc<Terms> {
         if let Some(terms) = self.sets.get(text) {
             return terms.clone();
         }
-        let terms = Rc::new(term_set(text));
+        let terms = Rc::new(points::terms_of(text));
         self.sets.insert(text.to_owned(), terms.clone());
         terms
     }
 }
 
+/// Names the merge knows: the merged agent's, and those of the members it absorbs.
+pub struct Names<'a> {
+    pub merged: &'a str,
+    /// Each member's name, in member order.
+    pub members: &'a [String],
+}
+
+/// A unit placed in the draft, or a candidate for it.
 #[derive(Debug, Clone)]
-struct Section {
-    /// A heading, or a lead-in paragraph ending in `:` before a list; `None` for the preamble.
-    heading: Option<Block>,
-    /// The heading's words, for matching sections across members.
-    heading_terms: Terms,
-    blocks: Vec<Block>,
-}
-
-impl Section {
-    fn new(heading: Option<Block>, cache: &mut TermCache) -> Section {
-        let heading_terms = heading
-            .as_ref()
-            .map(|h| cache.terms(&h.text))
-            .unwrap_or_default();
-        Section {
-            heading,
-            heading_terms,
-            blocks: Vec::new(),
-        }
-    }
-}
-
-/// Reads a body as sections. A level-1 heading that opens the body is its title and stays in the
-/// preamble, so nothing is ever placed above it.
-fn sections(body: &str, cache: &mut TermCache) -> Vec<Section> {
-    let mut blocks = markdown::blocks(body).into_iter().enumerate().peekable();
-    let mut out = vec![Section::new(None, cache)];
-    while let Some((i, block)) = blocks.next() {
-        let is_title = i == 0 && block.heading_level() == Some(1);
-        let is_lead_in = block.kind == BlockKind::Paragraph
-            && block.text.trim_end().ends_with(':')
-            && blocks
-                .peek()
-                .is_some_and(|(_, next)| next.kind == BlockKind::ListItem);
-        if (block.heading_level().is_some() && !is_title) || is_lead_in {
-            out.push(Section::new(Some(block), cache));
-        } else {
-            out.last_mut()
-                .expect("starts with the preamble")
-                .blocks
-                .push(block);
-        }
-    }
-    out
-}
-
-fn term_set(text: &str) -> HashSet<u64> {
-    hashed_terms(&normalize_text(text)).into_iter().collect()
-}
-
-/// Whether `other` holds at least `share` (at most 1) of `block`'s words: whether the words in
-/// common, divided by `block.len()`, reach `share`. Counting stops as soon as the answer is known:
-/// comparing a block with every other is the costly part of choosing what to add.
-fn holds(other: &HashSet<u64>, block: &HashSet<u64>, share: f32) -> bool {
-    if block.is_empty() {
-        return true;
-    }
-    let needed = fewest_in_common(block.len(), share);
-    if needed > other.len() {
-        return false;
-    }
-    let (mut found, mut missing) = (0, 0);
-    for term in block {
-        if other.contains(term) {
-            found += 1;
-        } else {
-            missing += 1;
-        }
-        if found >= needed {
-            return true;
-        }
-        if missing > block.len() - needed {
-            return false;
-        }
-    }
-    found >= needed
-}
-
-/// The fewest words in common with a block of `len` words that make `common as f32 / len as f32`
-/// reach `share` (at most 1): found by that very division, so no rounding can make it differ.
-fn fewest_in_common(len: usize, share: f32) -> usize {
-    let reaches = |k: usize| k as f32 / len as f32 >= share;
-    let mut k = ((share * len as f32) as usize).min(len);
-    while k > 0 && reaches(k - 1) {
-        k -= 1;
-    }
-    while !reaches(k) {
-        k += 1;
-    }
-    k
-}
-
-fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
-    let union = a.union(b).count();
-    if union == 0 {
-        return 0.0;
-    }
-    a.intersection(b).count() as f32 / union as f32
-}
-
-/// Where a candidate block goes: an existing section of the draft, or a new one with this heading.
-#[derive(Debug, Clone, PartialEq)]
-enum Target {
-    Existing(usize),
-    New(Option<Block>),
-}
-
-struct Candidate {
+struct Piece {
     member: usize,
-    block: Block,
-    terms: Terms,
-    target: Target,
+    unit: Unit,
+    terms: Rc<Terms>,
+    /// How many members (this one included) make this point.
+    support: usize,
 }
 
-/// What happened to the other members' blocks, for the report.
+#[derive(Debug, Clone)]
+struct DraftSection {
+    header: Option<Header>,
+    topic: Topic,
+    pieces: Vec<Piece>,
+}
+
+/// Where a candidate goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Draft(usize),
+    New(usize),
+}
+
+/// What happened to the other members' units, for the report.
 #[derive(Default)]
 struct Tally {
     added: BTreeMap<usize, usize>,
     already_said: usize,
     introductions: usize,
+    closings: usize,
+    other_language: Vec<String>,
+    project_specific: Vec<String>,
+    naming_members: Vec<String>,
+    alternatives: Vec<String>,
+    fragments: Vec<String>,
+    adds_little: Vec<String>,
     left_out: Vec<String>,
 }
 
@@ -185,188 +114,489 @@ pub fn merge_bodies(
     members: &[&AgentFile],
     representative: usize,
     order: &[usize],
+    names: &Names,
     decisions: &mut Vec<MergeDecision>,
     cache: &mut TermCache,
 ) -> String {
     cache.make_room();
-    let mut draft = sections(&members[representative].body, cache);
-    let longest = members
+    let outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
+    let language = points::language(&members[representative].body);
+    let absorbed: Vec<&str> = names
+        .members
         .iter()
-        .map(|m| m.body.trim().len())
-        .max()
-        .unwrap_or(0);
-    let budget = (longest as f32 * GROWTH_LIMIT) as usize;
+        .enumerate()
+        .filter(|(i, n)| {
+            *i != representative && **n != names.members[representative] && *n != names.merged
+        })
+        .map(|(_, n)| n.as_str())
+        .collect();
     let mut tally = Tally::default();
-    let candidates = collect_candidates(members, representative, order, &draft, &mut tally, cache);
-    let chosen = choose(candidates, &draft, budget, &mut tally, cache);
-    place(&mut draft, chosen, cache);
-    let body = render(&draft);
+    let rep = &outlines[representative];
+    let closing_start = rep.closing_start();
+    let mut draft: Vec<DraftSection> = Vec::new();
+    for section in &rep.sections {
+        let pieces = section
+            .units
+            .iter()
+            .filter_map(|u| {
+                let unit = keep_unit(u, representative, names, &absorbed, language, &mut tally, true)?;
+                Some(piece(representative, unit, cache))
+            })
+            .collect();
+        draft.push(DraftSection {
+            topic: section.title().map(topics::topic).unwrap_or_default(),
+            header: section.header.clone(),
+            pieces,
+        });
+    }
+    let mut new_sections: Vec<DraftSection> = Vec::new();
+    let mut candidates: Vec<(Piece, Target)> = Vec::new();
+    for &m in order.iter().filter(|&&m| m != representative) {
+        let outline = &outlines[m];
+        let closing = outline.closing_start();
+        let mut last_target: Option<Target> = None;
+        for (s, section) in outline.sections.iter().enumerate() {
+            let target = match (&section.header, s >= closing) {
+                (None, _) => {
+                    // The introduction: its paragraphs are another identity.
+                    tally.introductions += section
+                        .units
+                        .iter()
+                        .filter(|u| u.kind == UnitKind::Paragraph)
+                        .count();
+                    Some(Target::Draft(0))
+                }
+                (Some(_), true) => {
+                    tally.closings += section.units.len();
+                    continue;
+                }
+                (Some(h), false) if h.kind == HeaderKind::Loose => last_target,
+                (Some(h), false) => {
+                    align(section, h, &draft, &mut new_sections, &mut tally, cache)
+                }
+            };
+            last_target = target;
+            let Some(target) = target else { continue };
+            for u in &section.units {
+                if section.header.is_none() && u.kind == UnitKind::Paragraph {
+                    continue;
+                }
+                if is_closing_line(u) {
+                    tally.closings += 1;
+                    continue;
+                }
+                if let Some(unit) = keep_unit(u, m, names, &absorbed, language, &mut tally, false) {
+                    candidates.push((piece(m, unit, cache), target));
+                }
+            }
+        }
+    }
+    count_support(&mut candidates, &draft, members.len());
+    let longest = members.iter().map(|m| m.body.trim().len()).max().unwrap_or(0);
+    let budget = (longest as f32 * GROWTH_LIMIT) as usize;
+    choose(&mut draft, new_sections, candidates, budget, &mut tally);
+    let body = render(rep, &draft, closing_start, representative);
     decisions.push(body_decision(members, representative, &tally));
     body
 }
 
-fn collect_candidates(
-    members: &[&AgentFile],
-    representative: usize,
-    order: &[usize],
-    draft: &[Section],
-    tally: &mut Tally,
-    cache: &mut TermCache,
-) -> Vec<Candidate> {
-    let mut out = Vec::new();
-    for &i in order.iter().filter(|&&i| i != representative) {
-        for section in sections(&members[i].body, cache) {
-            let target = match &section.heading {
-                None => Target::Existing(0),
-                Some(h) => match matching_section(draft, &section.heading_terms) {
-                    Some(t) => Target::Existing(t),
-                    None => Target::New(Some(h.clone())),
-                },
-            };
-            for block in section.blocks {
-                let is_intro = section.heading.is_none()
-                    && matches!(
-                        block.kind,
-                        BlockKind::Paragraph | BlockKind::Heading(_) | BlockKind::Other
-                    );
-                if is_intro {
-                    tally.introductions += 1;
-                    continue;
-                }
-                let terms = cache.terms(&block.text);
-                if !terms.is_empty() {
-                    out.push(Candidate {
-                        member: i,
-                        block,
-                        terms,
-                        target: target.clone(),
-                    });
-                }
-            }
-        }
+fn piece(member: usize, unit: Unit, cache: &mut TermCache) -> Piece {
+    Piece {
+        member,
+        terms: cache.terms(&unit.text),
+        unit,
+        support: 1,
     }
-    out
 }
 
-/// Picks the candidates to add. Each candidate *covers* every candidate whose words it holds (itself
-/// included); the one that covers the most uncovered lines per byte is taken first, and so on while
-/// the budget lasts: a set cover, so that one full bullet stands for its shorter paraphrases.
-/// Returns them in their original order (member, then position), the order they are placed in.
+/// A unit as the merged body would hold it, or `None` when it does not belong there: in another
+/// language; naming an agent the merge absorbs (delegating to it, contrasting with it); from a
+/// non-representative, tied to its own project. A member's mention of its own name becomes the
+/// merged name.
+fn keep_unit(
+    unit: &Unit,
+    member: usize,
+    names: &Names,
+    absorbed: &[&str],
+    language: Language,
+    tally: &mut Tally,
+    is_representative: bool,
+) -> Option<Unit> {
+    if points::foreign(&unit.text, language) {
+        tally.other_language.push(preview(&unit.text));
+        return None;
+    }
+    let own = names.members[member].as_str();
+    if absorbed
+        .iter()
+        .any(|n| *n != own && points::mentions(&unit.source, n))
+    {
+        tally.naming_members.push(preview(&unit.text));
+        return None;
+    }
+    if !is_representative {
+        if let Some(what) = points::project_specific(&unit.source) {
+            tally
+                .project_specific
+                .push(format!("{} ({what})", preview(&unit.text)));
+            return None;
+        }
+    }
+    let mut unit = unit.clone();
+    if own != names.merged && points::mentions(&unit.source, own) {
+        unit.source = super::replace_word(&unit.source, own, names.merged);
+        unit.text = super::replace_word(&unit.text, own, names.merged);
+    }
+    Some(unit)
+}
+
+/// A closing line of another member in the middle of its body (`Remember: …`), or a question put
+/// to the user: one closing line, the representative's.
+fn is_closing_line(unit: &Unit) -> bool {
+    unit.kind == UnitKind::Paragraph
+        && (unit.text.trim_start().to_lowercase().starts_with("remember")
+            || unit.text.trim_end().ends_with('?'))
+}
+
+/// Where another member's section goes: the draft section of its topic, an alternative to an
+/// exclusive topic the draft has (`None`: dropped), or a new section (shared with other members'
+/// sections of the same topic).
+fn align(
+    section: &Section,
+    header: &Header,
+    draft: &[DraftSection],
+    new_sections: &mut Vec<DraftSection>,
+    tally: &mut Tally,
+    cache: &mut TermCache,
+) -> Option<Target> {
+    let topic = topics::topic(&header.title);
+    let units: Vec<Rc<Terms>> = section.units.iter().map(|u| cache.terms(&u.text)).collect();
+    let best = |sections: &[DraftSection]| -> Option<(usize, f32)> {
+        sections
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.header.as_ref().is_some_and(|h| h.kind != HeaderKind::Loose))
+            .map(|(i, d)| (i, topic_match(&topic, &units, d)))
+            .filter(|&(_, score)| score > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+    };
+    if let Some((i, _)) = best(draft) {
+        if topic.exclusive && draft[i].topic.known == topic.known {
+            tally.alternatives.push(header.title.clone());
+            return None;
+        }
+        return Some(Target::Draft(i));
+    }
+    if topic.exclusive
+        && draft
+            .iter()
+            .any(|d| d.topic.known.is_some() && d.topic.known == topic.known)
+    {
+        tally.alternatives.push(header.title.clone());
+        return None;
+    }
+    if let Some((i, _)) = best(new_sections) {
+        return Some(Target::New(i));
+    }
+    new_sections.push(DraftSection {
+        header: Some(header.clone()),
+        topic,
+        pieces: Vec::new(),
+    });
+    Some(Target::New(new_sections.len() - 1))
+}
+
+/// How well a section (its topic and its units' words) matches a draft section: 1 for titles of
+/// one topic, else the share of its points the draft section already makes when that is
+/// [`SAME_CONTENT`] or more, else 0.
+fn topic_match(topic: &Topic, units: &[Rc<Terms>], section: &DraftSection) -> f32 {
+    let by_title = topic.similarity(&section.topic);
+    if by_title >= topics::SAME_TOPIC {
+        return 1.0 + by_title;
+    }
+    if units.is_empty() || section.pieces.is_empty() {
+        return 0.0;
+    }
+    let made = units
+        .iter()
+        .filter(|u| section.pieces.iter().any(|p| points::same_point(&p.terms, u)))
+        .count();
+    let share = made as f32 / units.len() as f32;
+    if made >= 2 && share >= SAME_CONTENT {
+        share
+    } else {
+        0.0
+    }
+}
+
+/// How many members make each candidate's point (the representative counted when its draft does).
+fn count_support(candidates: &mut [(Piece, Target)], draft: &[DraftSection], members: usize) {
+    let by_member: Vec<(usize, Rc<Terms>)> = draft
+        .iter()
+        .flat_map(|d| d.pieces.iter().map(|p| (p.member, p.terms.clone())))
+        .chain(candidates.iter().map(|(p, _)| (p.member, p.terms.clone())))
+        .collect();
+    for (piece, _) in candidates.iter_mut() {
+        let mut who = vec![false; members];
+        who[piece.member] = true;
+        for (m, terms) in &by_member {
+            if !who[*m] && points::same_point(terms, &piece.terms) {
+                who[*m] = true;
+            }
+        }
+        piece.support = who.iter().filter(|&&w| w).count();
+    }
+}
+
+/// Bytes a unit takes in the merged body, with the blank line before it.
+fn cost(unit: &Unit) -> usize {
+    unit.source.len() + 2
+}
+
+fn draft_len(draft: &[DraftSection]) -> usize {
+    draft
+        .iter()
+        .map(|d| {
+            d.header.as_ref().map_or(0, |h| h.source.len() + 2)
+                + d.pieces.iter().map(|p| cost(&p.unit)).sum::<usize>()
+        })
+        .sum()
+}
+
+/// Whether a point is already made, in other words or in fewer or more: by the draft, by a new
+/// section, or by a chosen candidate.
+fn said(terms: &Terms, sections: &[&DraftSection]) -> bool {
+    sections
+        .iter()
+        .flat_map(|d| &d.pieces)
+        .any(|p| points::same_point(&p.terms, terms))
+}
+
+/// A single-member point is worth adding when it brings at least this many words the body lacks…
+const MIN_NEW_WORDS: usize = 2;
+/// …and they are at least this share of its words.
+const MIN_NEW_SHARE: f32 = 0.34;
+
+/// The words the draft and the new sections hold.
+fn words_of(sections: &[&DraftSection]) -> Terms {
+    let mut words = Terms::default();
+    for p in sections.iter().flat_map(|d| &d.pieces) {
+        words.extend(p.terms.iter().copied());
+    }
+    words
+}
+
+/// How many of a point's words the body lacks, if that is enough to be worth adding.
+fn adds(terms: &Terms, words: &Terms) -> Option<usize> {
+    let new = terms.iter().filter(|t| !words.contains(t)).count();
+    (new >= MIN_NEW_WORDS && new as f32 >= MIN_NEW_SHARE * terms.len() as f32).then_some(new)
+}
+
+/// Adds the candidates to the draft (see the module's step 4).
 fn choose(
-    candidates: Vec<Candidate>,
-    draft: &[Section],
+    draft: &mut Vec<DraftSection>,
+    mut new_sections: Vec<DraftSection>,
+    candidates: Vec<(Piece, Target)>,
     budget: usize,
     tally: &mut Tally,
-    cache: &mut TermCache,
-) -> Vec<Candidate> {
-    let mut length: usize = draft
-        .iter()
-        .flat_map(|s| s.heading.iter().chain(&s.blocks))
-        .map(cost)
-        .sum();
-    let before = candidates.len();
-    let open = not_yet_said(candidates, draft, cache);
-    tally.already_said += before - open.len();
-    let lines: Vec<usize> = open
-        .iter()
-        .map(|c| {
-            c.block
-                .source
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .count()
-                .max(1)
-        })
-        .collect();
-    let mut covered = vec![false; open.len()];
-    let mut taken = vec![false; open.len()];
-    // First one line for every topic (a block stands for those that share half its words), then,
-    // while the budget lasts, the lines that are close paraphrases rather than repeats.
-    for (threshold, covers) in [PARAPHRASE, COVERED].into_iter().zip(cover_sets(&open)) {
-        let mut loosely_covered = vec![false; open.len()];
-        for i in (0..open.len()).filter(|&i| taken[i]) {
-            covers[i].iter().for_each(|&j| loosely_covered[j] = true);
-        }
-        loop {
-            let gain = |i: usize| {
-                covers[i]
-                    .iter()
-                    .filter(|&&j| !loosely_covered[j])
-                    .map(|&j| lines[j])
-                    .sum::<usize>()
-            };
-            let best = (0..open.len())
-                .filter(|&i| !taken[i] && length + cost(&open[i].block) <= budget)
-                .map(|i| (i, gain(i) as f32 / cost(&open[i].block) as f32))
-                .filter(|&(_, value)| value > 0.0)
-                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-            let Some((i, _)) = best else { break };
-            taken[i] = true;
-            length += cost(&open[i].block);
-            for &j in &covers[i] {
-                loosely_covered[j] = true;
-            }
-        }
-        if threshold == COVERED {
-            covered = loosely_covered;
-        }
-    }
-    let mut chosen = Vec::new();
-    for (i, c) in open.into_iter().enumerate() {
-        if taken[i] {
-            *tally.added.entry(c.member).or_default() += 1;
-            chosen.push(c);
-        } else if covered[i] {
+) {
+    let mut length = draft_len(draft);
+    let mut open: Vec<(Piece, Target)> = Vec::new();
+    for (p, t) in candidates {
+        if said(&p.terms, &draft.iter().collect::<Vec<_>>()) {
             tally.already_said += 1;
         } else {
-            tally.left_out.push(preview(&c.block.text));
+            open.push((p, t));
         }
     }
-    chosen
-}
-
-/// The candidates that no block of the draft already says (holds [`COVERED`] of their words).
-fn not_yet_said(
-    candidates: Vec<Candidate>,
-    draft: &[Section],
-    cache: &mut TermCache,
-) -> Vec<Candidate> {
-    let blocks = || draft.iter().flat_map(|s| s.heading.iter().chain(&s.blocks));
-    // Most candidates that are said are said word for word (members copy each other's blocks):
-    // found by their text, they need no comparison with every block of the draft.
-    let texts: HashSet<&str> = blocks().map(|b| b.text.as_str()).collect();
-    let said: Vec<Terms> = blocks().map(|b| cache.terms(&b.text)).collect();
-    candidates
-        .into_iter()
-        .filter(|c| {
-            !texts.contains(c.block.text.as_str())
-                && !said.iter().any(|s| holds(s, &c.terms, COVERED))
-        })
-        .collect()
-}
-
-/// For each candidate, the candidates whose words it holds (itself included): at [`PARAPHRASE`]
-/// and at [`COVERED`] or more.
-fn cover_sets(open: &[Candidate]) -> [Vec<Vec<usize>>; 2] {
-    let mut paraphrased = vec![Vec::new(); open.len()];
-    let mut covered = vec![Vec::new(); open.len()];
-    for (i, holder) in open.iter().enumerate() {
-        for (j, held) in open.iter().enumerate() {
-            let same = i == j || Rc::ptr_eq(&holder.terms, &held.terms);
-            if same || holds(&holder.terms, &held.terms, PARAPHRASE) {
-                paraphrased[i].push(j);
-                if same || holds(&holder.terms, &held.terms, COVERED) {
-                    covered[i].push(j);
+    let mut taken = vec![false; open.len()];
+    let mut settled = vec![false; open.len()];
+    // (1) Points several members make, most shared first: one wording each, the first met.
+    let mut shared: Vec<usize> = (0..open.len()).filter(|&i| open[i].0.support >= 2).collect();
+    shared.sort_by_key(|&i| std::cmp::Reverse(open[i].0.support));
+    for i in shared {
+        settled[i] = true;
+        let (piece, target) = &open[i];
+        if said(&piece.terms, &draft.iter().chain(new_sections.iter()).collect::<Vec<_>>()) {
+            tally.already_said += 1;
+            continue;
+        }
+        if length + cost(&piece.unit) > budget {
+            tally.left_out.push(preview(&piece.unit.text));
+            continue;
+        }
+        length += cost(&piece.unit);
+        taken[i] = true;
+        place(draft, &mut new_sections, piece.clone(), *target);
+    }
+    // (2) Single-member points, by how many new words they bring per byte; those of a new section
+    // as one bundle, whole or not at all.
+    let words = words_of(&draft.iter().chain(new_sections.iter()).collect::<Vec<_>>());
+    let mut offers: Vec<(f32, Vec<usize>)> = Vec::new();
+    for i in (0..open.len()).filter(|&i| !settled[i]) {
+        if let Target::Draft(_) = open[i].1 {
+            let gain = adds(&open[i].0.terms, &words).unwrap_or(0);
+            offers.push((gain as f32 / cost(&open[i].0.unit) as f32, vec![i]));
+        }
+    }
+    for n in 0..new_sections.len() {
+        let bundle: Vec<usize> = (0..open.len())
+            .filter(|&i| !settled[i] && open[i].1 == Target::New(n))
+            .collect();
+        let gain: usize = bundle
+            .iter()
+            .map(|&i| adds(&open[i].0.terms, &words).unwrap_or(0))
+            .sum();
+        let size: usize = bundle.iter().map(|&i| cost(&open[i].0.unit)).sum();
+        if !bundle.is_empty() {
+            offers.push((gain as f32 / size.max(1) as f32, bundle));
+        }
+    }
+    offers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1[0].cmp(&b.1[0])));
+    for (_, bundle) in offers {
+        let everything = draft.iter().chain(new_sections.iter()).collect::<Vec<_>>();
+        let mut words = words_of(&everything);
+        let mut fresh: Vec<usize> = Vec::new();
+        for &i in &bundle {
+            settled[i] = true;
+            let p = &open[i].0;
+            let repeated = said(&p.terms, &everything)
+                || fresh.iter().any(|&j| points::same_point(&open[j].0.terms, &p.terms));
+            if repeated {
+                tally.already_said += 1;
+            } else if adds(&p.terms, &words).is_none() {
+                tally.adds_little.push(preview(&p.unit.text));
+            } else {
+                words.extend(p.terms.iter().copied());
+                fresh.push(i);
+            }
+        }
+        if fresh.is_empty() {
+            continue;
+        }
+        let size: usize = fresh.iter().map(|&i| cost(&open[i].0.unit)).sum();
+        let enough = match open[fresh[0]].1 {
+            Target::New(n) => new_sections[n].pieces.len() + fresh.len() >= NEW_SECTION_POINTS,
+            Target::Draft(_) => true,
+        };
+        if !enough {
+            tally
+                .fragments
+                .extend(fresh.iter().map(|&i| preview(&open[i].0.unit.text)));
+            continue;
+        }
+        if length + size > budget {
+            tally
+                .left_out
+                .extend(fresh.iter().map(|&i| preview(&open[i].0.unit.text)));
+            continue;
+        }
+        length += size;
+        for i in fresh {
+            taken[i] = true;
+            place(draft, &mut new_sections, open[i].0.clone(), open[i].1);
+        }
+    }
+    for (i, (p, _)) in open.iter().enumerate() {
+        if taken[i] {
+            *tally.added.entry(p.member).or_default() += 1;
+        }
+    }
+    // New sections: kept with enough points, else their points go to the draft section they fit
+    // best (a point several members make is not lost for want of a section).
+    for section in new_sections {
+        if section.pieces.len() >= NEW_SECTION_POINTS {
+            draft.push(section);
+            continue;
+        }
+        let title = section.header.as_ref().map(|h| h.title.clone()).unwrap_or_default();
+        for p in section.pieces {
+            match best_fit(draft, &p.terms).filter(|_| p.support >= 2) {
+                Some(d) => insert(&mut draft[d], p),
+                None => {
+                    tally.fragments.push(format!("{title}: {}", preview(&p.unit.text)));
+                    if let Some(n) = tally.added.get_mut(&p.member) {
+                        *n -= 1;
+                    }
                 }
             }
         }
     }
-    [paraphrased, covered]
 }
 
-/// Bytes a block takes in the merged body, with the blank line before it.
-fn cost(block: &Block) -> usize {
-    block.source.len() + 2
+/// Puts a chosen piece where it goes.
+fn place(draft: &mut [DraftSection], new_sections: &mut [DraftSection], piece: Piece, target: Target) {
+    match target {
+        Target::Draft(d) => {
+            let d = best_child(draft, d, &piece.terms);
+            insert(&mut draft[d], piece);
+        }
+        Target::New(n) => insert(&mut new_sections[n], piece),
+    }
+}
+
+/// Adds a piece to a section: a list item after the section's last list item (so that it joins
+/// the list, not a paragraph after it), anything else at the end.
+fn insert(section: &mut DraftSection, piece: Piece) {
+    let after_list = section.pieces.iter().rposition(|p| p.unit.is_item());
+    match after_list.filter(|_| piece.unit.is_item()) {
+        Some(i) => section.pieces.insert(i + 1, piece),
+        None => section.pieces.push(piece),
+    }
+}
+
+/// In a section that only titles the sections after it (`Your core responsibilities include:`
+/// followed by bold titles), the child holding the point closest to this one (sharing at least a
+/// quarter of their words); else the section itself.
+fn best_child(draft: &[DraftSection], d: usize, terms: &Terms) -> usize {
+    if !draft[d].pieces.is_empty() {
+        return d;
+    }
+    let children = draft[d + 1..]
+        .iter()
+        .take_while(|s| {
+            s.header.as_ref().is_some_and(|h| {
+                matches!(
+                    h.kind,
+                    HeaderKind::Bold | HeaderKind::LeadIn | HeaderKind::GroupItem { .. }
+                )
+            })
+        })
+        .count();
+    (d + 1..d + 1 + children)
+        .filter_map(|c| {
+            let closest = draft[c]
+                .pieces
+                .iter()
+                .map(|p| points::jaccard(&p.terms, terms))
+                .fold(0.0f32, f32::max);
+            (closest >= 0.25).then_some((c, closest))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map_or(d, |(c, _)| c)
+}
+
+/// The titled section of the draft whose words a point shares most (at least two).
+fn best_fit(draft: &[DraftSection], terms: &Terms) -> Option<usize> {
+    (0..draft.len())
+        .filter(|&d| draft[d].header.as_ref().is_some_and(|h| h.kind != HeaderKind::Loose))
+        .map(|d| (d, overlap(&draft[d], terms)))
+        .filter(|&(_, n)| n >= 2)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(d, _)| d)
+}
+
+fn overlap(section: &DraftSection, terms: &Terms) -> usize {
+    let title = section
+        .header
+        .as_ref()
+        .map(|h| points::terms_of(&h.title))
+        .unwrap_or_default();
+    let mut words: Terms = title;
+    for p in &section.pieces {
+        words.extend(p.terms.iter().copied());
+    }
+    terms.iter().filter(|t| words.contains(t)).count()
 }
 
 fn preview(text: &str) -> String {
@@ -378,168 +608,199 @@ fn preview(text: &str) -> String {
     }
 }
 
-/// Puts chosen blocks into the draft: list items join the list of their section, other blocks go
-/// to its end; blocks for new sections go into sections appended in order of first use.
-fn place(draft: &mut Vec<Section>, chosen: Vec<Candidate>, cache: &mut TermCache) {
-    let level = usual_section_level(draft);
-    for c in chosen {
-        let index = match c.target {
-            Target::Existing(i) => i,
-            Target::New(heading) => match new_section_like(draft, heading.as_ref(), cache) {
-                Some(i) => i,
-                None => {
-                    let heading = heading.map(|h| as_section_heading(&h, level));
-                    draft.push(Section::new(heading, cache));
-                    draft.len() - 1
+// --------------------------------------------------------------------------------------- render
+
+/// Writes the draft: title, the representative's sections up to its closing, the new sections,
+/// the closing.
+fn render(rep: &Outline, draft: &[DraftSection], closing_start: usize, representative: usize) -> String {
+    let heading_level = usual_heading_level(draft);
+    let rep_sections = rep.sections.len();
+    let closing_start = closing_start.min(rep_sections);
+    let order: Vec<usize> = (0..closing_start)
+        .chain(rep_sections..draft.len())
+        .chain(closing_start..rep_sections)
+        .collect();
+    let mut out = String::new();
+    if let Some(title) = &rep.title {
+        out.push_str(&title.source);
+    }
+    // The marker and number of the titled list item just written, while a list of them goes on.
+    let mut group: Option<(String, u64)> = None;
+    for &d in &order {
+        let section = &draft[d];
+        let is_new = d >= rep_sections;
+        let header = section.header.as_ref().filter(|h| h.kind != HeaderKind::Loose);
+        let mut indent = 0;
+        // Whether the section's first list item may follow its header without a blank line.
+        let mut tight_header = false;
+        match header {
+            None => group = None,
+            Some(h) => {
+                let (text, joins_list) = match (&h.kind, is_new) {
+                    (HeaderKind::GroupItem { marker }, false) => {
+                        let (marker, continues) = next_group_marker(marker, group.as_ref());
+                        indent = marker.len() + 1;
+                        group = Some((marker.clone(), marker_number(&marker).unwrap_or(0)));
+                        tight_header = true;
+                        (format!("{marker} {}", h.source), continues)
+                    }
+                    _ => {
+                        group = None;
+                        let text = if is_new {
+                            new_header(h, heading_level)
+                        } else {
+                            h.source.clone()
+                        };
+                        tight_header = !text.starts_with('#');
+                        (text, false)
+                    }
+                };
+                if !out.is_empty() {
+                    out.push_str(if joins_list { "\n" } else { "\n\n" });
                 }
-            },
-        };
-        let blocks = &mut draft[index].blocks;
-        let after_list = blocks.iter().rposition(|b| b.kind == BlockKind::ListItem);
-        let mut block = c.block;
-        match after_list.filter(|_| block.kind == BlockKind::ListItem) {
-            Some(p) => blocks.insert(p + 1, block),
-            None => {
-                // An item that starts a list here starts it at 1: it keeps its text, not its place.
-                if block.kind == BlockKind::ListItem {
-                    block.source = first_of_list(&block.source);
-                }
-                blocks.push(block)
+                out.push_str(&text);
             }
         }
-    }
-}
-
-/// A section already in the draft with the same heading (one an earlier block opened).
-fn new_section_like(
-    draft: &[Section],
-    heading: Option<&Block>,
-    cache: &mut TermCache,
-) -> Option<usize> {
-    matching_section(draft, &cache.terms(&heading?.text))
-}
-
-/// The section of the draft whose heading (or lead-in) has words like `wanted`.
-fn matching_section(draft: &[Section], wanted: &HashSet<u64>) -> Option<usize> {
-    draft
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.heading.is_some())
-        .map(|(i, s)| (i, jaccard(wanted, &s.heading_terms)))
-        .filter(|&(_, sim)| sim >= SAME_HEADING)
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map(|(i, _)| i)
-}
-
-/// The heading level the representative uses most for its sections (`##` when it has none).
-fn usual_section_level(draft: &[Section]) -> u8 {
-    let mut counts: BTreeMap<u8, usize> = BTreeMap::new();
-    for level in draft
-        .iter()
-        .filter_map(|s| s.heading.as_ref()?.heading_level())
-        .filter(|&l| l > 1)
-    {
-        *counts.entry(level).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map_or(2, |(l, _)| l)
-}
-
-/// Headings from other members take the representative's section level; lead-ins stay as written.
-fn as_section_heading(heading: &Block, level: u8) -> Block {
-    if heading.heading_level().is_none() {
-        return heading.clone();
-    }
-    Block {
-        kind: BlockKind::Heading(level),
-        source: format!("{} {}", "#".repeat(level as usize), heading.text),
-        text: heading.text.clone(),
-    }
-}
-
-fn render(draft: &[Section]) -> String {
-    let mut out = String::new();
-    for section in draft {
-        let has_lead_in = section
-            .heading
-            .as_ref()
-            .is_some_and(|h| h.heading_level().is_none());
-        let mut previous: Option<String> = None;
-        for (position, block) in section.heading.iter().chain(&section.blocks).enumerate() {
-            let continues_list = block.kind == BlockKind::ListItem
-                && position > 0
-                && previous_was_item(
-                    &section.blocks,
-                    position,
-                    has_lead_in || section.heading.is_some(),
-                );
-            let source = match previous.as_deref().filter(|_| continues_list) {
-                Some(prev) => same_marker_as(&block.source, prev),
-                None => block.source.clone(),
-            };
-            // A list follows its lead-in line (`Your approach:`) without a blank line.
-            let tight = continues_list
-                || (has_lead_in && position == 1 && block.kind == BlockKind::ListItem);
+        for (k, (text, continues_list)) in render_units(&section.pieces, representative)
+            .into_iter()
+            .enumerate()
+        {
+            let opens_list = k == 0
+                && tight_header
+                && section.pieces[0].unit.is_item()
+                && may_interrupt_paragraph(&text);
             if !out.is_empty() {
-                out.push_str(if tight { "\n" } else { "\n\n" });
+                out.push_str(if continues_list || opens_list { "\n" } else { "\n\n" });
             }
-            out.push_str(&source);
-            previous = Some(source);
+            out.push_str(&indent_by(&text, indent));
         }
     }
     out
 }
 
-/// Whether the block before `position` (counting the heading as position 0) is a list item.
-fn previous_was_item(blocks: &[Block], position: usize, has_heading: bool) -> bool {
-    let index = if has_heading {
-        position.checked_sub(2)
-    } else {
-        position.checked_sub(1)
-    };
-    index
-        .and_then(|i| blocks.get(i))
-        .is_some_and(|b| b.kind == BlockKind::ListItem)
-}
-
-/// Rewrites a list item's marker to continue the item before it (`-`, `*`, or the next number), so
-/// an item from another member does not break or misnumber the list it joins.
-fn same_marker_as(item: &str, previous: &str) -> String {
-    let (_, body) = split_marker(item);
-    let (prev_marker, _) = split_marker(previous);
-    let digits = prev_marker.trim_end_matches(['.', ')']);
-    let marker = match digits.parse::<u64>() {
-        Ok(n) => format!("{}{}", n + 1, &prev_marker[digits.len()..]),
-        Err(_) => prev_marker.to_owned(),
-    };
-    format!("{marker} {body}")
-}
-
-/// A numbered item that starts a list starts it at 1 (an item taken from the middle of another
-/// member's list keeps its text, not its place).
-fn first_of_list(item: &str) -> String {
-    let (marker, body) = split_marker(item);
-    let digits = marker.trim_end_matches(['.', ')']);
-    match digits.parse::<u64>() {
-        Ok(n) if n != 1 => format!("1{} {body}", &marker[digits.len()..]),
-        _ => item.to_owned(),
+/// The marker of a titled list item: the next number when it follows one of its list.
+fn next_group_marker(marker: &str, previous: Option<&(String, u64)>) -> (String, bool) {
+    match previous {
+        Some((prev, n)) if outline::is_numbered(marker) && outline::is_numbered(prev) => {
+            (format!("{}{}", n + 1, &marker[marker.len() - 1..]), true)
+        }
+        Some((prev, _)) if !outline::is_numbered(marker) && !outline::is_numbered(prev) => {
+            (prev.clone(), true)
+        }
+        _ => (marker.to_owned(), false),
     }
 }
 
-fn split_marker(item: &str) -> (&str, &str) {
-    let trimmed = item.trim_start();
-    match trimmed.split_once(' ') {
-        Some((marker, rest)) => (marker, rest.trim_start()),
-        None => (trimmed, ""),
+/// A list may follow a paragraph without a blank line when it is a bulleted list or starts at 1.
+fn may_interrupt_paragraph(item: &str) -> bool {
+    let marker = outline::list_marker(item);
+    !outline::is_numbered(marker) || marker_number(marker) == Some(1)
+}
+
+/// Each unit's text, list markers rewritten so that every list runs 1..n (a list of the
+/// representative's keeps its first number, as after a code block), with whether it continues the
+/// list of the unit before it.
+fn render_units(pieces: &[Piece], representative: usize) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    // The marker of the list being written, and the number of its last item.
+    let mut list: Option<(String, u64)> = None;
+    for p in pieces {
+        if !p.unit.is_item() {
+            list = None;
+            out.push((p.unit.source.clone(), false));
+            continue;
+        }
+        let own = outline::list_marker(&p.unit.source).to_owned();
+        let is_rep = p.member == representative;
+        // The representative's item with another kind of marker starts a list of its own.
+        let continued = list
+            .clone()
+            .filter(|(marker, _)| !is_rep || outline::is_numbered(marker) == outline::is_numbered(&own));
+        let (marker, number) = match continued {
+            Some((marker, n)) => (marker, n + 1),
+            None if is_rep => (own.clone(), marker_number(&own).unwrap_or(1)),
+            None => (own.clone(), 1),
+        };
+        let text = if outline::is_numbered(&marker) {
+            with_marker(&p.unit.source, &format!("{number}{}", &marker[marker.len() - 1..]))
+        } else {
+            with_marker(&p.unit.source, &marker)
+        };
+        out.push((text, list.is_some() && continued_flag(&list, is_rep, &own)));
+        list = Some((marker, number));
     }
+    out
+}
+
+fn continued_flag(list: &Option<(String, u64)>, is_rep: bool, own: &str) -> bool {
+    list.as_ref()
+        .is_some_and(|(marker, _)| !is_rep || outline::is_numbered(marker) == outline::is_numbered(own))
+}
+
+fn marker_number(marker: &str) -> Option<u64> {
+    marker[..marker.len().saturating_sub(1)].parse().ok()
+}
+
+/// A list item with its marker replaced.
+fn with_marker(item: &str, marker: &str) -> String {
+    format!("{marker} {}", outline::after_marker(item))
+}
+
+fn indent_by(text: &str, indent: usize) -> String {
+    if indent == 0 {
+        return text.to_owned();
+    }
+    let pad = " ".repeat(indent);
+    text.lines()
+        .map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The heading level the representative uses most for its sections, if it uses headings.
+fn usual_heading_level(draft: &[DraftSection]) -> Option<u8> {
+    let mut counts: BTreeMap<u8, usize> = BTreeMap::new();
+    for section in draft {
+        if let Some(HeaderKind::Heading(level)) = section.header.as_ref().map(|h| &h.kind) {
+            if *level > 1 {
+                *counts.entry(*level).or_default() += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(l, _)| l)
+}
+
+/// A new section's header in the representative's style: a heading at its usual level, else a
+/// bold title; a lead-in line stays a lead-in.
+fn new_header(header: &Header, heading_level: Option<u8>) -> String {
+    let title = group_title(header);
+    match (heading_level, &header.kind) {
+        (_, HeaderKind::LeadIn) => header.source.clone(),
+        (Some(level), _) => format!("{} {title}", "#".repeat(level as usize)),
+        (None, _) => format!("**{title}:**"),
+    }
+}
+
+/// The title of a header; for a titled list item (`**API Design**: When building APIs, you
+/// will:`), its bold part.
+fn group_title(header: &Header) -> String {
+    let source = header.source.trim();
+    if let Some(rest) = source.strip_prefix("**") {
+        if let Some(end) = rest.find("**") {
+            return outline::clean_title(&rest[..end]);
+        }
+    }
+    header.title.clone()
 }
 
 fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -> MergeDecision {
     let added: Vec<String> = tally
         .added
         .iter()
+        .filter(|(_, n)| **n > 0)
         .map(|(i, n)| format!("{n} from {}", members[*i].path.display()))
         .collect();
     let added = if added.is_empty() {
@@ -548,106 +809,46 @@ fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -
         added.join(", ")
     };
     let mut why = format!(
-        "the representative's sections in its order; blocks the others add, under the matching section: {added}. \
-         {} block(s) already said were not repeated; {} introduction paragraph(s) of other members were not carried over (one identity)",
-        tally.already_said, tally.introductions
+        "the representative's sections in its order, each other member's points under the section of the same topic, sections of topics it lacks after them: {added}. \
+         {} point(s) already made were not repeated; {} introduction paragraph(s) and {} closing line(s) of other members were not carried over (one identity, one closing)",
+        tally.already_said, tally.introductions, tally.closings
     );
-    if !tally.left_out.is_empty() {
-        why.push_str(&format!(
-            "; {} block(s) were left out to keep the body within {GROWTH_LIMIT}× the longest member",
-            tally.left_out.len()
-        ));
-    }
+    let mut dropped = Vec::new();
+    let mut note = |what: &str, list: &[String]| {
+        if !list.is_empty() {
+            why.push_str(&format!("; {} {what}", list.len()));
+            dropped.extend(list.iter().cloned());
+        }
+    };
+    note("unit(s) in another language than the body", &tally.other_language);
+    note(
+        "line(s) naming an agent this merge replaces (delegating to it or contrasting with it)",
+        &tally.naming_members,
+    );
+    note(
+        "unit(s) tied to one member's own project (local files, its paths or repository)",
+        &tally.project_specific,
+    );
+    note(
+        "alternative section(s) to one the representative has and an agent needs once (such as its output format)",
+        &tally.alternatives,
+    );
+    note(
+        "point(s) of sections too small to add (fewer than two points)",
+        &tally.fragments,
+    );
+    note(
+        "point(s) of one member that add too little (a word or two) to what is said",
+        &tally.adds_little,
+    );
+    note(
+        &format!("point(s) left out to keep the body within {GROWTH_LIMIT}× the longest member"),
+        &tally.left_out,
+    );
     MergeDecision {
         field: "body".into(),
         chose: format!("{}'s structure", members[representative].path.display()),
         why,
-        dropped: tally.left_out.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::parse::parse_agent;
-    use std::path::Path;
-
-    fn agent(path: &str, body: &str) -> AgentFile {
-        let text = format!("---\nname: x\ndescription: d\n---\n{body}");
-        parse_agent(Path::new(path), text.as_bytes()).unwrap()
-    }
-
-    fn merged(rep: &str, others: &[&str]) -> String {
-        let mut files = vec![agent("r.md", rep)];
-        files.extend(
-            others
-                .iter()
-                .enumerate()
-                .map(|(i, b)| agent(&format!("{i}.md"), b)),
-        );
-        let refs: Vec<&AgentFile> = files.iter().collect();
-        let order: Vec<usize> = (1..files.len()).collect();
-        merge_bodies(&refs, 0, &order, &mut Vec::new(), &mut TermCache::default())
-    }
-
-    #[test]
-    fn new_items_join_the_matching_section_and_repeats_are_dropped() {
-        let m = merged(
-            "You are a helper.\n\n## Rules\n- Always write tests first\n- Keep functions short\n",
-            &["You are an assistant for code.\n\n## Rules\n- always write the tests first\n- Document public APIs clearly\n\n## Output\nReturn a summary table of findings.\n"],
-        );
-        assert_eq!(
-            m,
-            "You are a helper.\n\n## Rules\n\n- Always write tests first\n- Keep functions short\n- Document public APIs clearly\n\n## Output\n\nReturn a summary table of findings."
-        );
-    }
-
-    #[test]
-    fn lead_ins_act_as_headings_and_numbering_continues() {
-        let m = merged(
-            "Intro.\n\nYour approach:\n1. Read the code\n2. Write a plan\n",
-            &["Other intro.\n\n## Approach\n1. Read the code\n2. Measure before optimizing anything\n"],
-        );
-        assert_eq!(m, "Intro.\n\nYour approach:\n1. Read the code\n2. Write a plan\n3. Measure before optimizing anything");
-    }
-
-    #[test]
-    fn nothing_goes_above_the_title() {
-        let m = merged(
-            "# Title\n\nIntro.\n\n- one thing\n",
-            &["- another distinct thing entirely\n"],
-        );
-        assert!(m.starts_with("# Title\n"), "{m}");
-        assert!(
-            m.contains("- one thing\n- another distinct thing entirely"),
-            "{m}"
-        );
-    }
-
-    #[test]
-    fn growth_is_capped_at_the_limit() {
-        let rep = "- alpha beta\n";
-        let others: Vec<String> = (0..50)
-            .map(|i| format!("- unique{i} words{i} here{i} more{i}\n"))
-            .collect();
-        let refs: Vec<&str> = others.iter().map(String::as_str).collect();
-        let m = merged(rep, &refs);
-        let longest = others.iter().map(|o| o.trim().len()).max().unwrap();
-        assert!(
-            m.len() as f32 <= longest as f32 * GROWTH_LIMIT + 1.0,
-            "{} > {longest}×{GROWTH_LIMIT}",
-            m.len()
-        );
-    }
-
-    #[test]
-    fn list_markers_follow_the_list_joined() {
-        assert_eq!(same_marker_as("- new", "3. old"), "4. new");
-        assert_eq!(same_marker_as("2. new", "* old"), "* new");
-        assert_eq!(
-            first_of_list("4. taken from the middle"),
-            "1. taken from the middle"
-        );
-        assert_eq!(first_of_list("- bullet"), "- bullet");
+        dropped,
     }
 }

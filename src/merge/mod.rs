@@ -6,11 +6,16 @@
 //! once, under the section whose heading matches theirs, or in a section of their own at the end.
 
 mod body;
+mod description;
+pub mod outline;
+pub mod points;
+pub mod topics;
 
 use crate::model::{AgentFile, Frontmatter, MergeDecision, MergedAgent};
-use crate::normalize::{description_prose, hashed_terms, normalize_text};
+use crate::normalize::{description_prose, normalize_text};
 use crate::parse::is_valid_name;
 pub use body::{TermCache, GROWTH_LIMIT};
+pub use description::{description_tokens, examples};
 use serde_yaml::{Mapping, Value};
 use std::collections::{BTreeMap, HashSet};
 
@@ -29,10 +34,34 @@ pub fn merge_with(
     order: &[usize],
     cache: &mut TermCache,
 ) -> MergedAgent {
+    let name = propose_name(members, representative);
+    merge_named(members, representative, order, name, cache)
+}
+
+/// [`merge_with`], under a name chosen beforehand (by [`propose_name`], then made unique across a
+/// scan by the pipeline).
+pub fn merge_named(
+    members: &[&AgentFile],
+    representative: usize,
+    order: &[usize],
+    name: NameChoice,
+    cache: &mut TermCache,
+) -> MergedAgent {
     let mut decisions = Vec::new();
-    let name = choose_name(members, representative, &mut decisions);
+    let member_names: Vec<String> = members.iter().map(|m| m.display_name()).collect();
+    let NameChoice { name, why, dropped } = name;
+    decisions.push(MergeDecision {
+        field: "name".into(),
+        chose: name.clone(),
+        why,
+        dropped,
+    });
     let frontmatter = merge_frontmatter(members, representative, &name, &mut decisions);
-    let body = body::merge_bodies(members, representative, order, &mut decisions, cache);
+    let names = body::Names {
+        merged: &name,
+        members: &member_names,
+    };
+    let body = body::merge_bodies(members, representative, order, &names, &mut decisions, cache);
     let text = render(&frontmatter, &body);
     MergedAgent {
         name,
@@ -69,13 +98,19 @@ pub fn sanitize_name(raw: &str) -> String {
     }
 }
 
+/// A merged agent's name, why it was chosen, and the members' names it replaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameChoice {
+    pub name: String,
+    pub why: String,
+    pub dropped: Vec<String>,
+}
+
 /// The name: the part all names end with when members differ only by a prefix (copies renamed per
-/// plugin), else the name most members use, else the representative's.
-fn choose_name(
-    members: &[&AgentFile],
-    representative: usize,
-    decisions: &mut Vec<MergeDecision>,
-) -> String {
+/// plugin), else the name most members use, else the representative's; never a bare generic word
+/// (`analyst`, `tester`): such a name gets the word that says which job (`data-analyst`). Only the
+/// members' names are read, so the pipeline can name every cluster of a scan before merging.
+pub fn propose_name(members: &[&AgentFile], representative: usize) -> NameChoice {
     let names: Vec<String> = members
         .iter()
         .map(|m| sanitize_name(&m.display_name()))
@@ -87,8 +122,12 @@ fn choose_name(
         *counts.entry(n).or_default() += 1;
     }
     let top = counts.values().copied().max().unwrap_or(0);
-    let (chosen, why) =
-        if let Some(suffix) = suffix.filter(|s| names.len() > 1 && names.iter().any(|n| n != s)) {
+    let (mut chosen, mut why) =
+        if let Some(suffix) = suffix.filter(|s| {
+            // One word left over names the job only when a member is called just that
+            // (`debugger` and `acme-debugger`); `diag` of `x-diag` and `x-system-diag` does not.
+            names.len() > 1 && names.iter().any(|n| n != s) && (s.contains('-') || names.contains(s))
+        }) {
             (
                 suffix,
                 "every member's name ends with it; the rest are prefixes such as plugin names"
@@ -110,6 +149,19 @@ fn choose_name(
                 "the representative's name (the member closest to all others)".to_owned(),
             )
         };
+    if is_bare_generic(&chosen) {
+        let specific = std::iter::once(&names[representative])
+            .chain(&names)
+            .find(|n| !is_bare_generic(n))
+            .cloned()
+            .or_else(|| job_word(members, &chosen).map(|w| format!("{w}-{chosen}")));
+        if let Some(specific) = specific {
+            why = format!(
+                "`{chosen}` alone does not say which job; {specific} does (from the members' names and descriptions)"
+            );
+            chosen = specific;
+        }
+    }
     let original = members[representative].display_name();
     let why = if !is_valid_name(&original) && chosen == names[representative] {
         format!("{why}; made valid for Claude Code from `{original}`")
@@ -117,14 +169,80 @@ fn choose_name(
         why
     };
     let dropped = distinct(names.iter().filter(|n| **n != chosen).cloned());
-    decisions.push(MergeDecision {
-        field: "name".into(),
-        chose: chosen.clone(),
+    NameChoice {
+        name: chosen,
         why,
         dropped,
-    });
-    chosen
+    }
 }
+
+/// Other names for a cluster whose proposed name is taken: the members' own names (the
+/// representative's first), then the job word before it (`data-analyst`); none a bare generic word.
+pub fn alternative_names(members: &[&AgentFile], representative: usize, wanted: &str) -> Vec<String> {
+    let own = std::iter::once(representative)
+        .chain(0..members.len())
+        .map(|i| sanitize_name(&members[i].display_name()));
+    let qualified = job_word(members, wanted).map(|w| format!("{w}-{wanted}"));
+    distinct(own.chain(qualified).filter(|n| n != wanted && !is_bare_generic(n)))
+}
+
+/// Role nouns that name no job on their own (a small general list, `generic_roles.txt`).
+fn generic_roles() -> &'static HashSet<String> {
+    static ROLES: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    ROLES.get_or_init(|| {
+        include_str!("generic_roles.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(|l| l.split(','))
+            .map(|w| w.trim().to_owned())
+            .filter(|w| !w.is_empty())
+            .collect()
+    })
+}
+
+/// A one-word name that is a role noun only: `analyst`, `tester`, `expert`.
+pub fn is_bare_generic(name: &str) -> bool {
+    !name.contains('-') && generic_roles().contains(name)
+}
+
+/// The word that says which job a cluster does: the word its members' names and descriptions use
+/// most, other than `generic` itself and other role or function words.
+fn job_word(members: &[&AgentFile], generic: &str) -> Option<String> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (weight, text) in members.iter().flat_map(|m| {
+        [
+            (3, m.display_name().replace(['-', '_'], " ")),
+            (1, description_prose(&m.frontmatter.description().unwrap_or_default())),
+        ]
+    }) {
+        let mut seen = HashSet::new();
+        for word in normalize_text(&text).split(' ') {
+            let word = word.to_owned();
+            if word.len() < 3
+                || generic.split('-').any(|g| g == word)
+                || generic_roles().contains(&word)
+                || crate::normalize::terms(&word).is_empty()
+                || !word.chars().all(|c| c.is_ascii_alphanumeric())
+                || !seen.insert(word.clone())
+            {
+                continue;
+            }
+            *counts.entry(word).or_default() += weight;
+        }
+    }
+    // Most used; on a tie, the first in alphabetical order (a fixed choice).
+    counts
+        .into_iter()
+        .filter(|(w, _)| !DESCRIPTION_FILLER.contains(&w.as_str()))
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(w, _)| w)
+}
+
+/// Words of descriptions that say when to use an agent, not what it does.
+const DESCRIPTION_FILLER: &[&str] = &[
+    "use", "agent", "when", "need", "needs", "help", "helps", "task", "tasks", "user", "users",
+    "proactively", "specialist", "expert", "examples", "example", "context", "assistant",
+];
 
 /// The longest run of whole hyphen-separated words that every name ends with, if it says more than
 /// a title word such as `expert`.
@@ -146,14 +264,14 @@ fn common_suffix(names: &[String]) -> Option<String> {
     (k > 0 && meaningful).then(|| words.join("-"))
 }
 
-fn distinct(values: impl Iterator<Item = String>) -> Vec<String> {
+pub(crate) fn distinct(values: impl Iterator<Item = String>) -> Vec<String> {
     let mut seen = HashSet::new();
     values.filter(|v| seen.insert(v.clone())).collect()
 }
 
 /// Frontmatter rules, in the order the keys are written:
 /// - `name`: see [`choose_name`];
-/// - `description`: the representative's, plus each `<example>` block of the others that it lacks;
+/// - `description`: see [`description::merge_description`];
 /// - `tools`: omitted when any member omits it (that member inherits every tool), else the union;
 /// - `model`: the value most members declare, `inherit` on a tie;
 /// - `color`: the representative's;
@@ -166,7 +284,7 @@ pub fn merge_frontmatter(
 ) -> Frontmatter {
     let mut out = Mapping::new();
     out.insert("name".into(), name.into());
-    let description = merge_description(members, representative, name, decisions);
+    let description = description::merge_description(members, representative, name, decisions);
     out.insert("description".into(), description.into());
     if let Some(tools) = merge_tools(members, representative, decisions) {
         out.insert("tools".into(), tools.into());
@@ -180,89 +298,8 @@ pub fn merge_frontmatter(
     Frontmatter { entries: out }
 }
 
-fn merge_description(
-    members: &[&AgentFile],
-    representative: usize,
-    name: &str,
-    decisions: &mut Vec<MergeDecision>,
-) -> String {
-    let rep = members[representative];
-    let mut description = rep.frontmatter.description().unwrap_or_default();
-    // Two examples are one when half their words are the same (the same request, reworded).
-    let comparable =
-        |e: &str| -> HashSet<u64> { hashed_terms(&normalize_text(e)).into_iter().collect() };
-    let same =
-        |a: &HashSet<u64>, b: &HashSet<u64>| a.intersection(b).count() * 2 >= a.union(b).count();
-    let mut kept: Vec<HashSet<u64>> = examples(&description)
-        .iter()
-        .map(|e| comparable(e))
-        .collect();
-    let mut added = Vec::new();
-    for (i, member) in members
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != representative)
-    {
-        let own_name = member.display_name();
-        for example in examples(&member.frontmatter.description().unwrap_or_default()) {
-            let normalized = comparable(&example);
-            if kept.iter().any(|k| same(k, &normalized)) {
-                continue;
-            }
-            kept.push(normalized);
-            // The example calls its own agent by its old name; the merged agent has a new one.
-            added.push((i, replace_word(&example, &own_name, name)));
-        }
-    }
-    let old_name = rep.display_name();
-    if old_name != name {
-        description = replace_word(&description, &old_name, name);
-    }
-    let why = if added.is_empty() {
-        "the representative's; the others add no example it lacks".to_owned()
-    } else {
-        let from = distinct(
-            added
-                .iter()
-                .map(|(i, _)| members[*i].path.display().to_string()),
-        );
-        format!(
-            "the representative's, plus {} example(s) it lacked, from {}",
-            added.len(),
-            from.join(", ")
-        )
-    };
-    if !added.is_empty() {
-        if !description.contains("<example>") {
-            description.push_str("\n\nExamples:");
-        }
-        for (_, example) in added {
-            description.push_str("\n\n");
-            description.push_str(example.trim());
-        }
-    }
-    let dropped = members
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != representative)
-        .filter_map(|(_, m)| {
-            m.frontmatter
-                .description()
-                .map(|d| first_sentence(&description_prose(&d)))
-        })
-        .filter(|d| !d.is_empty())
-        .collect();
-    decisions.push(MergeDecision {
-        field: "description".into(),
-        chose: first_sentence(&description_prose(&description)),
-        why,
-        dropped,
-    });
-    description
-}
-
 /// Replaces `word` where it stands as a whole name (not inside a longer name such as `x-word-y`).
-fn replace_word(text: &str, word: &str, with: &str) -> String {
+pub(crate) fn replace_word(text: &str, word: &str, with: &str) -> String {
     if word.is_empty() {
         return text.to_owned();
     }
@@ -284,7 +321,7 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
     out
 }
 
-fn first_sentence(text: &str) -> String {
+pub(crate) fn first_sentence(text: &str) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let end = flat.find(". ").map(|i| i + 1).unwrap_or(flat.len());
     let sentence = &flat[..end];
@@ -293,21 +330,6 @@ fn first_sentence(text: &str) -> String {
     } else {
         sentence.to_owned()
     }
-}
-
-/// `<example>…</example>` blocks of a description, as written.
-pub fn examples(description: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = description;
-    while let Some(start) = rest.find("<example>") {
-        let Some(len) = rest[start..].find("</example>") else {
-            break;
-        };
-        let end = start + len + "</example>".len();
-        out.push(rest[start..end].to_owned());
-        rest = &rest[end..];
-    }
-    out
 }
 
 fn merge_tools(
@@ -544,7 +566,7 @@ mod tests {
         );
         let b = agent(
             "b.md",
-            "---\nname: b\ndescription: Other: text <example>user: \"Why is search slow?\"</example>\n---\nBody\n",
+            "---\nname: b\ndescription: Other: text long enough to leave room for the examples of both agents in the merged one <example>user: \"Why is search slow?\"</example>\n---\nBody\n",
         );
         let m = merge(&[&a, &b], 0, &[1]);
         let yaml = m.text.split("---\n").nth(1).unwrap();

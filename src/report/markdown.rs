@@ -9,6 +9,19 @@ pub struct MarkdownExporter;
 
 impl Exporter for MarkdownExporter {
     fn export(&self, r: &Report) -> String {
+        export(r, None)
+    }
+}
+
+/// The report as `--out` writes it next to the merged files: each cluster links its
+/// `<stem>.md` and `<stem>.diff` instead of inlining them, so that the report of a large library
+/// stays small enough to read (`stems` in cluster order, as `--out` names the files).
+pub fn export_linking_files(r: &Report, stems: &[String]) -> String {
+    export(r, Some(stems))
+}
+
+fn export(r: &Report, stems: Option<&[String]>) -> String {
+    {
         let mut out = String::new();
         let _ = writeln!(out, "# Agent consolidation report\n");
         let inputs: Vec<String> = r
@@ -28,8 +41,8 @@ impl Exporter for MarkdownExporter {
             r.name_collisions.len()
         );
         summary_table(&mut out, r);
-        for c in &r.clusters {
-            cluster_section(&mut out, r, c);
+        for (i, c) in r.clusters.iter().enumerate() {
+            cluster_section(&mut out, r, c, stems.and_then(|s| s.get(i)).map(String::as_str));
         }
         collisions(&mut out, r);
         problems(&mut out, r);
@@ -64,7 +77,7 @@ fn summary_table(out: &mut String, r: &Report) {
     out.push('\n');
 }
 
-fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
+fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport, stem: Option<&str>) {
     let _ = writeln!(
         out,
         "## {}: `{}` ({}, {} members)\n",
@@ -141,6 +154,13 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
             );
         }
         out.push('\n');
+    }
+    if let Some(stem) = stem {
+        let _ = writeln!(
+            out,
+            "\nMerged definition: [`{stem}.md`]({stem}.md). Diff from each member: [`{stem}.diff`]({stem}.diff).\n"
+        );
+        return;
     }
     let _ = writeln!(
         out,

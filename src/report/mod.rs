@@ -84,7 +84,10 @@ pub fn out_files(report: &Report, dir: &Path) -> Vec<(PathBuf, String)> {
         files.push((dir.join(format!("{name}.md")), cluster.merged.text.clone()));
         files.push((dir.join(format!("{name}.diff")), diffs));
     }
-    files.push((dir.join("report.md"), MarkdownExporter.export(report)));
+    files.push((
+        dir.join("report.md"),
+        markdown::export_linking_files(report, &names),
+    ));
     files.push((dir.join("report.json"), out_json(report)));
     files
 }

@@ -1,0 +1,491 @@
+//! The merged `description`: the representative's, its trigger phrases completed from the others,
+//! with at most three `<example>` blocks chosen to cover different situations.
+//!
+//! Claude Code puts every agent's description into the main context each session, so a long one
+//! costs every user every turn: the merged description stays within the longest member's size plus
+//! a tenth ([`TOKEN_SLACK`]), measured in estimated tokens ([`description_tokens`]).
+
+use super::points::{self, terms_of, Terms};
+use super::{distinct, first_sentence, replace_word};
+use crate::model::{AgentFile, MergeDecision};
+use crate::normalize::description_prose;
+
+/// At most this many `<example>` blocks.
+pub const MAX_EXAMPLES: usize = 3;
+/// At most this many trigger phrases added from the others.
+const MAX_PHRASES: usize = 6;
+/// The merged description may be this much longer than the longest member's.
+pub const TOKEN_SLACK: f64 = 0.10;
+/// Two examples are one situation when they share this share of their words (Jaccard).
+const SAME_SITUATION: f32 = 0.4;
+
+/// An estimate of the tokens a text costs in a model's context: one per four characters, the usual
+/// rule of thumb for English (no tokenizer is bundled; the estimate is for comparing sizes).
+pub fn description_tokens(text: &str) -> usize {
+    text.chars().count().div_ceil(4)
+}
+
+/// `<example>…</example>` blocks of a description, as written.
+pub fn examples(description: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = description;
+    while let Some(start) = rest.find("<example>") {
+        let Some(len) = rest[start..].find("</example>") else {
+            break;
+        };
+        let end = start + len + "</example>".len();
+        out.push(rest[start..end].to_owned());
+        rest = &rest[end..];
+    }
+    out
+}
+
+struct Example {
+    text: String,
+    terms: Terms,
+    from_representative: bool,
+}
+
+/// See the module documentation.
+pub fn merge_description(
+    members: &[&AgentFile],
+    representative: usize,
+    name: &str,
+    decisions: &mut Vec<MergeDecision>,
+) -> String {
+    let rep = members[representative];
+    let original = rep.frontmatter.description().unwrap_or_default();
+    let rep_name = rep.display_name();
+    let absorbed: Vec<String> = members
+        .iter()
+        .map(|m| m.display_name())
+        .filter(|n| *n != rep_name && n != name)
+        .collect();
+    let renamed = |text: &str, own: &str| {
+        if own == name {
+            text.to_owned()
+        } else {
+            replace_word(text, own, name)
+        }
+    };
+    // The prose, without sentences that send the user to an agent this merge replaces.
+    let mut dropped_sentences = Vec::new();
+    let prose = description_prose(&original);
+    let kept_prose: Vec<&str> = sentences(&prose)
+        .into_iter()
+        .filter(|s| {
+            let names_other = absorbed.iter().any(|n| points::mentions(s, n));
+            if names_other {
+                dropped_sentences.push(first_sentence(s));
+            }
+            !names_other
+        })
+        .collect();
+    let prose = renamed(&clean_prose(&kept_prose.concat()), &rep_name);
+    let pool = example_pool(members, representative, name, &absorbed);
+    let longest = members
+        .iter()
+        .filter_map(|m| m.frontmatter.description())
+        .map(|d| description_tokens(&d))
+        .max()
+        .unwrap_or(0);
+    let limit = (longest as f64 * (1.0 + TOKEN_SLACK)).floor() as usize;
+    let mut phrases = missing_phrases(members, representative, &original);
+    let mut chosen = choose_examples(&pool);
+    let rep_examples = examples(&original);
+    let unchanged = dropped_sentences.is_empty()
+        && phrases.is_empty()
+        && rep_name == name
+        && chosen.len() == rep_examples.len()
+        && chosen.iter().all(|&i| pool[i].from_representative);
+    let mut description = if unchanged {
+        original.clone()
+    } else {
+        compose(&prose, &phrases, &chosen, &pool)
+    };
+    // Within the size limit: first fewer phrases, then fewer examples (the others' first).
+    while !unchanged && description_tokens(&description) > limit {
+        if phrases.pop().is_none() {
+            let last_other = chosen.iter().rposition(|&i| !pool[i].from_representative);
+            match last_other.or_else(|| chosen.len().checked_sub(1)) {
+                Some(k) => {
+                    chosen.remove(k);
+                }
+                None => break,
+            }
+        }
+        description = compose(&prose, &phrases, &chosen, &pool);
+    }
+    let from_others = chosen.iter().filter(|&&i| !pool[i].from_representative).count();
+    let left_out: Vec<String> = (0..pool.len())
+        .filter(|i| !chosen.contains(i))
+        .map(|i| {
+            let text = pool[i].text.replace("<example>", "").replace("</example>", "");
+            first_sentence(&text)
+        })
+        .collect();
+    let mut why = format!(
+        "the representative's, with {} of {} example(s) covering different situations ({} from other members){}; about {} tokens (characters / 4), against {} for the representative and {} for the longest member's",
+        chosen.len(),
+        pool.len(),
+        from_others,
+        if phrases.is_empty() {
+            String::new()
+        } else {
+            format!(", and trigger phrases from the others: {}", phrases.join(", "))
+        },
+        description_tokens(&description),
+        description_tokens(&original),
+        longest
+    );
+    if !dropped_sentences.is_empty() {
+        why.push_str("; sentences naming an agent this merge replaces were dropped");
+    }
+    let mut dropped: Vec<String> = members
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != representative)
+        .filter_map(|(_, m)| {
+            m.frontmatter
+                .description()
+                .map(|d| first_sentence(&description_prose(&d)))
+        })
+        .filter(|d| !d.is_empty())
+        .collect();
+    dropped.extend(dropped_sentences);
+    dropped.extend(left_out.into_iter().map(|e| format!("example: {e}")));
+    decisions.push(MergeDecision {
+        field: "description".into(),
+        chose: first_sentence(&description_prose(&description)),
+        why,
+        dropped: distinct(dropped.into_iter()),
+    });
+    description
+}
+
+/// Sentences of a text, each with the white space after it.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends = matches!(b, b'.' | b'!' | b'?')
+            && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace());
+        if ends {
+            let mut end = i + 1;
+            while end < bytes.len() && bytes[end].is_ascii_whitespace() {
+                end += 1;
+            }
+            out.push(&text[start..end]);
+            start = end;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// Prose with the remains of removed examples tidied: list dashes and an `Examples:` with nothing
+/// after it.
+fn clean_prose(prose: &str) -> String {
+    let mut text = prose.trim().to_owned();
+    loop {
+        let before = text.len();
+        text = text.trim_end_matches(['-', ' ', '\n', '\t']).to_owned();
+        for tail in ["Examples include:", "Examples:", "For example:", "Example:", "e.g.:"] {
+            if let Some(stripped) = text.strip_suffix(tail) {
+                text = stripped.trim_end().to_owned();
+            }
+        }
+        if text.len() == before {
+            return text;
+        }
+    }
+}
+
+/// Every example of every member, each once, its agent's old name made the merged name. An example
+/// that names another agent this merge replaces is left out: it would send the user to itself.
+fn example_pool(
+    members: &[&AgentFile],
+    representative: usize,
+    name: &str,
+    absorbed: &[String],
+) -> Vec<Example> {
+    let order = std::iter::once(representative)
+        .chain((0..members.len()).filter(|&i| i != representative));
+    let mut pool: Vec<Example> = Vec::new();
+    for i in order {
+        let own = members[i].display_name();
+        for example in examples(&members[i].frontmatter.description().unwrap_or_default()) {
+            let text = if own == name {
+                example
+            } else {
+                replace_word(&example, &own, name)
+            };
+            if absorbed.iter().any(|n| *n != own && points::mentions(&text, n)) {
+                continue;
+            }
+            let terms = situation(&text);
+            if pool.iter().any(|e| jaccard(&e.terms, &terms) >= 0.999) {
+                continue;
+            }
+            pool.push(Example {
+                text,
+                terms,
+                from_representative: i == representative,
+            });
+        }
+    }
+    pool
+}
+
+/// The words of an example's situation: its context and the user's request, without the labels
+/// every example repeats and without the assistant's answer (which names the agent).
+fn situation(example: &str) -> Terms {
+    let lower = example.to_lowercase();
+    let end = lower.find("assistant:").unwrap_or(lower.len());
+    let labels = terms_of("example context user commentary");
+    terms_of(&lower[..end])
+        .into_iter()
+        .filter(|t| !labels.contains(t))
+        .collect()
+}
+
+fn jaccard(a: &Terms, b: &Terms) -> f32 {
+    let common = a.intersection(b).count();
+    let union = a.len() + b.len() - common;
+    if union == 0 {
+        1.0
+    } else {
+        common as f32 / union as f32
+    }
+}
+
+/// Up to [`MAX_EXAMPLES`], each a situation unlike those already chosen: the representative's
+/// first, then the one least like any chosen, as long as it is not the same situation.
+fn choose_examples(pool: &[Example]) -> Vec<usize> {
+    let mut chosen: Vec<usize> = Vec::new();
+    while chosen.len() < MAX_EXAMPLES {
+        let closest = |i: usize| {
+            chosen
+                .iter()
+                .map(|&c| jaccard(&pool[c].terms, &pool[i].terms))
+                .fold(0.0f32, f32::max)
+        };
+        let next = (0..pool.len())
+            .filter(|i| !chosen.contains(i))
+            .map(|i| (i, closest(i)))
+            .filter(|&(_, sim)| sim < SAME_SITUATION)
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        match next {
+            Some((i, _)) => chosen.push(i),
+            None => break,
+        }
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+/// Prose, the trigger phrases added, then the examples.
+fn compose(prose: &str, phrases: &[String], chosen: &[usize], pool: &[Example]) -> String {
+    let mut text = prose.to_owned();
+    if !phrases.is_empty() {
+        if !text.is_empty() && !text.ends_with(['.', '!', '?']) {
+            text.push('.');
+        }
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&format!("Also use it for {}.", join_phrases(phrases)));
+    }
+    if !chosen.is_empty() {
+        text.push_str(if text.is_empty() { "Examples:" } else { "\n\nExamples:" });
+        for &i in chosen {
+            text.push_str("\n\n");
+            text.push_str(pool[i].text.trim());
+        }
+    }
+    text
+}
+
+fn join_phrases(phrases: &[String]) -> String {
+    match phrases {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Phrases of the other members' descriptions that say when to use them (the items of their
+/// lists: "including API design, database architecture, …") and that the representative's does
+/// not say: those several members use first.
+fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str) -> Vec<String> {
+    let mut covered = terms_of(&description_prose(original));
+    let proses: Vec<(usize, Terms)> = members
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != representative)
+        .map(|(i, m)| {
+            let d = m.frontmatter.description().unwrap_or_default();
+            (i, terms_of(&description_prose(&d)))
+        })
+        .collect();
+    let mut found: Vec<(String, Terms, usize, usize)> = Vec::new();
+    for (i, m) in members.iter().enumerate().filter(|(i, _)| *i != representative) {
+        let d = m.frontmatter.description().unwrap_or_default();
+        for phrase in list_items(&description_prose(&d)) {
+            let terms = terms_of(&phrase);
+            if terms.is_empty() || found.iter().any(|f| f.1 == terms) {
+                continue;
+            }
+            let support = proses
+                .iter()
+                .filter(|(_, p)| holds_phrase(p, &terms))
+                .count();
+            found.push((phrase, terms, support, i));
+        }
+    }
+    found.sort_by_key(|f| std::cmp::Reverse(f.2));
+    let mut out = Vec::new();
+    for (phrase, terms, _, _) in found {
+        if out.len() == MAX_PHRASES {
+            break;
+        }
+        if holds_phrase(&covered, &terms) {
+            continue;
+        }
+        covered.extend(terms.iter().copied());
+        out.push(phrase);
+    }
+    out
+}
+
+/// Whether `words` hold a phrase: all its words, or two thirds of a longer one.
+fn holds_phrase(words: &Terms, phrase: &Terms) -> bool {
+    let common = phrase.iter().filter(|t| words.contains(t)).count();
+    common == phrase.len() || (phrase.len() > 2 && common * 3 >= phrase.len() * 2)
+}
+
+/// The items of the lists in a text: after `including`, `such as`, `e.g.` or `:`, separated by
+/// commas (at least three of them), each of one to six words.
+fn list_items(prose: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for sentence in sentences(prose) {
+        let lower = sentence.to_lowercase();
+        let start = ["including ", "include ", "includes ", "such as ", "e.g. ", ": "]
+            .iter()
+            .filter_map(|m| lower.rfind(m).map(|i| i + m.len()))
+            .max()
+            .unwrap_or(0);
+        let segment = &sentence[start..];
+        let items: Vec<&str> = segment.split([',', ';']).collect();
+        if items.len() < 3 {
+            continue;
+        }
+        for item in items {
+            let item = item.trim().trim_end_matches(['.', '!', '?', ':']).trim();
+            let item = ["and ", "or ", "etc"]
+                .iter()
+                .fold(item, |s, p| s.strip_prefix(p).unwrap_or(s))
+                .trim();
+            let words = item.split_whitespace().count();
+            if (1..=6).contains(&words) && !item.contains(['<', '>', '"', '\'']) {
+                out.push(lowercase_first(item));
+            }
+        }
+    }
+    out
+}
+
+/// `Designing microservices` → `designing microservices`; `API design` stays.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => {
+            a.to_lowercase().chain(text[a.len_utf8()..].chars()).collect()
+        }
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_agent;
+    use std::path::Path;
+
+    fn agent(path: &str, name: &str, description: &str) -> AgentFile {
+        let text = format!("---\nname: {name}\ndescription: {description:?}\n---\nBody\n");
+        parse_agent(Path::new(path), text.as_bytes()).unwrap()
+    }
+
+    fn example(user: &str) -> String {
+        format!("<example>Context: x\nuser: \"{user}\"\nassistant: \"I will help\"</example>")
+    }
+
+    #[test]
+    fn at_most_three_examples_of_different_situations() {
+        let rep = agent(
+            "a.md",
+            "api-designer",
+            &format!("Use for API design. {}", example("Design a REST API for orders")),
+        );
+        let others: String = [
+            "Design a REST API for the orders service",
+            "Why is the checkout endpoint slow under load",
+            "Version our public API without breaking clients",
+            "Document the endpoints of the billing service in OpenAPI",
+        ]
+        .iter()
+        .map(|u| example(u))
+        .collect::<Vec<_>>()
+        .join(" ");
+        let other = agent("b.md", "api-helper", &format!("Helps with APIs. {others}"));
+        let mut decisions = Vec::new();
+        let d = merge_description(&[&rep, &other], 0, "api-designer", &mut decisions);
+        let kept = examples(&d);
+        assert_eq!(kept.len(), 3, "{d}");
+        assert!(kept[0].contains("Design a REST API for orders"));
+        // The reworded copy of the representative's example is the same situation: not kept.
+        assert!(!d.contains("orders service"), "{d}");
+    }
+
+    #[test]
+    fn trigger_phrases_missing_from_the_representative_are_added() {
+        let rep = agent("a.md", "backend", "Use this agent to design backend systems.");
+        let other = agent(
+            "b.md",
+            "backend-2",
+            "Use it for backend work including API design, database architecture, caching, and server optimization.",
+        );
+        let d = merge_description(&[&rep, &other], 0, "backend", &mut Vec::new());
+        assert!(d.starts_with("Use this agent to design backend systems. Also use it for "), "{d}");
+        assert!(d.contains("database architecture") && d.contains("caching"), "{d}");
+    }
+
+    #[test]
+    fn sentences_sending_the_user_to_an_absorbed_agent_are_dropped() {
+        let rep = agent(
+            "a.md",
+            "ci-checker",
+            "Checks CI pipelines. Use ci-reviewer for general checks.",
+        );
+        let other = agent("b.md", "ci-reviewer", "Reviews CI pipelines.");
+        let d = merge_description(&[&rep, &other], 0, "ci-checker", &mut Vec::new());
+        assert_eq!(d, "Checks CI pipelines.");
+    }
+
+    #[test]
+    fn the_description_stays_within_the_longest_members_plus_a_tenth() {
+        let long_examples: String = (0..6)
+            .map(|i| example(&format!("situation number {i} about topic{i} and thing{i}")))
+            .collect();
+        let rep = agent("a.md", "x-helper", "Short.");
+        let other = agent("b.md", "y-helper", &format!("Other. {long_examples}"));
+        let longest = description_tokens(&other.frontmatter.description().unwrap());
+        let d = merge_description(&[&rep, &other], 0, "x-helper", &mut Vec::new());
+        assert!(description_tokens(&d) as f64 <= longest as f64 * 1.1, "{d}");
+        assert!(examples(&d).len() <= MAX_EXAMPLES);
+    }
+}
