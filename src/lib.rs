@@ -22,6 +22,7 @@ pub mod discover;
 pub mod eval;
 pub mod markdown;
 pub mod merge;
+pub mod mirrors;
 pub mod model;
 pub mod normalize;
 pub mod parse;

@@ -142,7 +142,10 @@ pub struct Vocabulary {
 
 /// Turns every agent into features. Work per agent runs in parallel.
 pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
-    from_extracted(agents.par_iter().map(extract).collect())
+    from_extracted(
+        agents.par_iter().map(extract).collect(),
+        &vec![true; agents.len()],
+    )
 }
 
 /// [`featurize`], emptying each agent's body as soon as it is read: a large library is compared
@@ -150,6 +153,18 @@ pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
 /// would double the memory a scan needs. `done` is called once per agent read.
 pub fn featurize_releasing_bodies(
     agents: &mut [AgentFile],
+    done: impl Fn() + Sync,
+) -> (Vec<Features>, Vocabulary) {
+    let counted = vec![true; agents.len()];
+    featurize_counting(agents, &counted, done)
+}
+
+/// [`featurize_releasing_bodies`], with the library-wide statistics (rarity, boilerplate) taken
+/// over the agents `counted` marks only: the copies of an agent kept for several tools count
+/// once (`mirrors::counted`), so that mirroring never makes different agents look alike.
+pub fn featurize_counting(
+    agents: &mut [AgentFile],
+    counted: &[bool],
     done: impl Fn() + Sync,
 ) -> (Vec<Features>, Vocabulary) {
     let extracted = agents
@@ -161,13 +176,13 @@ pub fn featurize_releasing_bodies(
             e
         })
         .collect();
-    from_extracted(extracted)
+    from_extracted(extracted, counted)
 }
 
 /// Library-wide statistics (term and block rarity, boilerplate) and then each agent's features.
-fn from_extracted(mut extracted: Vec<Extracted>) -> (Vec<Features>, Vocabulary) {
-    let n = extracted.len();
-    let block_df = document_frequency(&extracted, |e| {
+fn from_extracted(mut extracted: Vec<Extracted>, counted: &[bool]) -> (Vec<Features>, Vocabulary) {
+    let n = counted.iter().filter(|&&c| c).count();
+    let block_df = document_frequency_of(&extracted, counted, |e| {
         let mut hashes: Vec<u64> = e.blocks.iter().map(|b| b.0).collect();
         hashes.sort_unstable();
         hashes.dedup(); // a block said twice in one file is still one file
@@ -192,10 +207,10 @@ fn from_extracted(mut extracted: Vec<Extracted>) -> (Vec<Features>, Vocabulary) 
             counts
         })
         .collect();
-    let desc_df = document_frequency(&extracted, |e| {
+    let desc_df = document_frequency_of(&extracted, counted, |e| {
         e.description_terms.iter().map(|t| t.0).collect()
     });
-    let body_df = document_frequency(&body_terms, |c| c.iter().map(|t| t.0).collect());
+    let body_df = document_frequency_of(&body_terms, counted, |c| c.iter().map(|t| t.0).collect());
     let idf =
         |df: &HashMap<Term, u32>, t: Term| inverse_frequency(n, df.get(&t).copied().unwrap_or(1));
     let features = extracted
@@ -210,7 +225,12 @@ fn from_extracted(mut extracted: Vec<Extracted>) -> (Vec<Features>, Vocabulary) 
                 .blocks
                 .iter()
                 .filter(|(h, _)| !boilerplate.contains(h))
-                .map(|(h, _)| (*h, inverse_frequency(n, block_df[h])))
+                .map(|(h, _)| {
+                    (
+                        *h,
+                        inverse_frequency(n, block_df.get(h).copied().unwrap_or(1)),
+                    )
+                })
                 .collect();
             blocks.sort_unstable_by_key(|b| b.0);
             blocks.dedup_by_key(|b| b.0);
@@ -260,6 +280,24 @@ fn inverse_frequency(n: usize, df: u32) -> f32 {
     ((n.max(MIN_LIBRARY) as f32 + 1.0) / df.max(1) as f32)
         .ln()
         .max(0.0)
+}
+
+/// [`document_frequency`] over the documents `counted` marks.
+fn document_frequency_of<'a, D, K>(
+    docs: &'a [D],
+    counted: &[bool],
+    keys: impl Fn(&'a D) -> Vec<K> + Sync,
+) -> HashMap<K, u32>
+where
+    D: Sync,
+    K: std::hash::Hash + Eq + Send,
+{
+    let kept: Vec<&'a D> = docs
+        .iter()
+        .zip(counted)
+        .filter_map(|(d, &c)| c.then_some(d))
+        .collect();
+    document_frequency(&kept, |d: &&'a D| keys(d))
 }
 
 /// In how many documents each key stands, counted in parallel. Each document's keys must be
