@@ -20,6 +20,7 @@ pub mod cluster;
 pub mod diff;
 pub mod discover;
 pub mod eval;
+pub mod loads;
 pub mod markdown;
 pub mod merge;
 pub mod mirrors;

@@ -338,11 +338,24 @@ pub struct Cluster {
     pub pairs: Vec<ScoredPair>,
 }
 
-/// Two or more different files declaring one `name`: Claude Code loads only one of them.
+/// Two or more different files under one name, where one tool would see both: it loads only one.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct NameCollision {
     pub name: String,
     pub paths: Vec<PathBuf>,
+    /// For each tool that sees two or more of the files: which one it loads.
+    pub loads: Vec<ToolLoad>,
+}
+
+/// What one tool loads among files of one name, by its documented precedence.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ToolLoad {
+    pub tool: String,
+    /// The file it loads; `None` when the files tie and the tool's read order decides.
+    pub loads: Option<PathBuf>,
+    /// The files it sees under that name and does not load.
+    pub shadowed: Vec<PathBuf>,
+    pub why: String,
 }
 
 /// One agent kept for several tools: the same name (or file stem) and body in different tools'

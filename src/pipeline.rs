@@ -7,6 +7,7 @@ use crate::candidates::{self, Strategy};
 use crate::cluster::{self, ClusterOptions};
 use crate::diff;
 use crate::discover::{self, BadInputPath, DiscoverOptions};
+use crate::loads;
 use crate::merge;
 use crate::mirrors;
 use crate::model::{
@@ -111,7 +112,10 @@ impl Library {
         Report {
             inputs: inputs.to_vec(),
             scanned: self.scanned,
-            name_collisions: cluster::name_collisions(&self.agents),
+            name_collisions: loads::name_collisions(
+                &self.agents,
+                std::env::var_os("HOME").map(PathBuf::from).as_deref(),
+            ),
             mirror_sets: self.mirror_sets,
             skipped: self.skipped,
             clusters,
@@ -330,6 +334,7 @@ fn merge_cluster(
         .expect("representative is a member");
     let order = by_similarity_to(&cluster.members, cluster.representative, &cluster.pairs);
     let mut merged = merge::merge_with(&members, rep, &order, cache);
+    in_own_format(members[rep], &mut merged);
     merged
         .decisions
         .extend(loaded.iter().filter_map(|r| r.warning.clone()));
@@ -342,6 +347,27 @@ fn merge_cluster(
         id: String::new(),
         cluster,
         merged,
+    }
+}
+
+/// The merged definition written in the representative's own format and dialect: TOML, JSON or
+/// CrewAI YAML where it is one of those, and without a `name` key where its tool names it by its
+/// path (commands, rules, OpenCode agents) and it had none.
+fn in_own_format(representative: &AgentFile, merged: &mut crate::model::MergedAgent) {
+    let named_by_path = parse::format::path_identity(
+        &representative.path,
+        representative.format,
+        representative.kind,
+    )
+    .is_some();
+    let mut changed = false;
+    if named_by_path && representative.frontmatter.get("name").is_none() {
+        changed = merged.frontmatter.entries.remove("name").is_some();
+    }
+    if changed
+        || parse::format::detect(&representative.path).syntax != parse::format::Syntax::Markdown
+    {
+        merged.text = parse::readers::write_like(representative, &merged.frontmatter, &merged.body);
     }
 }
 

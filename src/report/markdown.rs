@@ -159,7 +159,7 @@ fn collisions(out: &mut String, r: &Report) {
     }
     let _ = writeln!(
         out,
-        "## Name collisions\n\nClaude Code loads only one agent of each name.\n"
+        "## Name collisions\n\nA tool that sees several files of one name loads only one.\n"
     );
     for c in &r.name_collisions {
         let paths: Vec<String> = c
@@ -168,6 +168,14 @@ fn collisions(out: &mut String, r: &Report) {
             .map(|p| format!("`{}`", p.display()))
             .collect();
         let _ = writeln!(out, "- `{}`: {}", c.name, paths.join(", "));
+        for l in &c.loads {
+            let _ = match &l.loads {
+                Some(path) => {
+                    writeln!(out, "  - {} loads `{}` ({})", l.tool, path.display(), l.why)
+                }
+                None => writeln!(out, "  - {}: {}", l.tool, l.why),
+            };
+        }
     }
     out.push('\n');
 }

@@ -35,6 +35,29 @@ impl Reader for CrewAiReader {
             .collect();
         Ok(definitions)
     }
+
+    /// One entry, `key: {role, goal, backstory, …}`: the representative's key, its goal from the
+    /// description and its backstory from the body.
+    fn write(&self, like: &AgentFile, frontmatter: &Frontmatter, body: &str) -> String {
+        let entries = &frontmatter.entries;
+        let mut fields = Mapping::new();
+        if let Some(role) = entries.get("role") {
+            fields.insert("role".into(), role.clone());
+        }
+        if let Some(goal) = entries.get("description") {
+            fields.insert("goal".into(), goal.clone());
+        }
+        fields.insert("backstory".into(), Value::String(body.trim().to_owned()));
+        for (k, v) in entries {
+            if !matches!(k.as_str(), Some("name" | "description" | "role")) {
+                fields.insert(k.clone(), v.clone());
+            }
+        }
+        let key = like.entry.clone().unwrap_or_else(|| like.display_name());
+        let mut document = Mapping::new();
+        document.insert(Value::String(key), Value::Mapping(fields));
+        serde_yaml::to_string(&document).unwrap_or_default()
+    }
 }
 
 fn agent(
@@ -107,6 +130,17 @@ mod tests {
             .map(|d| d.to_string())
             .collect();
         assert_eq!(w, ["no `backstory`: CrewAI requires it for every agent"]);
+    }
+
+    #[test]
+    fn a_merged_entry_is_written_as_crewai_yaml() {
+        let text = "researcher:\n  role: R\n  goal: G\n  backstory: B\n  llm: gpt-4o\n";
+        let path = Path::new("config/agents.yaml");
+        let a = parse_definitions(path, text.as_bytes(), &[])
+            .unwrap()
+            .remove(0);
+        let written = crate::parse::readers::write_like(&a, &a.frontmatter, &a.body);
+        assert_eq!(written, text);
     }
 
     #[test]

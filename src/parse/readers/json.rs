@@ -54,6 +54,25 @@ impl Reader for JsonReader {
             f == "prompt" && prompt.is_some()
         })])
     }
+
+    /// The prompt is written inline, also where the representative kept it in a file: the merge
+    /// changed it, and the file it named may be shared.
+    fn write(&self, _like: &AgentFile, frontmatter: &Frontmatter, body: &str) -> String {
+        let mut object = serde_json::Map::new();
+        for (k, v) in &frontmatter.entries {
+            if let (Some(key), Ok(value)) = (crate::model::scalar_text(k), serde_json::to_value(v))
+            {
+                object.insert(key, value);
+            }
+        }
+        object.insert(
+            "prompt".to_owned(),
+            serde_json::Value::String(body.to_owned()),
+        );
+        let mut text = serde_json::to_string_pretty(&object).unwrap_or_default();
+        text.push('\n');
+        text
+    }
 }
 
 /// The text of a `file://` prompt, or empty with a diagnostic saying why it was not read.
@@ -149,6 +168,17 @@ mod tests {
             let linked = read("file://./prompts/link.md");
             assert_eq!(linked.body, "", "a link out of the root is not followed");
         }
+    }
+
+    #[test]
+    fn a_merged_kiro_agent_is_written_as_kiro_json() {
+        let text = r#"{"name": "d", "description": "x", "prompt": "P", "tools": ["read"]}"#;
+        let path = Path::new(".kiro/agents/d.json");
+        let a = parse_agent(path, text.as_bytes()).unwrap();
+        let written = crate::parse::readers::write_like(&a, &a.frontmatter, "New prompt");
+        let again = parse_agent(path, written.as_bytes()).unwrap();
+        assert_eq!(again.frontmatter, a.frontmatter);
+        assert_eq!(again.body, "New prompt");
     }
 
     #[test]

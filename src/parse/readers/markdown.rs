@@ -33,6 +33,10 @@ impl Reader for MarkdownReader {
         let agent = definition(source, parts, bytes, &|_| false);
         Ok(vec![agent])
     }
+
+    fn write(&self, _like: &AgentFile, frontmatter: &Frontmatter, body: &str) -> String {
+        crate::merge::render(frontmatter, body)
+    }
 }
 
 /// The body the Markdown reader reads from `bytes`, without reading the frontmatter again: for a

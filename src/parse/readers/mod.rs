@@ -9,7 +9,7 @@ mod markdown;
 mod toml;
 
 use super::format::{Detected, Syntax};
-use crate::model::AgentFile;
+use crate::model::{AgentFile, Frontmatter};
 use std::path::{Path, PathBuf};
 
 pub use markdown::markdown_body;
@@ -23,11 +23,20 @@ pub struct Source<'a> {
     pub roots: &'a [PathBuf],
 }
 
-/// Reads the definitions one file holds.
+/// Reads the definitions one file holds, and writes one back in the same syntax.
 pub trait Reader: Sync {
     /// Every definition in `bytes` (most formats hold one; a CrewAI file one per key), or why none
     /// could be read.
     fn read(&self, source: &Source, bytes: &[u8]) -> Result<Vec<AgentFile>, String>;
+
+    /// A definition shaped like `like` (its format and, for CrewAI, its key), with this
+    /// frontmatter and body, as its file would hold it: the common model mapped back.
+    fn write(&self, like: &AgentFile, frontmatter: &Frontmatter, body: &str) -> String;
+}
+
+/// A merged definition written in the representative's own format.
+pub fn write_like(like: &AgentFile, frontmatter: &Frontmatter, body: &str) -> String {
+    reader_for(super::format::detect(&like.path).syntax).write(like, frontmatter, body)
 }
 
 /// The reader for a syntax.

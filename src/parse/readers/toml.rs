@@ -54,6 +54,21 @@ impl Reader for TomlReader {
             f == body_key && has_body
         })])
     }
+
+    fn write(&self, like: &AgentFile, frontmatter: &Frontmatter, body: &str) -> String {
+        let body_key = if like.format == Format::Gemini {
+            "prompt"
+        } else {
+            "developer_instructions"
+        };
+        let mut table: toml::Table = frontmatter
+            .entries
+            .iter()
+            .filter_map(|(k, v)| Some((crate::model::scalar_text(k)?, toml_of(v)?)))
+            .collect();
+        table.insert(body_key.to_owned(), toml::Value::String(body.to_owned()));
+        toml::to_string(&table).unwrap_or_default()
+    }
 }
 
 /// A TOML value as the YAML value the common model holds (dates as their text).
@@ -75,7 +90,7 @@ fn yaml_of(value: &toml::Value) -> Value {
 
 /// A YAML value of the common model as TOML, for writing a merged definition back; `None` for a
 /// null, which TOML cannot hold (the key is left out).
-pub fn toml_of(value: &Value) -> Option<toml::Value> {
+fn toml_of(value: &Value) -> Option<toml::Value> {
     Some(match value {
         Value::Null => return None,
         Value::Bool(b) => toml::Value::Boolean(*b),
@@ -153,6 +168,18 @@ mod tests {
             reason.starts_with("not valid TOML") && reason.contains("line"),
             "{reason}"
         );
+    }
+
+    #[test]
+    fn a_merged_codex_agent_is_written_as_codex_toml() {
+        let path = Path::new(".codex/agents/api.toml");
+        let a = parse_agent(path, CODEX.as_bytes()).unwrap();
+        let written = crate::parse::readers::write_like(&a, &a.frontmatter, &a.body);
+        let again = parse_agent(path, written.as_bytes()).unwrap();
+        assert_eq!(again.frontmatter, a.frontmatter);
+        assert_eq!(again.body, a.body);
+        assert!(written.contains("developer_instructions"), "{written}");
+        assert!(!written.starts_with("---"), "{written}");
     }
 
     #[test]
