@@ -696,7 +696,15 @@ fn merged_text(cluster: &ClusterIn, report_dir: &Path) -> Result<(Vec<u8>, Strin
             None => return Err("the report holds no merged definition for it".to_owned()),
         },
     };
-    match crate::parse::parse_agent(Path::new(&source), &bytes) {
+    // Read as the representative's own format: a merged Codex agent is TOML, a Kiro agent JSON.
+    let like = Path::new(&cluster.representative);
+    if crate::parse::format::detect(like).syntax == crate::parse::format::Syntax::CrewAiYaml {
+        return Err(format!(
+            "its members are entries of a CrewAI agents file, which holds other agents too: \
+             not rewritten; copy the merged entry from {source} into the file by hand"
+        ));
+    }
+    match crate::parse::parse_agent(like, &bytes) {
         Err(skipped) => Err(format!(
             "the merged definition in {source} is not a loadable agent definition: {}",
             skipped.reason

@@ -109,9 +109,17 @@ pub struct EvalArgs {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Folders (searched recursively for *.md) and files to scan.
-    #[arg(required = true)]
+    /// Folders (searched recursively for *.md, and the TOML, JSON and YAML agent files of the
+    /// tools that use them) and files to scan.
+    #[arg(required_unless_present = "installed")]
     pub paths: Vec<PathBuf>,
+
+    /// Also scan the standard places of this machine and project: ./.claude/agents,
+    /// ~/.claude/agents, installed plugins (~/.claude/plugins), skills, and the other tools'
+    /// agent folders present here and in $HOME. The collisions then say what loads and what is
+    /// shadowed.
+    #[arg(long)]
+    pub installed: bool,
 
     /// Write merged definitions, diffs, report.md and report.json into this folder.
     /// Without it nothing is written.
@@ -125,6 +133,11 @@ pub struct ScanArgs {
     /// Exit with code 1 when any cluster of duplicates is found (for CI).
     #[arg(long)]
     pub fail_on_duplicates: bool,
+
+    /// Exit with code 1 when any name collision is found: a tool sees two files of one name
+    /// and loads only one (for CI).
+    #[arg(long)]
+    pub fail_on_collisions: bool,
 
     #[command(flatten)]
     pub common: CommonArgs,

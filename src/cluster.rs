@@ -5,11 +5,11 @@
 //! never scored (too different) count as 0, so one strong link cannot chain unrelated agents together
 //! the way single linkage would.
 
-use crate::model::{AgentFile, Cluster, Kind, NameCollision, ScoredPair, Tier};
+use crate::model::{AgentFile, Cluster, ScoredPair, Tier};
 use crate::normalize::{term_text, top_terms, Features, Term};
 use rayon::prelude::*;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClusterOptions {
@@ -421,24 +421,6 @@ fn shared_terms(members: &[usize], features: &[Features]) -> Vec<String> {
     common
         .into_iter()
         .filter_map(|(t, _, _)| term_text(t))
-        .collect()
-}
-
-/// Agents that declare the same `name` in different files: Claude Code loads only one of them.
-pub fn name_collisions(agents: &[AgentFile]) -> Vec<NameCollision> {
-    let mut by_name: BTreeMap<String, Vec<std::path::PathBuf>> = BTreeMap::new();
-    for agent in agents.iter().filter(|a| a.kind == Kind::Agent) {
-        if let Some(name) = agent.frontmatter.name() {
-            by_name
-                .entry(name.trim().to_owned())
-                .or_default()
-                .push(agent.path.clone());
-        }
-    }
-    by_name
-        .into_iter()
-        .filter(|(_, paths)| paths.len() > 1)
-        .map(|(name, paths)| NameCollision { name, paths })
         .collect()
 }
 

@@ -442,9 +442,10 @@ fn is_tool_folder(path: &Path) -> bool {
         .is_some_and(|n| n == ".git" || n == ".agent-dedup")
 }
 
+/// Whether a walk reads this file: Markdown anywhere, and the TOML, JSON and YAML files of the
+/// formats read where their tools keep them (`parse::format::is_candidate`).
 fn is_markdown(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+    crate::parse::format::is_candidate(path)
 }
 
 fn error_path(e: &ignore::Error) -> Option<PathBuf> {

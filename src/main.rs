@@ -201,10 +201,24 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         diffs: with_diffs,
         ..options(&args.common)
     };
-    if let Some(dir) = &args.out {
-        agent_dedup::outdir::check_out_dir(dir, &args.paths)?;
+    let mut paths = args.paths.clone();
+    if args.installed {
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let places =
+            agent_dedup::loads::installed_places(std::path::Path::new("."), home.as_deref());
+        if places.is_empty() && paths.is_empty() {
+            eprintln!(
+                "agent-dedup: no agent folders in the standard places ({}); nothing to scan",
+                agent_dedup::loads::STANDARD_PLACES.join(", ")
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        paths.extend(places);
     }
-    let report = pipeline::scan(&args.paths, &options)?;
+    if let Some(dir) = &args.out {
+        agent_dedup::outdir::check_out_dir(dir, &paths)?;
+    }
+    let report = pipeline::scan(&paths, &options)?;
     let phase = options.progress.phase("report", 0);
     let printed =
         emit_with(|out| write_export(&report, args.common.format, args.out.is_some(), out));
@@ -215,15 +229,18 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     }
     printed?;
     let found = !report.clusters.is_empty();
+    let collided = !report.name_collisions.is_empty();
     // The report of a large library is millions of small allocations, which take a good part of
     // a second to free one by one (measured: ~0.5 s for 100,000 agents); the program ends here, and
     // the system takes its memory back at once.
     std::mem::forget(report);
-    Ok(if args.fail_on_duplicates && found {
-        ExitCode::from(FOUND_DUPLICATES)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if (args.fail_on_duplicates && found) || (args.fail_on_collisions && collided) {
+            ExitCode::from(FOUND_DUPLICATES)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 /// Writes the report in `format` to `to`; with `--out`, JSON also names each cluster's

@@ -8,12 +8,17 @@ use serde_yaml::{Mapping, Value};
 use std::fmt;
 use std::path::PathBuf;
 
-/// Whether a file defines a subagent or an Agent Skill. The two are never clustered together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// What a file defines: a subagent, an Agent Skill, a slash command (or prompt file) or a rule
+/// (Cursor rules, Kiro steering). Files of different kinds are never clustered together.
+/// Instruction files (`AGENTS.md`, `CLAUDE.md`, `GEMINI.md`) are not read at all: they are skipped
+/// with that reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Agent,
     Skill,
+    Command,
+    Rule,
 }
 
 impl fmt::Display for Kind {
@@ -21,6 +26,76 @@ impl fmt::Display for Kind {
         f.write_str(match self {
             Kind::Agent => "agent",
             Kind::Skill => "skill",
+            Kind::Command => "command",
+            Kind::Rule => "rule",
+        })
+    }
+}
+
+/// Which tool's dialect a file is written in, from where it lies and what it holds. It decides how
+/// the file is read (Markdown with frontmatter, TOML, JSON, CrewAI YAML), which rules its warnings
+/// follow, how it is named, and in which dialect a merge of it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// Claude Code (`.claude/agents`, plugins, `SKILL.md`, `.claude/commands`), and any Markdown
+    /// agent outside another tool's folder.
+    ClaudeCode,
+    /// GitHub Copilot custom agents (`*.agent.md`), VS Code chat modes and prompt files.
+    Copilot,
+    OpenCode,
+    /// Gemini CLI: Markdown subagents and TOML commands.
+    Gemini,
+    /// Cursor agents, commands and `.mdc` rules.
+    Cursor,
+    Qwen,
+    /// Factory droids.
+    Factory,
+    /// Kiro: JSON agents and Markdown steering files.
+    Kiro,
+    /// Codex agents in TOML.
+    Codex,
+    /// CrewAI `agents.yaml`, one agent per key.
+    #[serde(rename = "crewai")]
+    CrewAi,
+    /// Claude-style Markdown in the agents folder of a tool not listed here (`.junie/agents`,
+    /// `.kilo/agents`, …): read and judged as Claude Code's, loaded by nobody we know of.
+    Markdown,
+}
+
+impl Format {
+    /// The tool, in words, for messages and reports.
+    pub fn tool_name(self) -> &'static str {
+        match self {
+            Format::ClaudeCode => "Claude Code",
+            Format::Copilot => "GitHub Copilot",
+            Format::OpenCode => "OpenCode",
+            Format::Gemini => "Gemini CLI",
+            Format::Cursor => "Cursor",
+            Format::Qwen => "Qwen Code",
+            Format::Factory => "Factory",
+            Format::Kiro => "Kiro",
+            Format::Codex => "Codex",
+            Format::CrewAi => "CrewAI",
+            Format::Markdown => "its tool",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::ClaudeCode => "claude-code",
+            Format::Copilot => "copilot",
+            Format::OpenCode => "opencode",
+            Format::Gemini => "gemini",
+            Format::Cursor => "cursor",
+            Format::Qwen => "qwen",
+            Format::Factory => "factory",
+            Format::Kiro => "kiro",
+            Format::Codex => "codex",
+            Format::CrewAi => "crewai",
+            Format::Markdown => "markdown",
         })
     }
 }
@@ -31,14 +106,39 @@ impl fmt::Display for Kind {
 pub enum Diagnostic {
     BomRemoved,
     CrlfNormalized,
-    InvalidUtf8Replaced { first_bad_byte: usize },
-    MojibakeRepaired { lines: usize },
-    LenientYaml { strict_error: String },
-    EscapedNewlinesExpanded { field: String },
-    MissingField { field: &'static str },
-    InvalidName { name: String },
-    UndocumentedValue { field: String, value: String },
-    DuplicateKey { key: String },
+    InvalidUtf8Replaced {
+        first_bad_byte: usize,
+    },
+    MojibakeRepaired {
+        lines: usize,
+    },
+    LenientYaml {
+        strict_error: String,
+    },
+    EscapedNewlinesExpanded {
+        field: String,
+    },
+    /// A field the file's own tool needs; `consequence` says what that tool does without it.
+    MissingField {
+        field: &'static str,
+        consequence: &'static str,
+    },
+    InvalidName {
+        name: String,
+        tool: &'static str,
+    },
+    UndocumentedValue {
+        field: String,
+        value: String,
+    },
+    DuplicateKey {
+        key: String,
+    },
+    /// A prompt kept in another file (`file://…`) that was not read, and why.
+    ReferenceNotRead {
+        reference: String,
+        why: String,
+    },
 }
 
 impl fmt::Display for Diagnostic {
@@ -62,19 +162,19 @@ impl fmt::Display for Diagnostic {
             EscapedNewlinesExpanded { field } => {
                 write!(f, "literal \\n escapes in `{field}` read as line breaks")
             }
-            MissingField { field } => write!(
+            MissingField { field, consequence } => write!(f, "no `{field}`: {consequence}"),
+            InvalidName { name, tool } => write!(
                 f,
-                "no `{field}` in the frontmatter: Claude Code skips this file without a word"
-            ),
-            InvalidName { name } => write!(
-                f,
-                "name `{name}` is not lowercase letters, digits and hyphens as Claude Code expects"
+                "name `{name}` is not lowercase letters, digits and hyphens as {tool} expects"
             ),
             UndocumentedValue { field, value } => write!(
                 f,
                 "`{field}: {value}` is not a documented Claude Code value (kept as is)"
             ),
             DuplicateKey { key } => write!(f, "key `{key}` appears more than once; the last one is used"),
+            ReferenceNotRead { reference, why } => {
+                write!(f, "prompt `{reference}` not read: {why}; compared without it")
+            }
         }
     }
 }
@@ -135,6 +235,9 @@ pub struct AgentFile {
     /// As the user gave it: relative stays relative.
     pub path: PathBuf,
     pub kind: Kind,
+    pub format: Format,
+    /// For a file holding several agents (CrewAI `agents.yaml`), the key of this one.
+    pub entry: Option<String>,
     pub frontmatter: Frontmatter,
     /// The Markdown body after the frontmatter: the system prompt.
     pub body: String,
@@ -172,8 +275,16 @@ impl FileId {
 }
 
 impl AgentFile {
-    /// The name Claude Code would load this agent under, or the file stem when `name` is missing.
+    /// The name the file's tool knows it by: the `name` field for most agents (the file stem when it
+    /// is missing), the path or file name where the tool names it so (commands, OpenCode agents,
+    /// Copilot agents, chat modes and prompt files, rules), the key for a CrewAI agent.
     pub fn display_name(&self) -> String {
+        if let Some(entry) = &self.entry {
+            return entry.clone();
+        }
+        if let Some(id) = crate::parse::format::path_identity(&self.path, self.format, self.kind) {
+            return id;
+        }
         self.frontmatter.name().unwrap_or_else(|| {
             let stem = if self.kind == Kind::Skill {
                 self.path.parent().and_then(|p| p.file_name())
@@ -288,11 +399,38 @@ pub struct Cluster {
     pub pairs: Vec<ScoredPair>,
 }
 
-/// Two or more different files declaring one `name`: Claude Code loads only one of them.
+/// Two or more different files under one name, where one tool would see both: it loads only one.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct NameCollision {
     pub name: String,
     pub paths: Vec<PathBuf>,
+    /// For each tool that sees two or more of the files: which one it loads.
+    pub loads: Vec<ToolLoad>,
+}
+
+/// What one tool loads among files of one name, by its documented precedence.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ToolLoad {
+    pub tool: String,
+    /// The file it loads; `None` when the files tie and the tool's read order decides.
+    pub loads: Option<PathBuf>,
+    /// The files it sees under that name and does not load.
+    pub shadowed: Vec<PathBuf>,
+    pub why: String,
+}
+
+/// One agent kept for several tools: the same name (or file stem) and body in different tools'
+/// folders. Each tool loads its own copy, so these are reported, never merged.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MirrorSet {
+    pub name: String,
+    pub kind: Kind,
+    /// The tools (scopes) that hold a copy, sorted.
+    pub tools: Vec<String>,
+    pub paths: Vec<PathBuf>,
+    /// The copies, by index into the list of parsed agents.
+    #[serde(skip)]
+    pub members: Vec<usize>,
 }
 
 /// One decision the merge took, said so that a person can check it.
@@ -354,6 +492,8 @@ pub struct Report {
     pub skipped: Vec<Skipped>,
     pub clusters: Vec<ClusterReport>,
     pub name_collisions: Vec<NameCollision>,
+    /// Agents kept for several tools at once (see [`MirrorSet`]).
+    pub mirror_sets: Vec<MirrorSet>,
     pub settings: Settings,
     /// How many distinct body blocks were discounted as boilerplate, and from how many files on.
     pub boilerplate_blocks: usize,

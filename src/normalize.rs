@@ -149,7 +149,11 @@ pub struct Vocabulary {
 /// Turns every agent into features. Work per agent runs in parallel.
 pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
     let collections = collections(agents);
-    from_extracted(agents.par_iter().map(extract).collect(), &collections)
+    from_extracted(
+        agents.par_iter().map(extract).collect(),
+        &collections,
+        &vec![true; agents.len()],
+    )
 }
 
 /// [`featurize`], emptying each agent's body as soon as it is read: a large library is compared
@@ -157,6 +161,18 @@ pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
 /// would double the memory a scan needs. `done` is called once per agent read.
 pub fn featurize_releasing_bodies(
     agents: &mut [AgentFile],
+    done: impl Fn() + Sync,
+) -> (Vec<Features>, Vocabulary) {
+    let counted = vec![true; agents.len()];
+    featurize_counting(agents, &counted, done)
+}
+
+/// [`featurize_releasing_bodies`], with the library-wide statistics (rarity, boilerplate) taken
+/// over the agents `counted` marks only: the copies of an agent kept for several tools count
+/// once (`mirrors::counted`), so that mirroring never makes different agents look alike.
+pub fn featurize_counting(
+    agents: &mut [AgentFile],
+    counted: &[bool],
     done: impl Fn() + Sync,
 ) -> (Vec<Features>, Vocabulary) {
     let collections = collections(agents);
@@ -169,7 +185,7 @@ pub fn featurize_releasing_bodies(
             e
         })
         .collect();
-    from_extracted(extracted, &collections)
+    from_extracted(extracted, &collections, counted)
 }
 
 /// Each agent's collection: the folder just below the one all agents share (`dev/files/acme+agents/
@@ -208,15 +224,16 @@ pub fn collections(agents: &[AgentFile]) -> Vec<u32> {
 fn from_extracted(
     mut extracted: Vec<Extracted>,
     collections: &[u32],
+    counted: &[bool],
 ) -> (Vec<Features>, Vocabulary) {
-    let n = extracted.len();
+    let n = counted.iter().filter(|&&c| c).count();
     let distinct_blocks = |e: &Extracted| {
         let mut hashes: Vec<u64> = e.blocks.iter().map(|b| b.0).collect();
         hashes.sort_unstable();
         hashes.dedup(); // a block said twice in one file is still one file
         hashes
     };
-    let block_df = document_frequency(&extracted, distinct_blocks);
+    let block_df = document_frequency_of(&extracted, counted, distinct_blocks);
     let threshold = boilerplate_threshold(n);
     let mut boilerplate: HashSet<u64> = block_df
         .iter()
@@ -242,10 +259,10 @@ fn from_extracted(
             counts
         })
         .collect();
-    let desc_df = document_frequency(&extracted, |e| {
+    let desc_df = document_frequency_of(&extracted, counted, |e| {
         e.description_terms.iter().map(|t| t.0).collect()
     });
-    let body_df = document_frequency(&body_terms, |c| c.iter().map(|t| t.0).collect());
+    let body_df = document_frequency_of(&body_terms, counted, |c| c.iter().map(|t| t.0).collect());
     let idf =
         |df: &HashMap<Term, u32>, t: Term| inverse_frequency(n, df.get(&t).copied().unwrap_or(1));
     let features = extracted
@@ -261,7 +278,12 @@ fn from_extracted(
                 .blocks
                 .iter()
                 .filter(|(h, _)| !boilerplate.contains(h))
-                .map(|(h, _)| (*h, inverse_frequency(n, block_df[h])))
+                .map(|(h, _)| {
+                    (
+                        *h,
+                        inverse_frequency(n, block_df.get(h).copied().unwrap_or(1)),
+                    )
+                })
                 .collect();
             blocks.sort_unstable_by_key(|b| b.0);
             blocks.dedup_by_key(|b| b.0);
@@ -393,6 +415,24 @@ fn inverse_frequency(n: usize, df: u32) -> f32 {
     ((n.max(MIN_LIBRARY) as f32 + 1.0) / df.max(1) as f32)
         .ln()
         .max(0.0)
+}
+
+/// [`document_frequency`] over the documents `counted` marks.
+fn document_frequency_of<'a, D, K>(
+    docs: &'a [D],
+    counted: &[bool],
+    keys: impl Fn(&'a D) -> Vec<K> + Sync,
+) -> HashMap<K, u32>
+where
+    D: Sync,
+    K: std::hash::Hash + Eq + Send,
+{
+    let kept: Vec<&'a D> = docs
+        .iter()
+        .zip(counted)
+        .filter_map(|(d, &c)| c.then_some(d))
+        .collect();
+    document_frequency(&kept, |d: &&'a D| keys(d))
 }
 
 /// In how many documents each key stands, counted in parallel. Each document's keys must be

@@ -7,13 +7,16 @@ use crate::candidates::{self, Strategy};
 use crate::cluster::{self, ClusterOptions};
 use crate::diff;
 use crate::discover::{self, BadInputPath, DiscoverOptions};
+use crate::loads;
 use crate::merge;
+use crate::mirrors;
 use crate::model::{
     AgentFile, Cluster, ClusterReport, Kind, Report, ScoreBreakdown, ScoredPair, Settings, Skipped,
     Tier,
 };
 use crate::normalize::{self, Features, Vocabulary};
 use crate::parse;
+use crate::parse::format;
 use crate::progress::Progress;
 use crate::score::{self, Weights};
 use rayon::prelude::*;
@@ -65,6 +68,8 @@ pub struct Library {
     pub skipped: Vec<Skipped>,
     pub features: Vec<Features>,
     pub vocabulary: Vocabulary,
+    /// Agents kept for several tools at once; counted once in the statistics.
+    pub mirror_sets: Vec<crate::model::MirrorSet>,
 }
 
 impl Library {
@@ -76,12 +81,15 @@ impl Library {
         bar.finish(); // before `?`: a bar dropped unfinished would stay drawn above the error
         let discovered = discovered?;
         let scanned = discovered.files.len() + discovered.skipped.len();
-        let (mut agents, mut skipped) = read_all(&discovered.files, options.progress);
+        let roots = reference_roots(inputs);
+        let (mut agents, mut skipped) = read_all(&discovered.files, &roots, options.progress);
         skipped.extend(discovered.skipped);
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        let mirror_sets = mirrors::mirror_sets(&agents);
+        let counted = mirrors::counted(agents.len(), &mirror_sets);
         let bar = options.progress.phase("featurize", agents.len() as u64);
         let (features, vocabulary) =
-            normalize::featurize_releasing_bodies(&mut agents, || bar.inc(1));
+            normalize::featurize_counting(&mut agents, &counted, || bar.inc(1));
         bar.finish();
         Ok(Library {
             scanned,
@@ -89,6 +97,7 @@ impl Library {
             skipped,
             features,
             vocabulary,
+            mirror_sets,
         })
     }
 
@@ -103,7 +112,11 @@ impl Library {
         Report {
             inputs: inputs.to_vec(),
             scanned: self.scanned,
-            name_collisions: cluster::name_collisions(&self.agents),
+            name_collisions: loads::name_collisions(
+                &self.agents,
+                std::env::var_os("HOME").map(PathBuf::from).as_deref(),
+            ),
+            mirror_sets: self.mirror_sets,
             skipped: self.skipped,
             clusters,
             settings: options.settings(),
@@ -121,15 +134,54 @@ impl Library {
     fn kinds(&self) -> Vec<Kind> {
         self.agents.iter().map(|a| a.kind).collect()
     }
+
+    /// Each agent's tool scope as a number: agents of different tools are never clustered, since
+    /// each tool loads its own copy (a consolidation acts within one tool's folder at a time).
+    fn scopes(&self) -> Vec<u32> {
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        self.agents
+            .iter()
+            .map(|a| {
+                let next = ids.len() as u32;
+                *ids.entry(format::scope(&a.path, a.format)).or_insert(next)
+            })
+            .collect()
+    }
 }
 
-/// Reads and parses files in parallel; the order of `files` is kept.
-fn read_all(files: &[PathBuf], progress: Progress) -> (Vec<AgentFile>, Vec<Skipped>) {
+/// The folders a reference inside a file (a Kiro `file://` prompt) may lead into: the folders
+/// given, and the folders of the files given, canonical.
+fn reference_roots(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    inputs
+        .iter()
+        .filter_map(|input| {
+            let folder = if input.is_dir() {
+                input.as_path()
+            } else {
+                input.parent().filter(|p| !p.as_os_str().is_empty())?
+            };
+            std::fs::canonicalize(folder).ok()
+        })
+        .chain(std::fs::canonicalize(".").ok().filter(|_| {
+            inputs
+                .iter()
+                .any(|i| !i.is_dir() && i.parent().is_none_or(|p| p.as_os_str().is_empty()))
+        }))
+        .collect()
+}
+
+/// Reads and parses files in parallel; the order of `files` is kept (a file holding several
+/// definitions gives them in its own order).
+fn read_all(
+    files: &[PathBuf],
+    roots: &[PathBuf],
+    progress: Progress,
+) -> (Vec<AgentFile>, Vec<Skipped>) {
     let bar = progress.phase("read", files.len() as u64);
-    let results: Vec<Result<AgentFile, Skipped>> = files
+    let results: Vec<Result<Vec<AgentFile>, Skipped>> = files
         .par_iter()
         .map(|path| {
-            let result = parse::read_agent_file(path);
+            let result = parse::read_definitions(path, roots);
             bar.inc(1);
             result
         })
@@ -139,7 +191,7 @@ fn read_all(files: &[PathBuf], progress: Progress) -> (Vec<AgentFile>, Vec<Skipp
     let mut skipped = Vec::new();
     for result in results {
         match result {
-            Ok(agent) => agents.push(agent),
+            Ok(definitions) => agents.extend(definitions),
             Err(skip) => skipped.push(skip),
         }
     }
@@ -183,7 +235,15 @@ fn scan_keeping_pairs(
     Ok((report, pairs))
 }
 
+/// The candidate pairs scored, those across tools left out.
 fn score_library(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
+    let scopes = library.scopes();
+    let mut pairs = score_library_all_tools(library, options);
+    pairs.retain(|p| scopes[p.a] == scopes[p.b]);
+    pairs
+}
+
+fn score_library_all_tools(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
     let n = library.agents.len();
     let kinds = library.kinds();
     match options
@@ -358,6 +418,7 @@ fn merge_cluster(
     let rep = kept.iter().position(|&i| i == rep_position).expect("kept");
     let order = by_similarity_to(&kept_members, representative, &cluster.pairs);
     let mut merged = merge::merge_named(&members, rep, &order, name, cache);
+    in_own_format(members[rep], &mut merged);
     merged
         .decisions
         .extend(loaded.iter().filter_map(|r| r.warning.clone()));
@@ -370,6 +431,27 @@ fn merge_cluster(
         id: String::new(),
         cluster,
         merged,
+    }
+}
+
+/// The merged definition written in the representative's own format and dialect: TOML, JSON or
+/// CrewAI YAML where it is one of those, and without a `name` key where its tool names it by its
+/// path (commands, rules, OpenCode agents) and it had none.
+fn in_own_format(representative: &AgentFile, merged: &mut crate::model::MergedAgent) {
+    let named_by_path = parse::format::path_identity(
+        &representative.path,
+        representative.format,
+        representative.kind,
+    )
+    .is_some();
+    let mut changed = false;
+    if named_by_path && representative.frontmatter.get("name").is_none() {
+        changed = merged.frontmatter.entries.remove("name").is_some();
+    }
+    if changed
+        || parse::format::detect(&representative.path).syntax != parse::format::Syntax::Markdown
+    {
+        merged.text = parse::readers::write_like(representative, &merged.frontmatter, &merged.body);
     }
 }
 
@@ -437,7 +519,7 @@ fn unchanged(scanned: &AgentFile, bytes: &[u8]) -> Option<AgentFile> {
     if parse::content_hash(bytes) != scanned.content_hash {
         return None;
     }
-    let body = parse::parse_body(bytes)?;
+    let body = parse::body_again(scanned, bytes)?;
     Some(AgentFile {
         body,
         ..scanned.clone()

@@ -5,8 +5,8 @@
 
 use super::Exporter;
 use crate::model::{
-    AgentFile, ClusterReport, Kind, MergeDecision, NameCollision, Report, ScoredPair, Settings,
-    Skipped, Tier,
+    AgentFile, ClusterReport, Format, Kind, MergeDecision, MirrorSet, NameCollision, Report,
+    ScoredPair, Settings, Skipped, Tier,
 };
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
@@ -74,6 +74,7 @@ fn write_report(view: &JsonReport, out: &mut impl Write) -> io::Result<()> {
     write_key(out, "clusters", false)?;
     write_clusters(&v.clusters, out)?;
     write_field(out, "name_collisions", &v.name_collisions, false)?;
+    write_field(out, "mirror_sets", &v.mirror_sets, false)?;
     out.write_all(b"\n}")
 }
 
@@ -175,6 +176,7 @@ struct JsonReport<'a> {
     skipped: &'a [Skipped],
     clusters: Vec<JsonCluster<'a>>,
     name_collisions: &'a [NameCollision],
+    mirror_sets: &'a [MirrorSet],
 }
 
 #[derive(Serialize)]
@@ -188,6 +190,9 @@ struct JsonAgent<'a> {
     path: JsonPath<'a>,
     name: String,
     kind: Kind,
+    format: Format,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry: Option<&'a str>,
     sha256: &'a str,
     diagnostics: Vec<String>,
 }
@@ -253,6 +258,7 @@ fn view<'a>(report: &'a Report, merged_files: Option<&'a [String]>) -> JsonRepor
             })
             .collect(),
         name_collisions: &report.name_collisions,
+        mirror_sets: &report.mirror_sets,
     }
 }
 
@@ -261,6 +267,8 @@ fn agent(agent: &AgentFile) -> JsonAgent<'_> {
         path: JsonPath(&agent.path),
         name: agent.display_name(),
         kind: agent.kind,
+        format: agent.format,
+        entry: agent.entry.as_deref(),
         sha256: &agent.content_hash,
         diagnostics: agent.diagnostics.iter().map(|d| d.to_string()).collect(),
     }

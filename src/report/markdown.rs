@@ -183,7 +183,7 @@ fn collisions(out: &mut String, r: &Report) {
     }
     let _ = writeln!(
         out,
-        "## Name collisions\n\nClaude Code loads only one agent of each name.\n"
+        "## Name collisions\n\nA tool that sees several files of one name loads only one.\n"
     );
     for c in &r.name_collisions {
         let paths: Vec<String> = c
@@ -192,6 +192,18 @@ fn collisions(out: &mut String, r: &Report) {
             .map(|p| format!("`{}`", terminal::path(p)))
             .collect();
         let _ = writeln!(out, "- `{}`: {}", escape(&c.name), paths.join(", "));
+        for l in &c.loads {
+            let _ = match &l.loads {
+                Some(path) => writeln!(
+                    out,
+                    "  - {} loads `{}` ({})",
+                    l.tool,
+                    terminal::path(path),
+                    escape(&l.why)
+                ),
+                None => writeln!(out, "  - {}: {}", l.tool, escape(&l.why)),
+            };
+        }
     }
     out.push('\n');
 }

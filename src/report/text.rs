@@ -27,6 +27,7 @@ impl Exporter for TextExporter {
             cluster_block(&mut out, report, cluster);
         }
         collisions(&mut out, report);
+        mirror_sets(&mut out, report);
         skipped(&mut out, report);
         diagnostics(&mut out, report);
         out
@@ -47,6 +48,13 @@ fn summary(out: &mut String, r: &Report) {
         r.agent_count(Kind::Skill),
         r.skipped.len()
     );
+    let (commands, rules) = (r.agent_count(Kind::Command), r.agent_count(Kind::Rule));
+    if commands + rules > 0 {
+        say!(
+            out,
+            "Also {commands} command(s) and {rules} rule(s), each compared only with its own kind."
+        );
+    }
     say!(
         out,
         "Found {} cluster(s) of duplicates ({} copy, {} variant) and {} name collision(s).",
@@ -149,11 +157,39 @@ fn collisions(out: &mut String, r: &Report) {
     out.push('\n');
     say!(
         out,
-        "Name collisions (Claude Code loads only one agent of each name):"
+        "Name collisions (a tool that sees several files of one name loads only one):"
     );
     for c in &r.name_collisions {
         let paths: Vec<String> = c.paths.iter().map(|p| p.display().to_string()).collect();
         say!(out, "  {}: {}", c.name, paths.join(", "));
+        for l in &c.loads {
+            match &l.loads {
+                Some(path) => say!(out, "    {} loads {} ({})", l.tool, path.display(), l.why),
+                None => say!(out, "    {}: {}", l.tool, l.why),
+            };
+        }
+    }
+}
+
+fn mirror_sets(out: &mut String, r: &Report) {
+    if r.mirror_sets.is_empty() {
+        return;
+    }
+    out.push('\n');
+    say!(
+        out,
+        "Mirror sets ({}): one definition kept for several tools; each tool loads its own \
+         copy, so they are not merged:",
+        r.mirror_sets.len()
+    );
+    for m in &r.mirror_sets {
+        say!(
+            out,
+            "  {} ({} copies: {})",
+            m.name,
+            m.paths.len(),
+            m.tools.join(", ")
+        );
     }
 }
 

@@ -1,0 +1,108 @@
+//! Mirror sets: one agent kept for several tools at once (often generated from one source into
+//! every tool's folder). Its copies have one name (or file stem), one body, and lie in different
+//! tools' folders. They are not duplicates to merge: each tool loads its own copy. So they are
+//! reported as a set, never clustered with each other (clusters stay inside one tool's folder),
+//! and counted once in the library's statistics (boilerplate, term rarity), so that mirroring a
+//! library ten times does not make every body look like boilerplate.
+
+use crate::model::{AgentFile, Kind, MirrorSet};
+use crate::parse::format::scope;
+use rustc_hash::FxHashMap;
+
+/// The mirror sets among `agents`, whose bodies must still be in memory. Each set lists its
+/// members in library order; the sets come in the order of their first member.
+pub fn mirror_sets(agents: &[AgentFile]) -> Vec<MirrorSet> {
+    let mut groups: FxHashMap<(Kind, String, u64), Vec<usize>> = FxHashMap::default();
+    for (i, agent) in agents.iter().enumerate() {
+        let key = (agent.kind, identity(agent), body_key(&agent.body));
+        groups.entry(key).or_default().push(i);
+    }
+    let mut sets: Vec<MirrorSet> = groups
+        .into_iter()
+        .filter_map(|((kind, name, _), members)| {
+            let mut tools: Vec<String> = members
+                .iter()
+                .map(|&i| scope(&agents[i].path, agents[i].format))
+                .collect();
+            tools.sort();
+            tools.dedup();
+            (tools.len() >= 2).then(|| MirrorSet {
+                name,
+                kind,
+                tools,
+                paths: members.iter().map(|&i| agents[i].path.clone()).collect(),
+                members,
+            })
+        })
+        .collect();
+    sets.sort_by_key(|s| s.members[0]);
+    sets
+}
+
+/// Which agents count in the library's statistics: one per mirror set (its first member), and
+/// every agent in no set.
+pub fn counted(agent_count: usize, sets: &[MirrorSet]) -> Vec<bool> {
+    let mut counted = vec![true; agent_count];
+    for set in sets {
+        for &m in &set.members[1..] {
+            counted[m] = false;
+        }
+    }
+    counted
+}
+
+/// The name the copies share: the tool's own name for the file, lowercased (Copilot file names
+/// keep their capitals, other tools' names are slugs), else the file stem.
+fn identity(agent: &AgentFile) -> String {
+    agent.display_name().trim().to_lowercase()
+}
+
+/// The body with its white space folded, hashed: generators reflow blank lines and trailing
+/// spaces, not words.
+fn body_key(body: &str) -> u64 {
+    let folded: Vec<&str> = body.split_whitespace().collect();
+    xxhash_rust::xxh3::xxh3_64(folded.join(" ").as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_agent;
+    use std::path::Path;
+
+    fn agent(path: &str, name: &str, body: &str) -> AgentFile {
+        let text = format!("---\nname: {name}\ndescription: d\n---\n{body}");
+        parse_agent(Path::new(path), text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn same_name_and_body_in_two_tools_is_a_mirror_set() {
+        let agents = vec![
+            agent(".claude/agents/a.md", "api", "Review APIs.\n"),
+            agent(".cursor/agents/a.md", "api", "Review  APIs.\n\n"),
+            agent(
+                ".github/agents/api.agent.md",
+                "API Reviewer",
+                "Review APIs.\n",
+            ),
+            agent(".gemini/agents/a.md", "api", "Something else.\n"),
+            agent("plugins/x/agents/a.md", "api", "Review APIs.\n"),
+        ];
+        let sets = mirror_sets(&agents);
+        assert_eq!(sets.len(), 1, "{sets:?}");
+        // The Claude Code copies (project and plugin) are one tool's: duplicates, in the set
+        // with the other tools' copies.
+        assert_eq!(sets[0].members, [0, 1, 2, 4]);
+        assert_eq!(sets[0].tools, ["claude-code", "copilot", "cursor"]);
+        assert_eq!(counted(5, &sets), [true, false, false, true, false]);
+    }
+
+    #[test]
+    fn copies_inside_one_tool_are_no_mirror_set() {
+        let agents = vec![
+            agent(".claude/agents/a.md", "api", "Review APIs.\n"),
+            agent("plugins/x/agents/a.md", "api", "Review APIs.\n"),
+        ];
+        assert!(mirror_sets(&agents).is_empty());
+    }
+}
