@@ -41,7 +41,7 @@ pub enum Command {
 /// Settings shared by every command that reads a library.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Output format: text for people, json for tools, markdown for a consolidation report.
+    /// Output format: text for people, json for tools, markdown or html for a consolidation report.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 
@@ -113,7 +113,7 @@ pub struct ScanArgs {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
 
-    /// Write merged definitions, diffs, report.md and report.json into this folder.
+    /// Write merged definitions, diffs, report.md, report.html and report.json into this folder.
     /// Without it nothing is written.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

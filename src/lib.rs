@@ -14,6 +14,7 @@
 //! ```
 
 pub mod apply;
+pub mod baseline;
 pub mod candidates;
 pub mod cli;
 pub mod cluster;

@@ -191,8 +191,9 @@ fn options(common: &CommonArgs) -> ScanOptions {
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    // Diffs are written by --out and shown in Markdown; text and JSON do without them.
-    let with_diffs = args.out.is_some() || args.common.format == Format::Markdown;
+    // Diffs are written by --out and shown in Markdown and HTML; text and JSON do without them.
+    let with_diffs =
+        args.out.is_some() || matches!(args.common.format, Format::Markdown | Format::Html);
     let options = ScanOptions {
         diffs: with_diffs,
         ..options(&args.common)

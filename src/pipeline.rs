@@ -111,6 +111,7 @@ impl Library {
             boilerplate_threshold: self.vocabulary.boilerplate_threshold,
             pairs_scored,
             agents: self.agents,
+            accepted: Default::default(),
         }
     }
 
