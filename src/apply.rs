@@ -80,6 +80,9 @@ struct ReportIn {
     agents: Vec<AgentIn>,
     #[serde(default)]
     clusters: Vec<ClusterIn>,
+    /// Reference folders (`reference` in .agent-dedup.toml): never changed.
+    #[serde(default)]
+    references: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -241,6 +244,21 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
         .iter()
         .filter(|c| options.clusters.is_empty() || options.clusters.contains(&c.id))
         .collect();
+    // A cluster with a file in a reference folder is refused whole: apply never changes those.
+    let (in_reference, selected): (Vec<Refusal>, Vec<&ClusterIn>) = {
+        let mut refusals = Vec::new();
+        let mut rest = Vec::new();
+        for c in selected {
+            match in_reference_folder(c, &report.references, cwd) {
+                Some(reason) => refusals.push(Refusal {
+                    cluster: c.id.clone(),
+                    reason,
+                }),
+                None => rest.push(c),
+            }
+        }
+        (refusals, rest)
+    };
 
     let started = timestamp(std::time::SystemTime::now());
     let (archive_shown, journal_shown) = tool_paths(&roots[0], options, &started);
@@ -311,7 +329,7 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
         _ => PathBuf::from("."),
     };
     let mut clusters = Vec::new();
-    let mut refused = Vec::new();
+    let mut refused = in_reference;
     for (cluster, mut members) in checked {
         let rep_index = members
             .iter()
@@ -347,6 +365,24 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
         started,
         clusters,
         refused,
+    })
+}
+
+/// Why a cluster cannot be applied when one of its members lies in a reference folder.
+fn in_reference_folder(cluster: &ClusterIn, references: &[String], cwd: &Path) -> Option<String> {
+    let folders: Vec<PathBuf> = references
+        .iter()
+        .filter_map(|r| resolve(Path::new(r), cwd).ok())
+        .collect();
+    cluster.members.iter().find_map(|m| {
+        let path = resolve(Path::new(m), cwd).ok()?;
+        folders.iter().find(|f| inside(&path, f)).map(|f| {
+            format!(
+                "{} is in the reference folder {}, which apply never changes: consolidate this cluster by hand",
+                shown(Path::new(m)),
+                shown(f)
+            )
+        })
     })
 }
 

@@ -102,15 +102,8 @@ impl Baseline {
                 baseline.version
             );
         }
-        for entry in &baseline.accepted {
-            if let Some(bad) = entry.files.iter().find(|f| !is_sha256(&f.sha256)) {
-                anyhow::bail!(
-                    "{}: `{}` is not a SHA-256 (64 hex digits)",
-                    path.display(),
-                    bad.sha256
-                );
-            }
-        }
+        check_entries(&baseline.accepted)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         Ok(baseline)
     }
 
@@ -198,6 +191,41 @@ fn hash_by_path(report: &Report) -> HashMap<&Path, &str> {
         .collect()
 }
 
+/// Every hash a SHA-256, every collision with its name.
+pub fn check_entries(entries: &[Accepted]) -> Result<(), String> {
+    for entry in entries {
+        if let Some(bad) = entry.files.iter().find(|f| !is_sha256(&f.sha256)) {
+            return Err(format!("`{}` is not a SHA-256 (64 hex digits)", bad.sha256));
+        }
+        if entry.kind == FindingKind::Collision && entry.name.is_none() {
+            return Err("an accepted collision needs the `name` its files share".into());
+        }
+    }
+    Ok(())
+}
+
+/// The baseline a scan uses: `--baseline FILE`, else the configuration's `baseline`, else the
+/// nearest `.agent-dedup-baseline.json` upwards from the first path scanned; plus the findings the
+/// configuration accepts. A baseline named but missing is an error; none found is an empty one.
+pub fn for_scan(
+    explicit: Option<&Path>,
+    config: Option<&crate::config::Config>,
+    first_input: &Path,
+) -> anyhow::Result<Baseline> {
+    let named = explicit
+        .map(Path::to_owned)
+        .or_else(|| config.and_then(|c| c.baseline.as_ref().map(|b| c.resolve(b))));
+    let found = named.or_else(|| crate::config::find_upwards(first_input, BASELINE_FILE));
+    let mut baseline = match found {
+        Some(path) => Baseline::read(&path)?,
+        None => Baseline::default(),
+    };
+    if let Some(c) = config {
+        baseline.accepted.extend(c.accepted.iter().cloned());
+    }
+    Ok(baseline)
+}
+
 pub fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -234,4 +262,138 @@ pub fn collision_fingerprint(r: &Report, c: &NameCollision) -> String {
             .iter()
             .map(|p| hash_of.get(p.as_path()).copied().unwrap_or("")),
     )
+}
+
+/// The parts of a JSON report (`scan --format json`, `report.json`) that `accept` reads.
+#[derive(Debug, Deserialize)]
+struct ReportIn {
+    #[serde(default)]
+    agents: Vec<AgentIn>,
+    #[serde(default)]
+    clusters: Vec<ClusterIn>,
+    #[serde(default)]
+    name_collisions: Vec<CollisionIn>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AgentIn {
+    path: String,
+    sha256: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ClusterIn {
+    id: String,
+    members: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CollisionIn {
+    name: String,
+    paths: Vec<String>,
+}
+
+/// What `agent-dedup accept` is asked to record.
+pub struct AcceptRequest<'a> {
+    /// The JSON report the ids and names come from.
+    pub report: &'a Path,
+    /// Cluster ids: "these are not duplicates".
+    pub clusters: &'a [String],
+    /// Collision names: "this collision is intended".
+    pub collisions: &'a [String],
+    /// The baseline file to add them to (created when missing).
+    pub baseline: &'a Path,
+    pub reason: Option<&'a str>,
+}
+
+/// Adds the findings asked for to the baseline file; returns how many were new. The files are
+/// recorded by the content hashes the report gives them; a file that changed since the scan is an
+/// error (scan again, look again).
+pub fn accept(request: &AcceptRequest) -> anyhow::Result<usize> {
+    let path = request.report;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read the report: {e}", path.display()))?;
+    let report: ReportIn = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a report of `agent-dedup scan --format json` or `--out` ({e})",
+            path.display()
+        )
+    })?;
+    let hashes: HashMap<&str, &str> = report
+        .agents
+        .iter()
+        .map(|a| (a.path.as_str(), a.sha256.as_str()))
+        .collect();
+    let files = |paths: &[String]| -> anyhow::Result<Vec<AcceptedFile>> {
+        paths
+            .iter()
+            .map(|p| {
+                let sha256 = hashes.get(p.as_str()).filter(|h| is_sha256(h)).ok_or_else(|| {
+                    anyhow::anyhow!("{}: no SHA-256 for {p}: the report was edited", path.display())
+                })?;
+                if let Ok(bytes) = std::fs::read(p) {
+                    if crate::parse::content_hash(&bytes) != *sha256 {
+                        anyhow::bail!("{p}: changed since the scan: scan again and look again before accepting");
+                    }
+                }
+                Ok(AcceptedFile {
+                    path: p.clone(),
+                    sha256: sha256.to_string(),
+                })
+            })
+            .collect()
+    };
+    let reason = |default: &str| request.reason.unwrap_or(default).to_owned();
+    let mut entries = Vec::new();
+    for id in request.clusters {
+        let cluster = report
+            .clusters
+            .iter()
+            .find(|c| &c.id == id)
+            .ok_or_else(|| {
+                let known: Vec<&str> = report.clusters.iter().map(|c| c.id.as_str()).collect();
+                anyhow::anyhow!(
+                    "no cluster `{id}` in {} (it has: {})",
+                    path.display(),
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                )
+            })?;
+        entries.push(Accepted {
+            kind: FindingKind::Cluster,
+            name: None,
+            reason: reason("not duplicates"),
+            files: files(&cluster.members)?,
+        });
+    }
+    for name in request.collisions {
+        let collision = report
+            .name_collisions
+            .iter()
+            .find(|c| &c.name == name)
+            .ok_or_else(|| anyhow::anyhow!("no name collision `{name}` in {}", path.display()))?;
+        entries.push(Accepted {
+            kind: FindingKind::Collision,
+            name: Some(name.clone()),
+            reason: reason("intended collision"),
+            files: files(&collision.paths)?,
+        });
+    }
+    let mut baseline = if request.baseline.exists() {
+        Baseline::read(request.baseline)?
+    } else {
+        Baseline {
+            version: 1,
+            accepted: Vec::new(),
+        }
+    };
+    let added = entries
+        .into_iter()
+        .filter(|e| baseline.add(e.clone()))
+        .count();
+    baseline.write(request.baseline)?;
+    Ok(added)
 }

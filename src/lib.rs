@@ -18,6 +18,7 @@ pub mod baseline;
 pub mod candidates;
 pub mod cli;
 pub mod cluster;
+pub mod config;
 pub mod diff;
 pub mod discover;
 pub mod eval;

@@ -319,6 +319,8 @@ pub struct Report {
     pub pairs_scored: usize,
     /// The findings a baseline of accepted findings covers (empty without one).
     pub accepted: crate::baseline::AcceptedFindings,
+    /// Reference folders: read and compared against, never changed by `apply`.
+    pub references: Vec<PathBuf>,
 }
 
 impl Report {

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Everything a scan can be told.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ScanOptions {
     pub discover: DiscoverOptions,
     /// How to choose the pairs to score; `None` picks by library size.
@@ -31,6 +31,8 @@ pub struct ScanOptions {
     pub weights: Weights,
     pub cluster: ClusterOptions,
     pub progress: Progress,
+    /// Which of the files found are read (excludes, kinds).
+    pub select: crate::config::Selection,
 }
 
 impl Default for ScanOptions {
@@ -42,6 +44,7 @@ impl Default for ScanOptions {
             weights: Weights::default(),
             cluster: ClusterOptions::default(),
             progress: Progress::hidden(),
+            select: Default::default(),
         }
     }
 }
@@ -74,9 +77,13 @@ impl Library {
         let bar = options.progress.phase("discover", 0);
         let discovered = discover::discover(inputs, options.discover);
         bar.finish(); // before `?`: a bar dropped unfinished would stay drawn above the error
-        let discovered = discovered?;
+        let mut discovered = discovered?;
+        discovered
+            .files
+            .retain(|f| !options.select.excluded(f, inputs));
         let scanned = discovered.files.len() + discovered.skipped.len();
         let (mut agents, mut skipped) = read_all(&discovered.files, options.progress);
+        options.select.keep_kinds(&mut agents, &mut skipped);
         skipped.extend(discovered.skipped);
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
         let bar = options.progress.phase("featurize", agents.len() as u64);
@@ -112,6 +119,7 @@ impl Library {
             pairs_scored,
             agents: self.agents,
             accepted: Default::default(),
+            references: Vec::new(),
         }
     }
 

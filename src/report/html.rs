@@ -76,7 +76,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem}
 td code{word-break:break-all}
 .tier{display:inline-block;border-radius:3px;padding:0 .35rem;color:#fff;font-size:.8rem}
-.tier.copy{background:var(--copy)}.tier.variant{background:var(--variant)}
+.tier.copy{background:var(--copy)}.tier.variant{background:var(--variant)}.tier.accepted{background:#495057}
 .cluster{border:1px solid var(--line);border-radius:8px;padding:.2rem 1rem 1rem;margin:1.2rem 0}
 .cluster h2{border:0;margin-top:.8rem}
 .s0{background:#f8f9fa}.s1{background:#eef4fc}.s2{background:#e0ecfa}.s3{background:#cfe2f7}.s4{background:#bad5f3}.s5{background:#a3c6ee}.s6{background:#89b5e8}.s7{background:#6ea3e1}.s8{background:#5190d9}.s9{background:#347dd1;color:#fff}
@@ -372,6 +372,15 @@ fn cell(out: &mut String, (x, y, size): (usize, usize, usize), fill: &str, colli
     );
 }
 
+/// Marks a finding the baseline accepts.
+fn accepted_badge(accepted: bool) -> &'static str {
+    if accepted {
+        " <span class=\"tier accepted\">accepted</span>"
+    } else {
+        ""
+    }
+}
+
 fn tier_badge(tier: Tier) -> String {
     format!("<span class=\"tier {tier}\">{tier}</span>")
 }
@@ -389,8 +398,9 @@ fn cluster_table(out: &mut String, r: &Report) {
     for c in &r.clusters {
         let _ = write!(
             out,
-            "<tr><td><a href=\"#{id}\">{id}</a></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}–{:.2}</td>\
+            "<tr><td><a href=\"#{id}\">{id}</a>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}–{:.2}</td>\
 <td><code>{}</code></td><td>{}</td></tr>",
+            accepted_badge(r.accepted.cluster(&c.id)),
             tier_badge(c.cluster.tier),
             c.cluster.members.len(),
             c.cluster.min_score,
@@ -412,9 +422,10 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
     let id = escape(&c.id);
     let _ = write!(
         out,
-        "<section class=\"cluster\" id=\"{id}\"><h2>{id}: <code>{}</code> {} <span class=\"muted\">{} {}s, score {:.2}–{:.2}</span></h2>",
+        "<section class=\"cluster\" id=\"{id}\"><h2>{id}: <code>{}</code> {}{} <span class=\"muted\">{} {}s, score {:.2}–{:.2}</span></h2>",
         escape(&c.merged.name),
         tier_badge(c.cluster.tier),
+        accepted_badge(r.accepted.cluster(&c.id)),
         c.cluster.members.len(),
         r.agents[c.cluster.members[0]].kind,
         c.cluster.min_score,
@@ -660,8 +671,9 @@ fn collisions(out: &mut String, r: &Report) {
             .collect();
         let _ = write!(
             out,
-            "<li><code>{}</code>: {}</li>",
+            "<li><code>{}</code>{}: {}</li>",
             escape(&c.name),
+            accepted_badge(r.accepted.collision(&c.name)),
             paths.join(", ")
         );
     }

@@ -105,9 +105,10 @@ fn result(
     paths: Vec<&Path>,
     fingerprint: String,
     properties: Value,
+    accepted: bool,
 ) -> Value {
     let locations: Vec<Value> = paths.into_iter().map(location).collect();
-    json!({
+    let mut result = json!({
         "ruleId": rule,
         "ruleIndex": rule_index(rule),
         "level": RULES[rule_index(rule)].level,
@@ -115,7 +116,16 @@ fn result(
         "locations": locations,
         "partialFingerprints": { "agentDedupFindingHash/v1": fingerprint },
         "properties": properties,
-    })
+    });
+    if accepted {
+        // Accepted in the baseline: still reported, marked as suppressed outside the source.
+        result["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": "accepted in the agent-dedup baseline",
+        }]);
+    }
+    result
 }
 
 fn cluster_result(r: &Report, c: &ClusterReport) -> Value {
@@ -153,6 +163,7 @@ fn cluster_result(r: &Report, c: &ClusterReport) -> Value {
         baseline::cluster_fingerprint(r, c),
         json!({ "clusterId": c.id, "tier": c.cluster.tier, "mergedName": c.merged.name,
                 "minScore": c.cluster.min_score, "maxScore": c.cluster.max_score }),
+        r.accepted.cluster(&c.id),
     )
 }
 
@@ -173,6 +184,7 @@ fn collision_result(r: &Report, c: &NameCollision) -> Value {
         c.paths.iter().map(|p| p.as_path()).collect(),
         baseline::collision_fingerprint(r, c),
         json!({ "name": c.name }),
+        r.accepted.collision(&c.name),
     )
 }
 
