@@ -86,6 +86,9 @@ struct ReportIn {
     agents: Vec<AgentIn>,
     #[serde(default)]
     clusters: Vec<ClusterIn>,
+    /// Reference folders (`reference` in .agent-dedup.toml): never changed.
+    #[serde(default)]
+    references: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -250,6 +253,21 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
         .map(|a| (a.path.as_str(), a.sha256.as_str()))
         .collect();
     let selected = selected_clusters(&report, options, report_path)?;
+    // A cluster with a file in a reference folder is refused whole: apply never changes those.
+    let mut in_reference = Vec::new();
+    let selected: Vec<&ClusterIn> = selected
+        .into_iter()
+        .filter(|c| match in_reference_folder(c, &report.references, cwd) {
+            Some(reason) => {
+                in_reference.push(Refusal {
+                    cluster: c.id.clone(),
+                    reason,
+                });
+                false
+            }
+            None => true,
+        })
+        .collect();
 
     let base = common_folder(&roots);
     let base_shown = if roots.len() == 1 {
@@ -325,7 +343,7 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
         _ => PathBuf::from("."),
     };
     let mut clusters = Vec::new();
-    let mut refused = Vec::new();
+    let mut refused = in_reference;
     for (cluster, mut members) in checked {
         let rep_index = members
             .iter()
@@ -363,6 +381,24 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
         started,
         clusters,
         refused,
+    })
+}
+
+/// Why a cluster cannot be applied when one of its members lies in a reference folder.
+fn in_reference_folder(cluster: &ClusterIn, references: &[String], cwd: &Path) -> Option<String> {
+    let folders: Vec<PathBuf> = references
+        .iter()
+        .filter_map(|r| resolve(Path::new(r), cwd).ok())
+        .collect();
+    cluster.members.iter().find_map(|m| {
+        let path = resolve(Path::new(m), cwd).ok()?;
+        folders.iter().find(|f| inside(&path, f)).map(|f| {
+            format!(
+                "{} is in the reference folder {}, which apply never changes: consolidate this cluster by hand",
+                shown(Path::new(m)),
+                shown(f)
+            )
+        })
     })
 }
 

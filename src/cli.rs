@@ -13,7 +13,7 @@ use std::path::PathBuf;
     long_about = "Find near-duplicate AI agent definitions (Claude Code subagents: Markdown with YAML \
 frontmatter), explain why they match, and propose merged definitions with a diff from each original.\n\n\
 Read-only unless --out is given, or you run apply (undone with undo). Exit codes: 0 success; \
-1 duplicates found with --fail-on-duplicates, a cluster apply refused, or a file undo could not restore; \
+1 new duplicates or collisions found with --fail-on-duplicates / --fail-on-collisions, a cluster apply refused, or a file undo could not restore; \
 2 usage error or unreadable input."
 )]
 pub struct Cli {
@@ -36,19 +36,28 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Put back, byte for byte, every file an `apply` run changed, from its journal.
     Undo(UndoArgs),
+    /// Record findings of a report as accepted ("not duplicates", "intended collision") in the
+    /// baseline, so later scans report them apart and --fail-on-* ignore them.
+    Accept(AcceptArgs),
 }
 
 /// Settings shared by every command that reads a library.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Output format: text for people, json for tools, markdown for a consolidation report.
+    /// Output format: text for people, json for tools, markdown or html for a consolidation report.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 
     /// Agents join a cluster while their mean score to its members is at least this (0 to 1).
     /// Lower finds more, looser duplicates; higher only close ones.
-    #[arg(long, default_value_t = crate::cluster::ClusterOptions::default().threshold, value_parser = unit_interval)]
-    pub threshold: f32,
+    /// [default: 0.35, or `threshold` in .agent-dedup.toml]
+    #[arg(long, value_parser = unit_interval)]
+    pub threshold: Option<f32>,
+
+    /// Leave out files matching this glob (as given, or relative to the folder scanned; `*`
+    /// crosses folders). Repeat for several; added to `exclude` in .agent-dedup.toml.
+    #[arg(long, value_name = "GLOB", value_parser = glob)]
+    pub exclude: Vec<String>,
 
     /// Also read files that .gitignore, .ignore and similar files exclude.
     #[arg(long)]
@@ -121,7 +130,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub installed: bool,
 
-    /// Write merged definitions, diffs, report.md and report.json into this folder.
+    /// Write merged definitions, diffs, report.md, report.html and report.json into this folder.
     /// Without it nothing is written.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -130,14 +139,24 @@ pub struct ScanArgs {
     #[arg(long, requires = "out")]
     pub force: bool,
 
-    /// Exit with code 1 when any cluster of duplicates is found (for CI).
+    /// Exit with code 1 when any cluster of duplicates is found that the baseline does not
+    /// accept (for CI).
     #[arg(long)]
     pub fail_on_duplicates: bool,
 
-    /// Exit with code 1 when any name collision is found: a tool sees two files of one name
-    /// and loads only one (for CI).
+    /// Exit with code 1 when any name collision is found that the baseline does not accept.
     #[arg(long)]
     pub fail_on_collisions: bool,
+
+    /// The configuration file. Default: the nearest .agent-dedup.toml in the first folder scanned
+    /// or its parents.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The baseline of accepted findings. Default: `baseline` in the configuration, else the
+    /// nearest .agent-dedup-baseline.json in the first folder scanned or its parents.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     #[command(flatten)]
     pub common: CommonArgs,
@@ -238,6 +257,35 @@ pub struct UndoArgs {
     /// scanned folder: undo takes an archive outside the folder holding the journal only from here.
     #[arg(long, value_name = "DIR")]
     pub archive: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("findings").required(true).multiple(true).args(["clusters", "collisions"])))]
+pub struct AcceptArgs {
+    /// Ids of clusters (c1, c2, … in the report) whose files are not duplicates.
+    #[arg(value_name = "CLUSTER_ID")]
+    pub clusters: Vec<String>,
+
+    /// A name collision that is intended (the name the files share). Repeat for several.
+    #[arg(long = "collision", value_name = "NAME")]
+    pub collisions: Vec<String>,
+
+    /// The JSON report the ids come from (`scan --format json`, or report.json of `--out`). Run
+    /// accept from the folder scan ran in: the report's paths are as you gave them.
+    #[arg(long, value_name = "REPORT.json")]
+    pub report: PathBuf,
+
+    /// The baseline file to add to (created when missing).
+    #[arg(long, value_name = "FILE", default_value = crate::baseline::BASELINE_FILE)]
+    pub baseline: PathBuf,
+
+    /// Why: kept in the baseline for the next reader.
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+fn glob(s: &str) -> Result<String, String> {
+    crate::config::exclude_set(&[s.to_owned()]).map(|_| s.to_owned())
 }
 
 fn unit_interval(s: &str) -> Result<f32, String> {

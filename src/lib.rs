@@ -15,9 +15,11 @@
 //! ```
 
 pub mod apply;
+pub mod baseline;
 pub mod candidates;
 pub mod cli;
 pub mod cluster;
+pub mod config;
 pub mod diff;
 pub mod discover;
 pub mod eval;

@@ -1,11 +1,14 @@
 //! The `agent-dedup` binary: parse the command line, run the pipeline, print or write the report.
 
 use agent_dedup::apply::{self, ApplyOptions, UndoOptions};
+use agent_dedup::baseline;
 use agent_dedup::candidates::Strategy;
 use agent_dedup::cli::{
-    ApplyArgs, Cli, Command, CommonArgs, EvalArgs, ExplainArgs, MergeArgs, ScanArgs, UndoArgs,
+    AcceptArgs, ApplyArgs, Cli, Command, CommonArgs, EvalArgs, ExplainArgs, MergeArgs, ScanArgs,
+    UndoArgs,
 };
 use agent_dedup::cluster::ClusterOptions;
+use agent_dedup::config::{self, Config, Selection};
 use agent_dedup::discover::DiscoverOptions;
 use agent_dedup::eval;
 use agent_dedup::model::ScoreBreakdown;
@@ -44,7 +47,7 @@ fn tune_memory() {
     }
 }
 
-/// Exit code when `--fail-on-duplicates` finds duplicates.
+/// Exit code when `--fail-on-duplicates` or `--fail-on-collisions` finds something new.
 const FOUND_DUPLICATES: u8 = 1;
 /// Exit code when `apply` refuses a cluster or `undo` cannot restore a file.
 const REFUSED: u8 = 1;
@@ -90,7 +93,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => evaluate(args),
         Command::Apply(args) => apply_report(args),
         Command::Undo(args) => undo(args),
+        Command::Accept(args) => accept(args),
     }
+}
+
+/// `accept`: adds the findings to the baseline; 2 when an id is unknown or a file changed.
+fn accept(args: AcceptArgs) -> anyhow::Result<ExitCode> {
+    let added = baseline::accept(&baseline::AcceptRequest {
+        report: &args.report,
+        clusters: &args.clusters,
+        collisions: &args.collisions,
+        baseline: &args.baseline,
+        reason: args.reason.as_deref(),
+    })?;
+    let asked = args.clusters.len() + args.collisions.len();
+    eprintln!(
+        "accepted {added} finding(s) in {}{}",
+        args.baseline.display(),
+        if added < asked {
+            format!(" ({} already were)", asked - added)
+        } else {
+            String::new()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `apply`: 0 every selected cluster applied (or would be, with --dry-run); 1 some refused (the
@@ -181,7 +207,9 @@ fn options(common: &CommonArgs) -> ScanOptions {
             no_ignore: common.no_ignore,
         },
         cluster: ClusterOptions {
-            threshold: common.threshold,
+            threshold: common
+                .threshold
+                .unwrap_or(ClusterOptions::default().threshold),
             ..ClusterOptions::default()
         },
         progress: Progress::for_terminal(common.quiet, common.timings),
@@ -191,16 +219,49 @@ fn options(common: &CommonArgs) -> ScanOptions {
             body: common.weight_body,
         },
         diffs: true,
+        select: Selection {
+            exclude: config::exclude_set(&common.exclude)
+                .expect("--exclude globs are checked as the command line is read"),
+            kinds: None,
+        },
     }
 }
 
+/// The scan's options with the configuration file's settings under the command line's; and the
+/// reference folders to read besides the paths given.
+fn scan_options(
+    args: &ScanArgs,
+    config: Option<&Config>,
+) -> anyhow::Result<(ScanOptions, Vec<PathBuf>)> {
+    let mut options = options(&args.common);
+    // Diffs are written by --out and shown in Markdown and HTML; text and JSON do without them.
+    options.diffs =
+        args.out.is_some() || matches!(args.common.format, Format::Markdown | Format::Html);
+    let mut globs = args.common.exclude.clone();
+    let mut references = Vec::new();
+    if let Some(config) = config {
+        if let (None, Some(t)) = (args.common.threshold, config.threshold) {
+            options.cluster.threshold = t;
+        }
+        globs.extend(config.exclude.iter().cloned());
+        options.select.kinds = config.kinds().map_err(anyhow::Error::msg)?;
+        for r in &config.reference {
+            let folder = config.resolve(r);
+            if !folder.is_dir() {
+                anyhow::bail!(
+                    "{}: reference folder {} is not a folder",
+                    config.dir.join(config::CONFIG_FILE).display(),
+                    folder.display()
+                );
+            }
+            references.push(folder);
+        }
+    }
+    options.select.exclude = config::exclude_set(&globs).map_err(anyhow::Error::msg)?;
+    Ok((options, references))
+}
+
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    // Diffs are written by --out and shown in Markdown; text and JSON do without them.
-    let with_diffs = args.out.is_some() || args.common.format == Format::Markdown;
-    let options = ScanOptions {
-        diffs: with_diffs,
-        ..options(&args.common)
-    };
     let mut paths = args.paths.clone();
     if args.installed {
         let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
@@ -215,10 +276,17 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         }
         paths.extend(places);
     }
+    let first = paths[0].clone();
+    let config = config::for_scan(args.config.as_deref(), &first)?;
+    let (options, references) = scan_options(&args, config.as_ref())?;
+    let baseline = baseline::for_scan(args.baseline.as_deref(), config.as_ref(), &first)?;
+    let inputs: Vec<PathBuf> = paths.iter().chain(&references).cloned().collect();
     if let Some(dir) = &args.out {
-        agent_dedup::outdir::check_out_dir(dir, &paths)?;
+        agent_dedup::outdir::check_out_dir(dir, &inputs)?;
     }
-    let report = pipeline::scan(&paths, &options)?;
+    let mut report = pipeline::scan(&inputs, &options)?;
+    config::separate_references(&mut report, &paths, &references);
+    report.accepted = baseline.accepts(&report);
     let phase = options.progress.phase("report", 0);
     let printed =
         emit_with(|out| write_export(&report, args.common.format, args.out.is_some(), out));
@@ -228,14 +296,21 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         write_out(&report, dir, args.force)?;
     }
     printed?;
-    let found = !report.clusters.is_empty();
-    let collided = !report.name_collisions.is_empty();
+    let new_clusters = report
+        .clusters
+        .iter()
+        .any(|c| !report.accepted.cluster(&c.id));
+    let new_collisions = report
+        .name_collisions
+        .iter()
+        .any(|c| !report.accepted.collision(&c.name));
     // The report of a large library is millions of small allocations, which take a good part of
     // a second to free one by one (measured: ~0.5 s for 100,000 agents); the program ends here, and
     // the system takes its memory back at once.
     std::mem::forget(report);
     Ok(
-        if (args.fail_on_duplicates && found) || (args.fail_on_collisions && collided) {
+        if (args.fail_on_duplicates && new_clusters) || (args.fail_on_collisions && new_collisions)
+        {
             ExitCode::from(FOUND_DUPLICATES)
         } else {
             ExitCode::SUCCESS

@@ -179,6 +179,26 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// A short label of what kind of repair or warning this is, for summaries that group them.
+    pub fn kind(&self) -> &'static str {
+        use Diagnostic::*;
+        match self {
+            BomRemoved => "byte order mark removed",
+            CrlfNormalized => "CRLF line endings",
+            InvalidUtf8Replaced { .. } => "invalid UTF-8 replaced",
+            MojibakeRepaired { .. } => "mojibake repaired",
+            LenientYaml { .. } => "frontmatter not strict YAML",
+            EscapedNewlinesExpanded { .. } => "literal \\n escapes expanded",
+            MissingField { .. } => "missing field",
+            InvalidName { .. } => "name not lowercase-hyphenated",
+            UndocumentedValue { .. } => "undocumented value",
+            DuplicateKey { .. } => "duplicate key",
+            ReferenceNotRead { .. } => "prompt file not read",
+        }
+    }
+}
+
 /// The YAML frontmatter of one file, in the order its keys were written. Unknown keys are kept.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frontmatter {
@@ -499,6 +519,10 @@ pub struct Report {
     pub boilerplate_blocks: usize,
     pub boilerplate_threshold: usize,
     pub pairs_scored: usize,
+    /// The findings a baseline of accepted findings covers (empty without one).
+    pub accepted: crate::baseline::AcceptedFindings,
+    /// Reference folders: read and compared against, never changed by `apply`.
+    pub references: Vec<PathBuf>,
 }
 
 impl Report {

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Everything a scan can be told.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ScanOptions {
     pub discover: DiscoverOptions,
     /// How to choose the pairs to score; `None` picks by library size.
@@ -34,6 +34,8 @@ pub struct ScanOptions {
     pub weights: Weights,
     pub cluster: ClusterOptions,
     pub progress: Progress,
+    /// Which of the files found are read (excludes, kinds).
+    pub select: crate::config::Selection,
 }
 
 impl Default for ScanOptions {
@@ -45,6 +47,7 @@ impl Default for ScanOptions {
             weights: Weights::default(),
             cluster: ClusterOptions::default(),
             progress: Progress::hidden(),
+            select: Default::default(),
         }
     }
 }
@@ -79,10 +82,14 @@ impl Library {
         let bar = options.progress.phase("discover", 0);
         let discovered = discover::discover(inputs, options.discover);
         bar.finish(); // before `?`: a bar dropped unfinished would stay drawn above the error
-        let discovered = discovered?;
+        let mut discovered = discovered?;
+        discovered
+            .files
+            .retain(|f| !options.select.excluded(f, inputs));
         let scanned = discovered.files.len() + discovered.skipped.len();
         let roots = reference_roots(inputs);
         let (mut agents, mut skipped) = read_all(&discovered.files, &roots, options.progress);
+        options.select.keep_kinds(&mut agents, &mut skipped);
         skipped.extend(discovered.skipped);
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
         let mirror_sets = mirrors::mirror_sets(&agents);
@@ -124,6 +131,8 @@ impl Library {
             boilerplate_threshold: self.vocabulary.boilerplate_threshold,
             pairs_scored,
             agents: self.agents,
+            accepted: Default::default(),
+            references: Vec::new(),
         }
     }
 

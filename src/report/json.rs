@@ -75,6 +75,8 @@ fn write_report(view: &JsonReport, out: &mut impl Write) -> io::Result<()> {
     write_clusters(&v.clusters, out)?;
     write_field(out, "name_collisions", &v.name_collisions, false)?;
     write_field(out, "mirror_sets", &v.mirror_sets, false)?;
+    write_field(out, "references", &v.references, false)?;
+    write_field(out, "accepted", &v.accepted, false)?;
     out.write_all(b"\n}")
 }
 
@@ -177,6 +179,15 @@ struct JsonReport<'a> {
     clusters: Vec<JsonCluster<'a>>,
     name_collisions: &'a [NameCollision],
     mirror_sets: &'a [MirrorSet],
+    references: Vec<String>,
+    accepted: JsonAccepted,
+}
+
+/// The findings a baseline accepts: cluster ids and collision names, sorted.
+#[derive(Serialize)]
+struct JsonAccepted {
+    clusters: Vec<String>,
+    name_collisions: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -259,7 +270,26 @@ fn view<'a>(report: &'a Report, merged_files: Option<&'a [String]>) -> JsonRepor
             .collect(),
         name_collisions: &report.name_collisions,
         mirror_sets: &report.mirror_sets,
+        references: report
+            .references
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        accepted: JsonAccepted {
+            clusters: sorted(&report.accepted.clusters, |id| (id.len(), id.to_owned())),
+            name_collisions: sorted(&report.accepted.collisions, |name| (0, name.to_owned())),
+        },
     }
+}
+
+/// A set as a sorted list (cluster ids by length first, so c2 comes before c10).
+fn sorted(
+    set: &std::collections::HashSet<String>,
+    key: impl Fn(&str) -> (usize, String),
+) -> Vec<String> {
+    let mut list: Vec<String> = set.iter().cloned().collect();
+    list.sort_by_key(|s| key(s));
+    list
 }
 
 fn agent(agent: &AgentFile) -> JsonAgent<'_> {

@@ -63,9 +63,14 @@ fn summary_table(out: &mut String, r: &Report) {
         "| cluster | tier | members | score | merged name |\n|---|---|---|---|---|"
     );
     for c in &r.clusters {
+        let accepted = if r.accepted.cluster(&c.id) {
+            " (accepted)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {:.2}–{:.2} | `{}` |",
+            "| {}{accepted} | {} | {} | {:.2}–{:.2} | `{}` |",
             c.id,
             c.cluster.tier,
             c.cluster.members.len(),

@@ -1,16 +1,21 @@
-//! Report: a [`Report`] → text for people, JSON for tools, Markdown for consolidation reports.
+//! Report: a [`Report`] → text for people, JSON for tools, Markdown and HTML for consolidation
+//! reports.
 //!
 //! One exporter per format behind one trait, and [`write_out_dir`] for `--out`.
 
 mod explain;
+mod html;
 mod json;
 mod markdown;
+mod sarif;
 mod text;
 
 pub use explain::{explanation_json, explanation_text};
 
+pub use html::{description_tokens, HtmlExporter};
 pub use json::JsonExporter;
 pub use markdown::MarkdownExporter;
+pub use sarif::SarifExporter;
 pub use text::TextExporter;
 
 use crate::model::Report;
@@ -37,6 +42,10 @@ pub enum Format {
     Json,
     /// A consolidation report to read and commit.
     Markdown,
+    /// One self-contained page to read in a browser (no script, no network).
+    Html,
+    /// SARIF 2.1.0, for code scanning (each cluster and name collision a result).
+    Sarif,
 }
 
 pub fn exporter(format: Format) -> Box<dyn Exporter> {
@@ -44,6 +53,8 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
         Format::Text => Box::new(TextExporter),
         Format::Json => Box::new(JsonExporter),
         Format::Markdown => Box::new(MarkdownExporter),
+        Format::Html => Box::new(HtmlExporter),
+        Format::Sarif => Box::new(SarifExporter),
     }
 }
 
@@ -69,7 +80,7 @@ impl std::fmt::Display for WouldOverwrite {
 impl std::error::Error for WouldOverwrite {}
 
 /// The files `--out DIR` writes: per cluster `<merged-name>.md` and `<merged-name>.diff`, plus
-/// `report.md` and `report.json`. Merged names are sanitized (`[a-z0-9-]`), so every path stays
+/// `report.md`, `report.html` and `report.json`. Merged names are sanitized (`[a-z0-9-]`), so every path stays
 /// inside `dir`; two clusters with one name get `-2`, `-3`, ….
 pub fn out_files(report: &Report, dir: &Path) -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
@@ -88,6 +99,7 @@ pub fn out_files(report: &Report, dir: &Path) -> Vec<(PathBuf, String)> {
         dir.join("report.md"),
         markdown::export_linking_files(report, &names),
     ));
+    files.push((dir.join("report.html"), HtmlExporter.export(report)));
     files.push((dir.join("report.json"), out_json(report)));
     files
 }

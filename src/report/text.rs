@@ -24,10 +24,13 @@ impl Exporter for TextExporter {
         let mut out = String::new();
         summary(&mut out, report);
         for cluster in &report.clusters {
-            cluster_block(&mut out, report, cluster);
+            if !report.accepted.cluster(&cluster.id) {
+                cluster_block(&mut out, report, cluster);
+            }
         }
         collisions(&mut out, report);
         mirror_sets(&mut out, report);
+        accepted(&mut out, report);
         skipped(&mut out, report);
         diagnostics(&mut out, report);
         out
@@ -63,6 +66,13 @@ fn summary(out: &mut String, r: &Report) {
         r.clusters.len() - copies,
         r.name_collisions.len()
     );
+    let accepted = r.accepted.clusters.len() + r.accepted.collisions.len();
+    if accepted > 0 {
+        say!(
+            out,
+            "{accepted} of them accepted in the baseline, listed at the end."
+        );
+    }
     if r.boilerplate_blocks > 0 {
         say!(
             out,
@@ -151,7 +161,10 @@ pub fn breakdown(s: &ScoreBreakdown) -> String {
 }
 
 fn collisions(out: &mut String, r: &Report) {
-    if r.name_collisions.is_empty() {
+    if r.name_collisions
+        .iter()
+        .all(|c| r.accepted.collision(&c.name))
+    {
         return;
     }
     out.push('\n');
@@ -159,7 +172,11 @@ fn collisions(out: &mut String, r: &Report) {
         out,
         "Name collisions (a tool that sees several files of one name loads only one):"
     );
-    for c in &r.name_collisions {
+    for c in r
+        .name_collisions
+        .iter()
+        .filter(|c| !r.accepted.collision(&c.name))
+    {
         let paths: Vec<String> = c.paths.iter().map(|p| p.display().to_string()).collect();
         say!(out, "  {}: {}", c.name, paths.join(", "));
         for l in &c.loads {
@@ -190,6 +207,38 @@ fn mirror_sets(out: &mut String, r: &Report) {
             m.paths.len(),
             m.tools.join(", ")
         );
+    }
+}
+
+/// Findings the baseline accepts: one line each, apart from the new ones.
+fn accepted(out: &mut String, r: &Report) {
+    let clusters: Vec<&ClusterReport> = r
+        .clusters
+        .iter()
+        .filter(|c| r.accepted.cluster(&c.id))
+        .collect();
+    let collisions: Vec<&str> = r
+        .name_collisions
+        .iter()
+        .filter(|c| r.accepted.collision(&c.name))
+        .map(|c| c.name.as_str())
+        .collect();
+    if clusters.is_empty() && collisions.is_empty() {
+        return;
+    }
+    out.push('\n');
+    say!(out, "Accepted in the baseline (not counted as new):");
+    for c in clusters {
+        let paths: Vec<String> = c
+            .cluster
+            .members
+            .iter()
+            .map(|&m| r.agents[m].path.display().to_string())
+            .collect();
+        say!(out, "  {}: {}", c.id, paths.join(", "));
+    }
+    if !collisions.is_empty() {
+        say!(out, "  name collisions: {}", collisions.join(", "));
     }
 }
 
