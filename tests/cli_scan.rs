@@ -495,6 +495,7 @@ fn out_writes_merged_files_diffs_and_reports() {
     let mut expected: BTreeSet<String> = BTreeSet::from([
         "report.md".to_owned(),
         "report.json".to_owned(),
+        "report.html".to_owned(),
         agent_dedup::outdir::OUTPUT_MARKER.to_owned(),
     ]);
     for name in &file_names {
