@@ -35,12 +35,15 @@ pub fn output_folder_reason(dir: &Path) -> Option<String> {
              are never read as input (delete {OUTPUT_MARKER} to scan it)"
         ));
     }
+    // A folder written by an older version, without the marker: report.md beside a report.json of
+    // ours (a report.json alone may be a `--format json` saved in a library folder by hand).
     let report = dir.join("report.json");
-    let is_ours = std::fs::symlink_metadata(&report).is_ok_and(|m| m.is_file())
-        && starts_with(&report, REPORT_START);
+    let is_file = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+    let is_ours =
+        is_file(&dir.join("report.md")) && is_file(&report) && starts_with(&report, REPORT_START);
     is_ours.then(|| {
-        "an `agent-dedup scan --out` folder (it holds agent-dedup's report.json): its merged files \
-         are never read as input"
+        "an `agent-dedup scan --out` folder (it holds agent-dedup's report.json and report.md): \
+         its merged files are never read as input"
             .to_owned()
     })
 }
@@ -243,7 +246,7 @@ mod tests {
         let input = dir.path().join("a.md");
         std::fs::write(&input, "original\n").unwrap();
         let files = vec![(input.clone(), "merged\n".to_owned())];
-        let err = write_files(dir.path(), &files, true, &[input.clone()]).unwrap_err();
+        let err = write_files(dir.path(), &files, true, std::slice::from_ref(&input)).unwrap_err();
         assert!(err.to_string().contains("scanned files"), "{err}");
         assert_eq!(std::fs::read_to_string(&input).unwrap(), "original\n");
     }
@@ -256,6 +259,11 @@ mod tests {
         let mut ours = REPORT_START.to_vec();
         ours.extend_from_slice(b"[]\n}\n");
         std::fs::write(dir.path().join("report.json"), ours).unwrap();
+        assert!(
+            output_folder_reason(dir.path()).is_none(),
+            "a saved report alone"
+        );
+        std::fs::write(dir.path().join("report.md"), "# report\n").unwrap();
         assert!(output_folder_reason(dir.path()).is_some());
     }
 }

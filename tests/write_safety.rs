@@ -507,25 +507,30 @@ fn agent_paths(report: &Value) -> Vec<String> {
 #[test]
 fn output_folders_are_never_read_as_input() {
     let s = Setup::new();
-    // An --out folder left inside the library (by an older version, or by hand).
+    // An --out folder left inside the library (by hand), with its marker; then as an older
+    // version wrote it, without the marker: known by its report.json and report.md.
     copy_dir(&s.path("out"), &s.path("lib/old-out"));
-    let scan = run_in(s.dir.path(), &["scan", "lib", "--format", "json", "-q"]);
-    assert_eq!(scan.code, Some(0), "{scan:?}");
-    let report: Value = serde_json::from_str(&scan.stdout).unwrap();
-    assert!(
-        !agent_paths(&report)
-            .iter()
-            .any(|p| p.starts_with("lib/old-out")),
-        "merged files read back as agents"
-    );
-    let skipped = report["skipped"].as_array().unwrap();
-    assert!(
-        skipped
-            .iter()
-            .any(|s| s["path"] == "lib/old-out"
+    for round in ["with the marker", "without the marker"] {
+        let scan = run_in(s.dir.path(), &["scan", "lib", "--format", "json", "-q"]);
+        assert_eq!(scan.code, Some(0), "{scan:?}");
+        let report: Value = serde_json::from_str(&scan.stdout).unwrap();
+        assert!(
+            !agent_paths(&report)
+                .iter()
+                .any(|p| p.starts_with("lib/old-out")),
+            "{round}: merged files read back as agents"
+        );
+        let skipped = report["skipped"].as_array().unwrap();
+        assert!(
+            skipped.iter().any(|s| s["path"] == "lib/old-out"
                 && s["reason"].as_str().unwrap().contains("agent-dedup")),
-        "{skipped:?}"
-    );
+            "{round}: {skipped:?}"
+        );
+        let _ = std::fs::remove_file(
+            s.path("lib/old-out")
+                .join(agent_dedup::outdir::OUTPUT_MARKER),
+        );
+    }
     std::fs::remove_dir_all(s.path("lib/old-out")).unwrap();
 
     // An archive outside the library: a scan of the whole folder leaves it out.
