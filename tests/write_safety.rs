@@ -5,119 +5,12 @@
 
 mod common;
 
+use common::scanned::*;
 use common::*;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-type Snapshot = BTreeMap<String, Vec<u8>>;
-
-/// A temporary folder holding `lib/` (a copy of the sample library) and `out/` (written by
-/// `scan lib --out out`), with the report parsed.
-struct Setup {
-    dir: tempfile::TempDir,
-    report: Value,
-}
-
-impl Setup {
-    fn new() -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/library");
-        copy_dir(&corpus, &dir.path().join("lib"));
-        let setup = Setup {
-            dir,
-            report: Value::Null,
-        };
-        let scan = setup.run(&["scan", "lib", "--out", "out", "-q"]);
-        assert_eq!(scan.code, Some(0), "{scan:?}");
-        setup.reload()
-    }
-
-    fn reload(mut self) -> Setup {
-        self.report =
-            serde_json::from_slice(&std::fs::read(self.path("out/report.json")).unwrap()).unwrap();
-        self
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn root(&self) -> PathBuf {
-        std::fs::canonicalize(self.dir.path()).unwrap()
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        run_in(self.dir.path(), args)
-    }
-
-    fn library(&self) -> Snapshot {
-        snapshot_dir(&self.path("lib"))
-            .into_iter()
-            .filter(|(rel, _)| !rel.starts_with(".agent-dedup"))
-            .collect()
-    }
-
-    fn cluster(&self, id: &str) -> &Value {
-        clusters(&self.report)
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("no cluster {id}"))
-    }
-
-    fn representative(&self, id: &str) -> String {
-        self.cluster(id)["representative"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    fn others(&self, id: &str) -> Vec<String> {
-        let rep = self.representative(id);
-        members(self.cluster(id))
-            .into_iter()
-            .filter(|m| *m != rep)
-            .collect()
-    }
-
-    fn write_report(&self, report: &Value) {
-        std::fs::write(
-            self.path("out/report.json"),
-            serde_json::to_string_pretty(report).unwrap(),
-        )
-        .unwrap();
-    }
-
-    fn journals(&self) -> Vec<PathBuf> {
-        let mut found: Vec<PathBuf> = std::fs::read_dir(self.path("lib/.agent-dedup"))
-            .map(|d| {
-                d.map(|e| e.unwrap().path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        found.sort();
-        found
-    }
-}
-
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = cmd_in(dir).args(args).output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// Runs the binary through `sh` with `limits` (shell commands such as `ulimit -v …`) first, and
 /// kills it when it has not ended after `seconds`: `None` as the code then.
@@ -155,19 +48,6 @@ fn run_limited(dir: &Path, limits: &str, args: &[&str], seconds: u64) -> Run {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn assert_same(before: &Snapshot, after: &Snapshot) {
-    let a: Vec<&String> = before.keys().collect();
-    let b: Vec<&String> = after.keys().collect();
-    assert_eq!(a, b, "file lists differ");
-    for (k, v) in before {
-        assert!(after[k] == *v, "{k} differs");
-    }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    agent_dedup::apply::fsops::sha256_hex(bytes)
 }
 
 #[cfg(unix)]
