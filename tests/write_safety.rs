@@ -454,6 +454,34 @@ fn a_truncated_journal_says_so_lists_what_it_misses_and_exits_1() {
         "lists the archived file the journal does not cover: {}",
         run.stderr
     );
+
+    // A line taken out of the middle, `finished` kept: the archived file it named is listed.
+    let s = Setup::new();
+    assert_eq!(s.run(&["apply", "out/report.json"]).code, Some(0));
+    let journal = s.journals().pop().unwrap();
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let moved = s.others("c2")[0].clone();
+    let rel = moved.strip_prefix("lib/").unwrap().to_owned();
+    let kept: String = text
+        .lines()
+        .filter(|l| !(l.contains(r#""op":"move""#) && l.contains(&rel)))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(kept.len() < text.len());
+    std::fs::write(&journal, kept).unwrap();
+    let run = s.run(&["undo", journal.to_str().unwrap()]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains(&rel), "{}", run.stderr);
+
+    // An emptied journal: its archive still says what was moved.
+    std::fs::write(&journal, "").unwrap();
+    let run = s.run(&["undo", journal.to_str().unwrap()]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains(&rel) && run.stderr.contains("not restored"),
+        "{}",
+        run.stderr
+    );
 }
 
 // --------------------------------------------------------------------- 8. special files, big files
