@@ -432,6 +432,14 @@ fn check_archive(
     roots: &[Root],
     tool_dir: &Path,
 ) -> anyhow::Result<()> {
+    if options.archive.is_none() && !inside(archive, tool_dir) {
+        anyhow::bail!(
+            "{} leads out of {} (a symbolic link inside it?): apply keeps its archive there only \
+             in plain folders; remove the link, then run apply again",
+            shown(archive_shown),
+            TOOL_DIR
+        );
+    }
     if options.archive.is_some() {
         if let Ok(meta) = std::fs::metadata(archive_shown) {
             if !meta.is_dir() {

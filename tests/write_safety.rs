@@ -673,6 +673,16 @@ fn a_dangling_tool_folder_link_is_named() {
     );
     assert!(!run.stderr.contains("File exists"), "{}", run.stderr);
     assert!(!s.path("lib/nowhere").exists());
+
+    // A link one level down, to a folder outside: refused too, nothing written there.
+    std::fs::remove_file(s.path("lib/.agent-dedup")).unwrap();
+    std::fs::create_dir(s.path("lib/.agent-dedup")).unwrap();
+    std::fs::create_dir(s.path("elsewhere")).unwrap();
+    symlink(s.path("elsewhere"), &s.path("lib/.agent-dedup/archive"));
+    let run = s.run(&["apply", "out/report.json"]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert!(snapshot_dir(&s.path("elsewhere")).is_empty());
 }
 
 #[cfg(unix)]
