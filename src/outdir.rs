@@ -77,15 +77,29 @@ pub fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
     let cwd = std::env::current_dir()?;
     let resolved = resolve(out, &cwd).map_err(|e| anyhow::anyhow!("--out {}: {e}", shown(out)))?;
     for input in inputs {
-        let Ok(folder) = std::fs::canonicalize(input) else {
+        let Ok(canonical) = std::fs::canonicalize(input) else {
             continue; // the scan names an input it cannot read
         };
-        if folder.is_dir() && inside(&resolved, &folder) {
+        // A file named directly makes its folder one the scan reads from.
+        let (folder, what) = if canonical.is_dir() {
+            (canonical, "the scanned folder".to_owned())
+        } else {
+            let parent = canonical.parent().map(Path::to_owned).unwrap_or(canonical);
+            (
+                parent,
+                format!("the folder of the scanned file {}", shown(input)),
+            )
+        };
+        if inside(&resolved, &folder) {
             anyhow::bail!(
-                "--out {} lies inside the scanned folder {}: a scan never writes among the files it \
-                 reads; choose a folder outside it",
+                "--out {} lies inside {what}{}: a scan never writes among the files it reads; \
+                 choose a folder outside it",
                 shown(out),
-                shown(input)
+                if what == "the scanned folder" {
+                    format!(" {}", shown(input))
+                } else {
+                    String::new()
+                }
             );
         }
     }

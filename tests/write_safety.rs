@@ -792,3 +792,21 @@ fn a_file_in_a_folder_without_search_permission_names_the_folder() {
         "{reasons:?}"
     );
 }
+
+/// Files named directly: their folder is read from, so `--out` may not lie there (scan and merge).
+#[test]
+fn out_in_the_folder_of_a_named_file_is_refused() {
+    let s = Setup::new();
+    let c1: Vec<String> = members(s.cluster("c1")).into_iter().collect();
+    let folder = c1[0].rsplit_once('/').unwrap().0.to_owned();
+    let before = s.library();
+    for command in ["scan", "merge"] {
+        let mut args = vec![command];
+        args.extend(c1.iter().map(String::as_str));
+        args.extend(["--out", folder.as_str(), "-q"]);
+        let run = s.run(&args);
+        assert_eq!(run.code, Some(2), "{command}: {run:?}");
+        assert!(run.stderr.contains("inside"), "{command}: {}", run.stderr);
+        assert_same(&before, &s.library());
+    }
+}

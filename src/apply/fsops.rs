@@ -185,14 +185,20 @@ pub fn can_create_in(folder: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// The lock on agent-dedup's folder, held while it lives.
+pub struct FolderLock {
+    _file: Option<File>,
+}
+
 /// Takes the lock every apply and undo holds on agent-dedup's folder while it changes files, so
 /// that two never work on one library at once. `None` when another process holds it. Released
-/// when the returned file is dropped or the process ends, however it ends (even by SIGKILL).
-pub fn lock_folder(dir: &Path) -> io::Result<Option<File>> {
-    let file = File::open(dir)?;
+/// when the returned lock is dropped or the process ends, however it ends (even by SIGKILL).
+/// (Where there is no `flock`, nothing is locked.)
+pub fn lock_folder(dir: &Path) -> io::Result<Option<FolderLock>> {
     #[cfg(unix)]
     {
         use std::os::unix::io::AsRawFd;
+        let file = File::open(dir)?;
         // SAFETY: flock(2) on a descriptor this function owns.
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
             let e = io::Error::last_os_error();
@@ -201,8 +207,13 @@ pub fn lock_folder(dir: &Path) -> io::Result<Option<File>> {
             }
             return Err(e);
         }
+        Ok(Some(FolderLock { _file: Some(file) }))
     }
-    Ok(Some(file))
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(Some(FolderLock { _file: None }))
+    }
 }
 
 /// Creates `dir` and any missing parents, fsyncing each parent that gained an entry.
