@@ -251,21 +251,7 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
         .collect();
     let selected = selected_clusters(&report, options, report_path)?;
 
-    let base = common_folder(&roots);
-    let base_shown = if roots.len() == 1 {
-        roots[0].shown.clone()
-    } else {
-        base.strip_prefix(cwd)
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    p
-                }
-            })
-            .unwrap_or(&base)
-            .to_owned()
-    };
+    let (base, base_shown) = common_folder(&roots, cwd);
     let tool_dir = base.join(TOOL_DIR);
     check_tool_dir(&tool_dir, &base_shown.join(TOOL_DIR))?;
     let started = timestamp(std::time::SystemTime::now());
@@ -543,9 +529,12 @@ fn roots(
     Ok((inputs, roots))
 }
 
-/// The deepest folder holding every scanned folder: agent-dedup's folder goes there, so that the
-/// journal's own place proves every folder `undo` may restore into.
-fn common_folder(roots: &[Root]) -> PathBuf {
+/// The deepest folder holding every scanned folder, resolved and as shown: agent-dedup's folder
+/// goes there, so that the journal's own place proves every folder `undo` may restore into.
+fn common_folder(roots: &[Root], cwd: &Path) -> (PathBuf, PathBuf) {
+    if let [only] = roots {
+        return (only.path.clone(), only.shown.clone());
+    }
     let mut common = roots[0].path.clone();
     for root in &roots[1..] {
         while !inside(&root.path, &common) {
@@ -554,7 +543,12 @@ fn common_folder(roots: &[Root]) -> PathBuf {
             }
         }
     }
-    common
+    let shown = match common.strip_prefix(cwd) {
+        Ok(p) if p.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(p) => p.to_owned(),
+        Err(_) => common.clone(),
+    };
+    (common, shown)
 }
 
 /// The archive and journal paths (as shown; relative ones are resolved against the current folder).
@@ -655,8 +649,8 @@ fn check_member(
         .strip_prefix(base)
         .expect("every root is inside the base")
         .to_owned();
-    let cwd = Path::new("/");
-    let in_archive = resolve(&archive.join(&relative), cwd)?;
+    // The archive is absolute: resolving it needs no current folder.
+    let in_archive = resolve(&archive.join(&relative), Path::new("/"))?;
     if !inside(&in_archive, archive) {
         anyhow::bail!(
             "{}: its archive copy would land outside {} (a link in the archive?)",
