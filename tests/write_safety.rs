@@ -808,3 +808,37 @@ fn out_in_the_folder_of_a_named_file_is_refused() {
         assert_same(&before, &s.library());
     }
 }
+
+/// With several scanned folders, agent-dedup's folder goes in the deepest folder holding them all,
+/// so that the journal's place proves every folder undo restores into.
+#[test]
+fn several_scanned_folders_share_one_journal_folder_that_undo_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/library");
+    copy_dir(&corpus, &dir.path().join("lib"));
+    let scan = run_in(
+        dir.path(),
+        &["scan", "lib/community", "lib/plugins", "--out", "out", "-q"],
+    );
+    assert_eq!(scan.code, Some(0), "{scan:?}");
+    let before = snapshot_dir(&dir.path().join("lib"));
+    let run = run_in(dir.path(), &["apply", "out/report.json"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("create lib/.agent-dedup/journal-"),
+        "{}",
+        run.stdout
+    );
+    let journal = std::fs::read_dir(dir.path().join("lib/.agent-dedup"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .unwrap();
+    let undo = run_in(dir.path(), &["undo", journal.to_str().unwrap()]);
+    assert_eq!(undo.code, Some(0), "{undo:?}");
+    let after: Snapshot = snapshot_dir(&dir.path().join("lib"))
+        .into_iter()
+        .filter(|(rel, _)| !rel.starts_with(".agent-dedup"))
+        .collect();
+    assert_same(&before, &after);
+}
