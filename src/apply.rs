@@ -621,6 +621,17 @@ fn check_member(
             shown(&shown_path)
         );
     }
+    // In a folder a scan reads only `*.md` files: a report naming anything else there was edited.
+    let markdown = shown_path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    if !input.is_file && !markdown {
+        anyhow::bail!(
+            "{} is not a `.md` file, which is all a scan reads in a folder: refusing the whole \
+             report (was it edited?)",
+            shown(&shown_path)
+        );
+    }
     let path = match (input.is_file, rest.as_os_str().is_empty()) {
         (true, true) => input
             .folder
@@ -815,7 +826,19 @@ fn current_bytes(m: &Member) -> Result<Vec<u8>, String> {
         }
     }
     match read_regular(&m.path) {
-        Ok(Some((bytes, hash))) if hash == m.sha256 => Ok(bytes),
+        // Still an agent definition, as every member the scan reported is: apply never moves or
+        // overwrites any other file, whatever a report says of it.
+        Ok(Some((bytes, hash))) if hash == m.sha256 => {
+            match crate::parse::parse_agent(&m.shown, &bytes) {
+                Ok(_) => Ok(bytes),
+                Err(skipped) => Err(format!(
+                    "{} is not an agent definition ({}), so no scan made it a member: the report \
+                     was edited",
+                    shown(&m.shown),
+                    skipped.reason
+                )),
+            }
+        }
         Ok(Some(_)) => Err(format!(
             "{} changed since the scan (its SHA-256 differs): scan again",
             shown(&m.shown)

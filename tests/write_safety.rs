@@ -842,3 +842,39 @@ fn several_scanned_folders_share_one_journal_folder_that_undo_accepts() {
         .collect();
     assert_same(&before, &after);
 }
+
+/// Inside the root, a report may still name only what a scan could have made a member: a `.md`
+/// file in a scanned folder that is an agent definition. Anything else is left alone.
+#[test]
+fn apply_touches_only_agent_definitions() {
+    let s = Setup::new();
+    let before = s.library();
+    // A file that is not Markdown, with its real SHA-256.
+    let secret = b"not an agent: a key, a config, anything\n";
+    std::fs::write(s.path("lib/community/keys.txt"), secret).unwrap();
+    let mut report = s.report.clone();
+    add_to_c1(&mut report, "lib/community/keys.txt", secret, true);
+    s.write_report(&report);
+    let run = s.run(&["apply", "out/report.json"]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stderr.contains(".md"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(s.path("lib/community/keys.txt")).unwrap(),
+        secret
+    );
+    std::fs::remove_file(s.path("lib/community/keys.txt")).unwrap();
+
+    // A Markdown file the scan skipped (no frontmatter), made the representative.
+    let notes = std::fs::read(s.path("lib/community/NOTES.md")).unwrap();
+    let mut report = s.report.clone();
+    add_to_c1(&mut report, "lib/community/NOTES.md", &notes, true);
+    s.write_report(&report);
+    let run = s.run(&["apply", "out/report.json", "--cluster", "c1"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains("NOTES.md") && run.stderr.contains("not an agent definition"),
+        "{}",
+        run.stderr
+    );
+    assert_same(&before, &s.library());
+}
