@@ -318,6 +318,31 @@ fn undo_restores_only_under_the_folder_holding_its_journal() {
         "restored outside lib/"
     );
 
+    // Placed in the library's own folder, naming paths inside it: still only agent definitions
+    // are put back (the archived "original" here is not one).
+    let lib = root.join("lib");
+    std::fs::create_dir_all(lib.join(".agent-dedup/archive/x")).unwrap();
+    std::fs::write(lib.join(".agent-dedup/archive/x/keys"), payload).unwrap();
+    let inside = [
+        journal_line(serde_json::json!({"op": "start", "journal": 1, "tool_version": "0.1.0",
+            "started": "20250101T000000Z", "report": root.join("r.json"),
+            "roots": [lib], "archive": lib.join(".agent-dedup/archive/x"), "delete": false})),
+        journal_line(serde_json::json!({"op": "move", "cluster": "c1",
+            "src": lib.join("authorized_keys"), "dst": lib.join(".agent-dedup/archive/x/keys"),
+            "tmp": lib.join(".agent-dedup/archive/x/.keys.agent-dedup-1-1.tmp"), "sha256": sha256_hex(payload)})),
+        journal_line(serde_json::json!({"op": "finished"})),
+    ]
+    .concat();
+    std::fs::write(&in_place, inside).unwrap();
+    let run = run_in(&root, &["undo", in_place.to_str().unwrap()]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains("not an agent definition"),
+        "{}",
+        run.stderr
+    );
+    assert!(!lib.join("authorized_keys").exists());
+
     // A journal that is not in a `.agent-dedup` folder proves nothing.
     let loose = root.join("elsewhere/journal-20250101T000000Z.jsonl");
     std::fs::write(&loose, &journal).unwrap();

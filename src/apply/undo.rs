@@ -287,6 +287,7 @@ impl Undoer<'_> {
             Err(e) => return self.problem(format!("{}: {e}", self.show(src))),
         }
         match read_regular(dst) {
+            Ok(Some((bytes, _))) if !is_agent(&bytes) => self.lost(src, dst, NOT_AN_AGENT),
             Ok(Some((_, h))) if h == sha256 => {
                 self.say(format!("move {} -> {}", self.show(dst), self.show(src)));
                 if !self.options.dry_run {
@@ -320,6 +321,7 @@ impl Undoer<'_> {
             Err(e) => return self.problem(format!("{}: {e}", self.show(path))),
         }
         match read_regular(backup) {
+            Ok(Some((bytes, _))) if !is_agent(&bytes) => self.lost(path, backup, NOT_AN_AGENT),
             Ok(Some((bytes, h))) if h == before => {
                 self.say(format!(
                     "restore {} (from {})",
@@ -377,6 +379,14 @@ impl Undoer<'_> {
         }
     }
 }
+
+/// Apply only ever moves agent definitions, so undo only ever puts back agent definitions: a journal
+/// cannot make it write anything else (a key, a config file) into the library.
+fn is_agent(bytes: &[u8]) -> bool {
+    crate::parse::parse_agent(Path::new("archived"), bytes).is_ok()
+}
+
+const NOT_AN_AGENT: &str = "not an agent definition, which is all apply archives: not put back";
 
 /// The archives apply names after a journal (`journal-<stamp>.jsonl`): `archive/<stamp>/`, and
 /// `deleting-<stamp>/` with `--delete`.
