@@ -67,8 +67,14 @@ pub const MAX_JOURNAL_BYTES: u64 = 256 << 20;
 /// block, `/dev/zero` never ends), at most `limit` bytes. Links are followed: the command line
 /// is trusted to name the file it means.
 pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let file = open_untrusted(path, true)?;
-    read_capped(file, limit)
+    let read = open_untrusted(path, true).and_then(|file| read_capped(file, limit));
+    read.map_err(|e| match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => io::Error::new(
+            e.kind(),
+            format!("{e}: not read; give the file agent-dedup wrote"),
+        ),
+        _ => e,
+    })
 }
 
 /// Opens a file to read without blocking on a named pipe (it is refused by its type just after)
@@ -116,7 +122,7 @@ fn not_regular(file_type: &fs::FileType) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidInput,
         format!(
-            "not a regular file ({}): left alone",
+            "not a regular file ({})",
             crate::parse::file_type_name(file_type)
         ),
     )
@@ -125,7 +131,7 @@ fn not_regular(file_type: &fs::FileType) -> io::Error {
 fn too_large(len: u64, limit: u64) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
-        format!("{len} bytes, over the limit of {limit} bytes: not read"),
+        format!("{len} bytes, over the limit of {limit} bytes"),
     )
 }
 
