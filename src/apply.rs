@@ -269,21 +269,7 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
         })
         .collect();
 
-    let base = common_folder(&roots);
-    let base_shown = if roots.len() == 1 {
-        roots[0].shown.clone()
-    } else {
-        base.strip_prefix(cwd)
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    p
-                }
-            })
-            .unwrap_or(&base)
-            .to_owned()
-    };
+    let (base, base_shown) = common_folder(&roots, cwd);
     let tool_dir = base.join(TOOL_DIR);
     check_tool_dir(&tool_dir, &base_shown.join(TOOL_DIR))?;
     let started = timestamp(std::time::SystemTime::now());
@@ -468,6 +454,14 @@ fn check_archive(
     roots: &[Root],
     tool_dir: &Path,
 ) -> anyhow::Result<()> {
+    if options.archive.is_none() && !inside(archive, tool_dir) {
+        anyhow::bail!(
+            "{} leads out of {} (a symbolic link inside it?): apply keeps its archive there only \
+             in plain folders; remove the link, then run apply again",
+            shown(archive_shown),
+            TOOL_DIR
+        );
+    }
     if options.archive.is_some() {
         if let Ok(meta) = std::fs::metadata(archive_shown) {
             if !meta.is_dir() {
@@ -571,9 +565,12 @@ fn roots(
     Ok((inputs, roots))
 }
 
-/// The deepest folder holding every scanned folder: agent-dedup's folder goes there, so that the
-/// journal's own place proves every folder `undo` may restore into.
-fn common_folder(roots: &[Root]) -> PathBuf {
+/// The deepest folder holding every scanned folder, resolved and as shown: agent-dedup's folder
+/// goes there, so that the journal's own place proves every folder `undo` may restore into.
+fn common_folder(roots: &[Root], cwd: &Path) -> (PathBuf, PathBuf) {
+    if let [only] = roots {
+        return (only.path.clone(), only.shown.clone());
+    }
     let mut common = roots[0].path.clone();
     for root in &roots[1..] {
         while !inside(&root.path, &common) {
@@ -582,7 +579,12 @@ fn common_folder(roots: &[Root]) -> PathBuf {
             }
         }
     }
-    common
+    let shown = match common.strip_prefix(cwd) {
+        Ok(p) if p.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(p) => p.to_owned(),
+        Err(_) => common.clone(),
+    };
+    (common, shown)
 }
 
 /// The archive and journal paths (as shown; relative ones are resolved against the current folder).
@@ -655,6 +657,17 @@ fn check_member(
             shown(&shown_path)
         );
     }
+    // In a folder a scan reads only `*.md` files: a report naming anything else there was edited.
+    let markdown = shown_path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    if !input.is_file && !markdown {
+        anyhow::bail!(
+            "{} is not a `.md` file, which is all a scan reads in a folder: refusing the whole \
+             report (was it edited?)",
+            shown(&shown_path)
+        );
+    }
     let path = match (input.is_file, rest.as_os_str().is_empty()) {
         (true, true) => input
             .folder
@@ -683,8 +696,8 @@ fn check_member(
         .strip_prefix(base)
         .expect("every root is inside the base")
         .to_owned();
-    let cwd = Path::new("/");
-    let in_archive = resolve(&archive.join(&relative), cwd)?;
+    // The archive is absolute: resolving it needs no current folder.
+    let in_archive = resolve(&archive.join(&relative), Path::new("/"))?;
     if !inside(&in_archive, archive) {
         anyhow::bail!(
             "{}: its archive copy would land outside {} (a link in the archive?)",
@@ -857,7 +870,19 @@ fn current_bytes(m: &Member) -> Result<Vec<u8>, String> {
         }
     }
     match read_regular(&m.path) {
-        Ok(Some((bytes, hash))) if hash == m.sha256 => Ok(bytes),
+        // Still an agent definition, as every member the scan reported is: apply never moves or
+        // overwrites any other file, whatever a report says of it.
+        Ok(Some((bytes, hash))) if hash == m.sha256 => {
+            match crate::parse::parse_agent(&m.shown, &bytes) {
+                Ok(_) => Ok(bytes),
+                Err(skipped) => Err(format!(
+                    "{} is not an agent definition ({}), so no scan made it a member: the report \
+                     was edited",
+                    shown(&m.shown),
+                    skipped.reason
+                )),
+            }
+        }
         Ok(Some(_)) => Err(format!(
             "{} changed since the scan (its SHA-256 differs): scan again",
             shown(&m.shown)

@@ -130,8 +130,9 @@ pub struct ScanArgs {
     #[arg(long)]
     pub installed: bool,
 
-    /// Write merged definitions, diffs, report.md, report.html and report.json into this folder.
-    /// Without it nothing is written.
+    /// Write merged definitions, diffs, report.md, report.html and report.json into this folder,
+    /// which must lie outside the scanned folders (later scans skip it). Without it nothing is
+    /// written.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
@@ -214,7 +215,8 @@ pub struct ApplyArgs {
     pub clusters: Vec<String>,
 
     /// Move the other members (and a copy of each representative's original) into this folder,
-    /// keeping their paths relative to the scanned folder.
+    /// keeping their paths relative to the scanned folder. It must lie outside the scanned folders
+    /// (later scans skip it); undo then needs it named again with its own --archive.
     /// Default: .agent-dedup/archive/<timestamp>/ in the scanned folder.
     #[arg(long, value_name = "DIR", conflicts_with = "delete")]
     pub archive: Option<PathBuf>,

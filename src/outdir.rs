@@ -35,12 +35,15 @@ pub fn output_folder_reason(dir: &Path) -> Option<String> {
              are never read as input (delete {OUTPUT_MARKER} to scan it)"
         ));
     }
+    // A folder written by an older version, without the marker: report.md beside a report.json of
+    // ours (a report.json alone may be a `--format json` saved in a library folder by hand).
     let report = dir.join("report.json");
-    let is_ours = std::fs::symlink_metadata(&report).is_ok_and(|m| m.is_file())
-        && starts_with(&report, REPORT_START);
+    let is_file = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+    let is_ours =
+        is_file(&dir.join("report.md")) && is_file(&report) && starts_with(&report, REPORT_START);
     is_ours.then(|| {
-        "an `agent-dedup scan --out` folder (it holds agent-dedup's report.json): its merged files \
-         are never read as input"
+        "an `agent-dedup scan --out` folder (it holds agent-dedup's report.json and report.md): \
+         its merged files are never read as input"
             .to_owned()
     })
 }
@@ -74,15 +77,29 @@ pub fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
     let cwd = std::env::current_dir()?;
     let resolved = resolve(out, &cwd).map_err(|e| anyhow::anyhow!("--out {}: {e}", shown(out)))?;
     for input in inputs {
-        let Ok(folder) = std::fs::canonicalize(input) else {
+        let Ok(canonical) = std::fs::canonicalize(input) else {
             continue; // the scan names an input it cannot read
         };
-        if folder.is_dir() && inside(&resolved, &folder) {
+        // A file named directly makes its folder one the scan reads from.
+        let (folder, what) = if canonical.is_dir() {
+            (canonical, "the scanned folder".to_owned())
+        } else {
+            let parent = canonical.parent().map(Path::to_owned).unwrap_or(canonical);
+            (
+                parent,
+                format!("the folder of the scanned file {}", shown(input)),
+            )
+        };
+        if inside(&resolved, &folder) {
             anyhow::bail!(
-                "--out {} lies inside the scanned folder {}: a scan never writes among the files it \
-                 reads; choose a folder outside it",
+                "--out {} lies inside {what}{}: a scan never writes among the files it reads; \
+                 choose a folder outside it",
                 shown(out),
-                shown(input)
+                if what == "the scanned folder" {
+                    format!(" {}", shown(input))
+                } else {
+                    String::new()
+                }
             );
         }
     }
@@ -243,7 +260,7 @@ mod tests {
         let input = dir.path().join("a.md");
         std::fs::write(&input, "original\n").unwrap();
         let files = vec![(input.clone(), "merged\n".to_owned())];
-        let err = write_files(dir.path(), &files, true, &[input.clone()]).unwrap_err();
+        let err = write_files(dir.path(), &files, true, std::slice::from_ref(&input)).unwrap_err();
         assert!(err.to_string().contains("scanned files"), "{err}");
         assert_eq!(std::fs::read_to_string(&input).unwrap(), "original\n");
     }
@@ -256,6 +273,11 @@ mod tests {
         let mut ours = REPORT_START.to_vec();
         ours.extend_from_slice(b"[]\n}\n");
         std::fs::write(dir.path().join("report.json"), ours).unwrap();
+        assert!(
+            output_folder_reason(dir.path()).is_none(),
+            "a saved report alone"
+        );
+        std::fs::write(dir.path().join("report.md"), "# report\n").unwrap();
         assert!(output_folder_reason(dir.path()).is_some());
     }
 }

@@ -3,125 +3,10 @@
 
 mod common;
 
+use common::scanned::*;
 use common::*;
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-type Snapshot = BTreeMap<String, Vec<u8>>;
-
-/// A temporary folder holding `lib/` (a copy of the sample library) and `out/` (written by
-/// `scan lib --out out`), with the report parsed.
-struct Setup {
-    dir: tempfile::TempDir,
-    report: Value,
-}
-
-impl Setup {
-    fn new() -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/library");
-        copy_dir(&corpus, &dir.path().join("lib"));
-        Setup::scanned(dir)
-    }
-
-    /// Scans `lib/` inside `dir` with `--out out`.
-    fn scanned(dir: tempfile::TempDir) -> Setup {
-        let out = cmd_in(dir.path())
-            .args(["scan", "lib", "--out", "out", "-q", "--format", "json"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "scan failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let report: Value =
-            serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).unwrap())
-                .unwrap();
-        Setup { dir, report }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    /// The library's files (rel path → bytes), agent-dedup's own folder left out.
-    fn library(&self) -> Snapshot {
-        library_snapshot(&self.path("lib"))
-    }
-
-    fn cluster(&self, id: &str) -> &Value {
-        clusters(&self.report)
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("no cluster {id}"))
-    }
-
-    fn others(&self, id: &str) -> Vec<String> {
-        let c = self.cluster(id);
-        members(c)
-            .into_iter()
-            .filter(|m| m != c["representative"].as_str().unwrap())
-            .collect()
-    }
-
-    fn representative(&self, id: &str) -> String {
-        self.cluster(id)["representative"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let out = cmd_in(self.dir.path()).args(args).output().unwrap();
-        Run {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    /// The one journal apply wrote.
-    fn journal(&self) -> PathBuf {
-        let dir = self.path("lib/.agent-dedup");
-        let journals: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-            .collect();
-        assert_eq!(journals.len(), 1, "journals: {journals:?}");
-        journals[0].clone()
-    }
-}
-
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn library_snapshot(lib: &Path) -> Snapshot {
-    snapshot_dir(lib)
-        .into_iter()
-        .filter(|(rel, _)| !rel.starts_with(".agent-dedup"))
-        .collect()
-}
-
-/// A library path from the report (`lib/...`) relative to `lib/`.
-fn in_lib(path: &str) -> String {
-    path.strip_prefix("lib/").unwrap().to_owned()
-}
-
-fn assert_same(before: &Snapshot, after: &Snapshot) {
-    let a: Vec<&String> = before.keys().collect();
-    let b: Vec<&String> = after.keys().collect();
-    assert_eq!(a, b, "file lists differ");
-    for (k, v) in before {
-        assert!(after[k] == *v, "{k} differs");
-    }
-}
+use std::path::Path;
 
 // ------------------------------------------------------------------------------- apply and undo
 
@@ -466,10 +351,6 @@ fn point_c1_at(report: &mut Value, path: &str, bytes: &[u8], rep: bool) {
     if rep {
         c1["representative"] = path.into();
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    agent_dedup::apply::fsops::sha256_hex(bytes)
 }
 
 #[test]

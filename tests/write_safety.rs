@@ -5,119 +5,12 @@
 
 mod common;
 
+use common::scanned::*;
 use common::*;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-type Snapshot = BTreeMap<String, Vec<u8>>;
-
-/// A temporary folder holding `lib/` (a copy of the sample library) and `out/` (written by
-/// `scan lib --out out`), with the report parsed.
-struct Setup {
-    dir: tempfile::TempDir,
-    report: Value,
-}
-
-impl Setup {
-    fn new() -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/library");
-        copy_dir(&corpus, &dir.path().join("lib"));
-        let setup = Setup {
-            dir,
-            report: Value::Null,
-        };
-        let scan = setup.run(&["scan", "lib", "--out", "out", "-q"]);
-        assert_eq!(scan.code, Some(0), "{scan:?}");
-        setup.reload()
-    }
-
-    fn reload(mut self) -> Setup {
-        self.report =
-            serde_json::from_slice(&std::fs::read(self.path("out/report.json")).unwrap()).unwrap();
-        self
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn root(&self) -> PathBuf {
-        std::fs::canonicalize(self.dir.path()).unwrap()
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        run_in(self.dir.path(), args)
-    }
-
-    fn library(&self) -> Snapshot {
-        snapshot_dir(&self.path("lib"))
-            .into_iter()
-            .filter(|(rel, _)| !rel.starts_with(".agent-dedup"))
-            .collect()
-    }
-
-    fn cluster(&self, id: &str) -> &Value {
-        clusters(&self.report)
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("no cluster {id}"))
-    }
-
-    fn representative(&self, id: &str) -> String {
-        self.cluster(id)["representative"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    fn others(&self, id: &str) -> Vec<String> {
-        let rep = self.representative(id);
-        members(self.cluster(id))
-            .into_iter()
-            .filter(|m| *m != rep)
-            .collect()
-    }
-
-    fn write_report(&self, report: &Value) {
-        std::fs::write(
-            self.path("out/report.json"),
-            serde_json::to_string_pretty(report).unwrap(),
-        )
-        .unwrap();
-    }
-
-    fn journals(&self) -> Vec<PathBuf> {
-        let mut found: Vec<PathBuf> = std::fs::read_dir(self.path("lib/.agent-dedup"))
-            .map(|d| {
-                d.map(|e| e.unwrap().path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        found.sort();
-        found
-    }
-}
-
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = cmd_in(dir).args(args).output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// Runs the binary through `sh` with `limits` (shell commands such as `ulimit -v …`) first, and
 /// kills it when it has not ended after `seconds`: `None` as the code then.
@@ -155,19 +48,6 @@ fn run_limited(dir: &Path, limits: &str, args: &[&str], seconds: u64) -> Run {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn assert_same(before: &Snapshot, after: &Snapshot) {
-    let a: Vec<&String> = before.keys().collect();
-    let b: Vec<&String> = after.keys().collect();
-    assert_eq!(a, b, "file lists differ");
-    for (k, v) in before {
-        assert!(after[k] == *v, "{k} differs");
-    }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    agent_dedup::apply::fsops::sha256_hex(bytes)
 }
 
 #[cfg(unix)]
@@ -438,6 +318,31 @@ fn undo_restores_only_under_the_folder_holding_its_journal() {
         "restored outside lib/"
     );
 
+    // Placed in the library's own folder, naming paths inside it: still only agent definitions
+    // are put back (the archived "original" here is not one).
+    let lib = root.join("lib");
+    std::fs::create_dir_all(lib.join(".agent-dedup/archive/x")).unwrap();
+    std::fs::write(lib.join(".agent-dedup/archive/x/keys"), payload).unwrap();
+    let inside = [
+        journal_line(serde_json::json!({"op": "start", "journal": 1, "tool_version": "0.1.0",
+            "started": "20250101T000000Z", "report": root.join("r.json"),
+            "roots": [lib], "archive": lib.join(".agent-dedup/archive/x"), "delete": false})),
+        journal_line(serde_json::json!({"op": "move", "cluster": "c1",
+            "src": lib.join("authorized_keys"), "dst": lib.join(".agent-dedup/archive/x/keys"),
+            "tmp": lib.join(".agent-dedup/archive/x/.keys.agent-dedup-1-1.tmp"), "sha256": sha256_hex(payload)})),
+        journal_line(serde_json::json!({"op": "finished"})),
+    ]
+    .concat();
+    std::fs::write(&in_place, inside).unwrap();
+    let run = run_in(&root, &["undo", in_place.to_str().unwrap()]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains("not an agent definition"),
+        "{}",
+        run.stderr
+    );
+    assert!(!lib.join("authorized_keys").exists());
+
     // A journal that is not in a `.agent-dedup` folder proves nothing.
     let loose = root.join("elsewhere/journal-20250101T000000Z.jsonl");
     std::fs::write(&loose, &journal).unwrap();
@@ -507,25 +412,28 @@ fn agent_paths(report: &Value) -> Vec<String> {
 #[test]
 fn output_folders_are_never_read_as_input() {
     let s = Setup::new();
-    // An --out folder left inside the library (by an older version, or by hand).
+    // An --out folder left inside the library (by hand), with its marker; then as an older
+    // version wrote it, without the marker: known by its report.json and report.md.
     copy_dir(&s.path("out"), &s.path("lib/old-out"));
-    let scan = run_in(s.dir.path(), &["scan", "lib", "--format", "json", "-q"]);
-    assert_eq!(scan.code, Some(0), "{scan:?}");
-    let report: Value = serde_json::from_str(&scan.stdout).unwrap();
-    assert!(
-        !agent_paths(&report)
-            .iter()
-            .any(|p| p.starts_with("lib/old-out")),
-        "merged files read back as agents"
-    );
-    let skipped = report["skipped"].as_array().unwrap();
-    assert!(
-        skipped
-            .iter()
-            .any(|s| s["path"] == "lib/old-out"
+    for round in ["with the marker", "without the marker"] {
+        let scan = run_in(s.dir.path(), &["scan", "lib", "--format", "json", "-q"]);
+        assert_eq!(scan.code, Some(0), "{scan:?}");
+        let report: Value = serde_json::from_str(&scan.stdout).unwrap();
+        assert!(
+            !agent_paths(&report)
+                .iter()
+                .any(|p| p.starts_with("lib/old-out")),
+            "{round}: merged files read back as agents"
+        );
+        let skipped = report["skipped"].as_array().unwrap();
+        assert!(
+            skipped.iter().any(|s| s["path"] == "lib/old-out"
                 && s["reason"].as_str().unwrap().contains("agent-dedup")),
-        "{skipped:?}"
-    );
+            "{round}: {skipped:?}"
+        );
+        // The marker's name is part of the contract (README), so it is spelled out here.
+        let _ = std::fs::remove_file(s.path("lib/old-out/.agent-dedup-output"));
+    }
     std::fs::remove_dir_all(s.path("lib/old-out")).unwrap();
 
     // An archive outside the library: a scan of the whole folder leaves it out.
@@ -567,6 +475,34 @@ fn a_truncated_journal_says_so_lists_what_it_misses_and_exits_1() {
     assert!(
         run.stderr.contains(rel) && run.stderr.contains("not restored"),
         "lists the archived file the journal does not cover: {}",
+        run.stderr
+    );
+
+    // A line taken out of the middle, `finished` kept: the archived file it named is listed.
+    let s = Setup::new();
+    assert_eq!(s.run(&["apply", "out/report.json"]).code, Some(0));
+    let journal = s.journals().pop().unwrap();
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let moved = s.others("c2")[0].clone();
+    let rel = moved.strip_prefix("lib/").unwrap().to_owned();
+    let kept: String = text
+        .lines()
+        .filter(|l| !(l.contains(r#""op":"move""#) && l.contains(&rel)))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(kept.len() < text.len());
+    std::fs::write(&journal, kept).unwrap();
+    let run = s.run(&["undo", journal.to_str().unwrap()]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains(&rel), "{}", run.stderr);
+
+    // An emptied journal: its archive still says what was moved.
+    std::fs::write(&journal, "").unwrap();
+    let run = s.run(&["undo", journal.to_str().unwrap()]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains(&rel) && run.stderr.contains("not restored"),
+        "{}",
         run.stderr
     );
 }
@@ -760,6 +696,16 @@ fn a_dangling_tool_folder_link_is_named() {
     );
     assert!(!run.stderr.contains("File exists"), "{}", run.stderr);
     assert!(!s.path("lib/nowhere").exists());
+
+    // A link one level down, to a folder outside: refused too, nothing written there.
+    std::fs::remove_file(s.path("lib/.agent-dedup")).unwrap();
+    std::fs::create_dir(s.path("lib/.agent-dedup")).unwrap();
+    std::fs::create_dir(s.path("elsewhere")).unwrap();
+    symlink(s.path("elsewhere"), &s.path("lib/.agent-dedup/archive"));
+    let run = s.run(&["apply", "out/report.json"]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert!(snapshot_dir(&s.path("elsewhere")).is_empty());
 }
 
 #[cfg(unix)]
@@ -868,4 +814,92 @@ fn a_file_in_a_folder_without_search_permission_names_the_folder() {
             .any(|r| r.contains("chmod u+x") && r.contains("locked")),
         "{reasons:?}"
     );
+}
+
+/// Files named directly: their folder is read from, so `--out` may not lie there (scan and merge).
+#[test]
+fn out_in_the_folder_of_a_named_file_is_refused() {
+    let s = Setup::new();
+    let c1: Vec<String> = members(s.cluster("c1")).into_iter().collect();
+    let folder = c1[0].rsplit_once('/').unwrap().0.to_owned();
+    let before = s.library();
+    for command in ["scan", "merge"] {
+        let mut args = vec![command];
+        args.extend(c1.iter().map(String::as_str));
+        args.extend(["--out", folder.as_str(), "-q"]);
+        let run = s.run(&args);
+        assert_eq!(run.code, Some(2), "{command}: {run:?}");
+        assert!(run.stderr.contains("inside"), "{command}: {}", run.stderr);
+        assert_same(&before, &s.library());
+    }
+}
+
+/// With several scanned folders, agent-dedup's folder goes in the deepest folder holding them all,
+/// so that the journal's place proves every folder undo restores into.
+#[test]
+fn several_scanned_folders_share_one_journal_folder_that_undo_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/library");
+    copy_dir(&corpus, &dir.path().join("lib"));
+    let scan = run_in(
+        dir.path(),
+        &["scan", "lib/community", "lib/plugins", "--out", "out", "-q"],
+    );
+    assert_eq!(scan.code, Some(0), "{scan:?}");
+    let before = snapshot_dir(&dir.path().join("lib"));
+    let run = run_in(dir.path(), &["apply", "out/report.json"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("create lib/.agent-dedup/journal-"),
+        "{}",
+        run.stdout
+    );
+    let journal = std::fs::read_dir(dir.path().join("lib/.agent-dedup"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .unwrap();
+    let undo = run_in(dir.path(), &["undo", journal.to_str().unwrap()]);
+    assert_eq!(undo.code, Some(0), "{undo:?}");
+    let after: Snapshot = snapshot_dir(&dir.path().join("lib"))
+        .into_iter()
+        .filter(|(rel, _)| !rel.starts_with(".agent-dedup"))
+        .collect();
+    assert_same(&before, &after);
+}
+
+/// Inside the root, a report may still name only what a scan could have made a member: a `.md`
+/// file in a scanned folder that is an agent definition. Anything else is left alone.
+#[test]
+fn apply_touches_only_agent_definitions() {
+    let s = Setup::new();
+    let before = s.library();
+    // A file that is not Markdown, with its real SHA-256.
+    let secret = b"not an agent: a key, a config, anything\n";
+    std::fs::write(s.path("lib/community/keys.txt"), secret).unwrap();
+    let mut report = s.report.clone();
+    add_to_c1(&mut report, "lib/community/keys.txt", secret, true);
+    s.write_report(&report);
+    let run = s.run(&["apply", "out/report.json"]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stderr.contains(".md"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(s.path("lib/community/keys.txt")).unwrap(),
+        secret
+    );
+    std::fs::remove_file(s.path("lib/community/keys.txt")).unwrap();
+
+    // A Markdown file the scan skipped (no frontmatter), made the representative.
+    let notes = std::fs::read(s.path("lib/community/NOTES.md")).unwrap();
+    let mut report = s.report.clone();
+    add_to_c1(&mut report, "lib/community/NOTES.md", &notes, true);
+    s.write_report(&report);
+    let run = s.run(&["apply", "out/report.json", "--cluster", "c1"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains("NOTES.md") && run.stderr.contains("not an agent definition"),
+        "{}",
+        run.stderr
+    );
+    assert_same(&before, &s.library());
 }

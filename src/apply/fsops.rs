@@ -67,8 +67,14 @@ pub const MAX_JOURNAL_BYTES: u64 = 256 << 20;
 /// block, `/dev/zero` never ends), at most `limit` bytes. Links are followed: the command line
 /// is trusted to name the file it means.
 pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let file = open_untrusted(path, true)?;
-    read_capped(file, limit)
+    let read = open_untrusted(path, true).and_then(|file| read_capped(file, limit));
+    read.map_err(|e| match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => io::Error::new(
+            e.kind(),
+            format!("{e}: not read; give the file agent-dedup wrote"),
+        ),
+        _ => e,
+    })
 }
 
 /// Opens a file to read without blocking on a named pipe (it is refused by its type just after)
@@ -116,7 +122,7 @@ fn not_regular(file_type: &fs::FileType) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidInput,
         format!(
-            "not a regular file ({}): left alone",
+            "not a regular file ({})",
             crate::parse::file_type_name(file_type)
         ),
     )
@@ -125,7 +131,7 @@ fn not_regular(file_type: &fs::FileType) -> io::Error {
 fn too_large(len: u64, limit: u64) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
-        format!("{len} bytes, over the limit of {limit} bytes: not read"),
+        format!("{len} bytes, over the limit of {limit} bytes"),
     )
 }
 
@@ -185,14 +191,20 @@ pub fn can_create_in(folder: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// The lock on agent-dedup's folder, held while it lives.
+pub struct FolderLock {
+    _file: Option<File>,
+}
+
 /// Takes the lock every apply and undo holds on agent-dedup's folder while it changes files, so
 /// that two never work on one library at once. `None` when another process holds it. Released
-/// when the returned file is dropped or the process ends, however it ends (even by SIGKILL).
-pub fn lock_folder(dir: &Path) -> io::Result<Option<File>> {
-    let file = File::open(dir)?;
+/// when the returned lock is dropped or the process ends, however it ends (even by SIGKILL).
+/// (Where there is no `flock`, nothing is locked.)
+pub fn lock_folder(dir: &Path) -> io::Result<Option<FolderLock>> {
     #[cfg(unix)]
     {
         use std::os::unix::io::AsRawFd;
+        let file = File::open(dir)?;
         // SAFETY: flock(2) on a descriptor this function owns.
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
             let e = io::Error::last_os_error();
@@ -201,8 +213,13 @@ pub fn lock_folder(dir: &Path) -> io::Result<Option<File>> {
             }
             return Err(e);
         }
+        Ok(Some(FolderLock { _file: Some(file) }))
     }
-    Ok(Some(file))
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(Some(FolderLock { _file: None }))
+    }
 }
 
 /// Creates `dir` and any missing parents, fsyncing each parent that gained an entry.

@@ -50,11 +50,28 @@ pub fn undo(
     let (roots, journal_archive) = match entries.first() {
         Some(Entry::Start { roots, archive, .. }) => (roots.clone(), archive.clone()),
         _ => {
-            let _ = writeln!(
-                out,
-                "{}: the run stopped before it changed anything: nothing to undo",
-                shown(journal_path)
-            );
+            // No first line: the run was killed before it, or the journal was emptied. Its default
+            // archive, named after the journal, tells which.
+            let archives = default_archives(journal_path, &tool_dir);
+            let mut found = Vec::new();
+            for archive in &archives {
+                files_under(archive, &mut found);
+            }
+            found.sort();
+            if found.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{}: the run stopped before it changed anything: nothing to undo",
+                    shown(journal_path)
+                );
+            }
+            for file in found {
+                outcome.problems.push(format!(
+                    "{}: in the archive of an empty journal (cut short?): not restored (move it \
+                     back by hand if it belongs in the library)",
+                    shown(file.strip_prefix(&cwd).unwrap_or(&file))
+                ));
+            }
             return Ok(outcome);
         }
     };
@@ -126,7 +143,11 @@ pub fn undo(
             _ => {}
         }
     }
-    if !finished {
+    // A default archive holds this run's files only: any it does not name was lost from the
+    // journal. Another archive may hold other runs' files too: looked at only when the journal
+    // is known to be incomplete.
+    let own_archive = default_archives(journal_path, &tool_dir).contains(&archive);
+    if !finished || own_archive {
         undoer.list_uncovered(&archive, &entries);
     }
     Ok(outcome)
@@ -266,6 +287,7 @@ impl Undoer<'_> {
             Err(e) => return self.problem(format!("{}: {e}", self.show(src))),
         }
         match read_regular(dst) {
+            Ok(Some((bytes, _))) if !is_agent(&bytes) => self.lost(src, dst, NOT_AN_AGENT),
             Ok(Some((_, h))) if h == sha256 => {
                 self.say(format!("move {} -> {}", self.show(dst), self.show(src)));
                 if !self.options.dry_run {
@@ -299,6 +321,7 @@ impl Undoer<'_> {
             Err(e) => return self.problem(format!("{}: {e}", self.show(path))),
         }
         match read_regular(backup) {
+            Ok(Some((bytes, _))) if !is_agent(&bytes) => self.lost(path, backup, NOT_AN_AGENT),
             Ok(Some((bytes, h))) if h == before => {
                 self.say(format!(
                     "restore {} (from {})",
@@ -324,8 +347,8 @@ impl Undoer<'_> {
         }
     }
 
-    /// After a journal without its `finished` entry: every file in the archive that no entry names
-    /// is an original the journal lost track of, and stays where it is; each is a problem.
+    /// Every file in the archive that no entry names is an original the journal lost track of (it
+    /// was cut short or edited), and stays where it is; each is a problem.
     fn list_uncovered(&mut self, archive: &Path, entries: &[Entry]) {
         let mut named: HashSet<&Path> = HashSet::new();
         for entry in entries {
@@ -355,6 +378,34 @@ impl Undoer<'_> {
             }
         }
     }
+}
+
+/// Apply only ever moves agent definitions, so undo only ever puts back agent definitions: a journal
+/// cannot make it write anything else (a key, a config file) into the library.
+fn is_agent(bytes: &[u8]) -> bool {
+    crate::parse::parse_agent(Path::new("archived"), bytes).is_ok()
+}
+
+const NOT_AN_AGENT: &str = "not an agent definition, which is all apply archives: not put back";
+
+/// The archives apply names after a journal (`journal-<stamp>.jsonl`): `archive/<stamp>/`, and
+/// `deleting-<stamp>/` with `--delete`.
+fn default_archives(journal_path: &Path, tool_dir: &Path) -> Vec<PathBuf> {
+    let name = journal_path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let stamp = name
+        .strip_prefix("journal-")
+        .and_then(|n| n.strip_suffix(".jsonl"))
+        .unwrap_or_default();
+    if stamp.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        tool_dir.join("archive").join(stamp),
+        tool_dir.join(format!("deleting-{stamp}")),
+    ]
 }
 
 /// Every file under `dir`, links not followed.

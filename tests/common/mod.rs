@@ -1,6 +1,8 @@
 //! Helpers shared by the CLI integration tests.
 #![allow(dead_code)]
 
+pub mod scanned;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeSet;
