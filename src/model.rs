@@ -43,6 +43,7 @@ pub enum Format {
     ClaudeCode,
     /// GitHub Copilot custom agents (`*.agent.md`), VS Code chat modes and prompt files.
     Copilot,
+    #[serde(rename = "opencode")]
     OpenCode,
     /// Gemini CLI: Markdown subagents and TOML commands.
     Gemini,
