@@ -17,6 +17,7 @@ pub mod apply;
 pub mod candidates;
 pub mod cli;
 pub mod cluster;
+pub mod cost;
 pub mod diff;
 pub mod discover;
 pub mod eval;

@@ -75,6 +75,7 @@ fn write_report(view: &JsonReport, out: &mut impl Write) -> io::Result<()> {
     write_clusters(&v.clusters, out)?;
     write_field(out, "name_collisions", &v.name_collisions, false)?;
     write_field(out, "mirror_sets", &v.mirror_sets, false)?;
+    write_field(out, "description_cost", &v.description_cost, false)?;
     out.write_all(b"\n}")
 }
 
@@ -177,6 +178,13 @@ struct JsonReport<'a> {
     clusters: Vec<JsonCluster<'a>>,
     name_collisions: &'a [NameCollision],
     mirror_sets: &'a [MirrorSet],
+    description_cost: DescriptionCost<'a>,
+}
+
+#[derive(Serialize)]
+struct DescriptionCost<'a> {
+    chars_per_token: usize,
+    tools: &'a [crate::cost::ToolCost],
 }
 
 #[derive(Serialize)]
@@ -259,6 +267,10 @@ fn view<'a>(report: &'a Report, merged_files: Option<&'a [String]>) -> JsonRepor
             .collect(),
         name_collisions: &report.name_collisions,
         mirror_sets: &report.mirror_sets,
+        description_cost: DescriptionCost {
+            chars_per_token: crate::cost::CHARS_PER_TOKEN,
+            tools: &report.description_cost,
+        },
     }
 }
 

@@ -15,6 +15,7 @@ impl Exporter for TextExporter {
         }
         collisions(&mut out, report);
         mirror_sets(&mut out, report);
+        description_cost(&mut out, report);
         skipped(&mut out, report);
         diagnostics(&mut out, report);
         out
@@ -171,6 +172,40 @@ fn mirror_sets(out: &mut String, r: &Report) {
             m.name,
             m.paths.len(),
             m.tools.join(", ")
+        );
+    }
+}
+
+fn description_cost(out: &mut String, r: &Report) {
+    if r.description_cost.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nAgent listing per session (names and descriptions, about {} characters a token):",
+        crate::cost::CHARS_PER_TOKEN
+    );
+    for t in &r.description_cost {
+        let warning = match t.warning_at {
+            Some(at) if t.tokens > at => format!(", over the {at}-token warning"),
+            _ => String::new(),
+        };
+        let costliest: Vec<String> = t
+            .costliest
+            .iter()
+            .take(3)
+            .map(|a| format!("{} {}", a.name, a.tokens))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {}: ~{} tokens for {} agent(s){warning}; the consolidation saves ~{} (→ ~{}). \
+             Costliest: {}",
+            t.tool,
+            t.tokens,
+            t.agents,
+            t.saving,
+            t.tokens_after,
+            costliest.join(", ")
         );
     }
 }
