@@ -96,12 +96,13 @@ const TOOLS: &[Format] = &[
 ];
 
 /// How `tool` sees `agent`, if it does: under which name, and how high it ranks (lower wins).
-fn seen_by(tool: Format, agent: &AgentFile, home: Option<&Path>) -> Option<(String, (u8, Level))> {
-    let level = level(&agent.path, home);
-    let name = agent.display_name().trim().to_owned();
-    if name.is_empty() {
-        return None;
-    }
+fn seen_by(
+    tool: Format,
+    agent: &AgentFile,
+    name: &str,
+    level: Level,
+) -> Option<(String, (u8, Level))> {
+    let name = name.to_owned();
     match (tool, agent.format, agent.kind) {
         // Claude Code: project > user > plugin. Skills the other way round: personal first.
         (Format::ClaudeCode, Format::ClaudeCode, Kind::Agent) => Some((name, (0, level))),
@@ -133,11 +134,26 @@ fn seen_by(tool: Format, agent: &AgentFile, home: Option<&Path>) -> Option<(Stri
 /// is the user's home folder (`$HOME`), for telling user-level files from project ones.
 pub fn name_collisions(agents: &[AgentFile], home: Option<&Path>) -> Vec<NameCollision> {
     let home = home.and_then(|h| std::fs::canonicalize(h).ok());
+    // Only a name two files share can collide: the levels (a system call or two each) are asked
+    // for those files alone.
+    let names: Vec<String> = agents
+        .iter()
+        .map(|a| a.display_name().trim().to_owned())
+        .collect();
+    let mut count: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    for name in &names {
+        *count.entry(name.as_str()).or_default() += 1;
+    }
+    let candidates: Vec<(usize, Level)> = (0..agents.len())
+        .filter(|&i| !names[i].is_empty() && count[names[i].as_str()] > 1)
+        .map(|i| (i, level(&agents[i].path, home.as_deref())))
+        .collect();
     let mut by_name: BTreeMap<String, (Vec<PathBuf>, Vec<ToolLoad>)> = BTreeMap::new();
     for &tool in TOOLS {
         let mut seen: BTreeMap<String, Vec<(u8, Level, &AgentFile)>> = BTreeMap::new();
-        for agent in agents {
-            if let Some((name, (order, level))) = seen_by(tool, agent, home.as_deref()) {
+        for &(i, level) in &candidates {
+            let agent = &agents[i];
+            if let Some((name, (order, level))) = seen_by(tool, agent, &names[i], level) {
                 seen.entry(name).or_default().push((order, level, agent));
             }
         }
