@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::cmd_in;
+use common::{cmd_in, scan_json_in as scan};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -104,21 +104,6 @@ fn mirrored_library(root: &Path) {
         );
         write(root, &format!(".codex/agents/{name}.toml"), &codex);
     }
-}
-
-fn scan(dir: &Path, args: &[&str]) -> Value {
-    let out = cmd_in(dir)
-        .arg("scan")
-        .args(args)
-        .args(["--format", "json", "-q"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn strings(v: &Value) -> Vec<String> {
