@@ -125,6 +125,18 @@ fn a_library_mirrored_into_ten_tools_is_mirror_sets_not_duplicates() {
         "different agents clustered: {:#}",
         report["clusters"]
     );
+    // The copies count once in the statistics: only the headings every agent shares are
+    // boilerplate, judged over five agents, not fifty files.
+    assert_eq!(
+        report["boilerplate"]["blocks"], 2,
+        "{:#}",
+        report["boilerplate"]
+    );
+    assert_eq!(
+        report["boilerplate"]["min_files"], 4,
+        "{:#}",
+        report["boilerplate"]
+    );
     let sets = report["mirror_sets"].as_array().unwrap();
     assert_eq!(sets.len(), 5, "{sets:#?}");
     for set in sets {

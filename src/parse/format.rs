@@ -42,6 +42,13 @@ const INSTRUCTION_FILES: &[(&str, &str)] = &[
 /// Why a file is not read as a definition, when its name alone says so.
 pub fn not_a_definition(path: &Path) -> Option<String> {
     let name = file_name(path);
+    let lower = name.to_ascii_lowercase();
+    if lower == "copilot-instructions.md" || lower.ends_with(".instructions.md") {
+        return Some(format!(
+            "instruction file: GitHub Copilot reads `{name}` as instructions for the files it \
+             applies to, not as an agent; not compared with agents"
+        ));
+    }
     INSTRUCTION_FILES
         .iter()
         .find(|(f, _)| name.eq_ignore_ascii_case(f))
@@ -301,7 +308,14 @@ mod tests {
 
     #[test]
     fn instruction_files_are_not_definitions() {
-        for f in ["AGENTS.md", "x/CLAUDE.md", "GEMINI.md", "agents.md"] {
+        for f in [
+            "AGENTS.md",
+            "x/CLAUDE.md",
+            "GEMINI.md",
+            "agents.md",
+            ".github/copilot-instructions.md",
+            ".github/instructions/rust.instructions.md",
+        ] {
             assert!(not_a_definition(Path::new(f))
                 .unwrap()
                 .starts_with("instruction file"));
