@@ -390,6 +390,75 @@ mod tests {
         assert!(c.is_empty(), "{c:?}");
     }
 
+    /// Every other tool: its project folder's agent over the same agent in the user's folder.
+    #[test]
+    fn each_tool_loads_the_projects_agent_over_the_users() {
+        let home = tempfile::tempdir().unwrap();
+        let md = "---\nname: api\ndescription: d\n---\nB\n";
+        let codex = "name = \"api\"\ndescription = \"d\"\ndeveloper_instructions = \"B\"\n";
+        let kiro = r#"{"name": "api", "description": "d", "prompt": "B"}"#;
+        let cases: &[(&str, &str, &str, &str)] = &[
+            (
+                "Gemini CLI",
+                ".gemini/agents/api.md",
+                ".gemini/agents/api.md",
+                md,
+            ),
+            (
+                "Qwen Code",
+                ".qwen/agents/api.md",
+                ".qwen/agents/api.md",
+                md,
+            ),
+            (
+                "Factory",
+                ".factory/droids/api.md",
+                ".factory/droids/api.md",
+                md,
+            ),
+            (
+                "OpenCode",
+                ".config/opencode/agents/api.md",
+                ".opencode/agents/api.md",
+                md,
+            ),
+            (
+                "Cursor",
+                ".cursor/agents/api.md",
+                ".cursor/agents/api.md",
+                md,
+            ),
+            (
+                "Kiro",
+                ".kiro/agents/api.json",
+                ".kiro/agents/api.json",
+                kiro,
+            ),
+            (
+                "Codex",
+                ".codex/agents/api.toml",
+                ".codex/agents/api.toml",
+                codex,
+            ),
+        ];
+        for (tool, user, project, text) in cases {
+            let user = home.path().join(user);
+            std::fs::create_dir_all(user.parent().unwrap()).unwrap();
+            std::fs::write(&user, text).unwrap();
+            let project = Path::new("p").join(project);
+            let agents = vec![
+                parse_agent(&user, text.as_bytes()).unwrap(),
+                parse_agent(&project, text.as_bytes()).unwrap(),
+            ];
+            let c = name_collisions(&agents, Some(home.path()));
+            assert_eq!(c.len(), 1, "{tool}: {c:?}");
+            let l = loads(&c[0], tool);
+            assert_eq!(l.loads.as_deref(), Some(project.as_path()), "{tool}");
+            assert_eq!(l.shadowed, [user.clone()], "{tool}");
+            assert_eq!(l.why, "project level wins over user level", "{tool}");
+        }
+    }
+
     #[test]
     fn copilot_names_by_file_and_project_beats_user() {
         let home = tempfile::tempdir().unwrap();

@@ -181,7 +181,13 @@ fn tool_folder(path: &Path) -> Option<ToolFolder> {
         .collect();
     // The nearest `.<tool>/<definitions>` pair above the file (the file itself excluded).
     (0..parts.len().saturating_sub(2)).rev().find_map(|i| {
-        let tool = parts[i].strip_prefix('.')?;
+        // OpenCode's user folder is `~/.config/opencode/agents`.
+        let config_dir = i > 0 && parts[i - 1] == ".config" && parts[i] == "opencode";
+        let tool = if config_dir {
+            "opencode"
+        } else {
+            parts[i].strip_prefix('.')?
+        };
         let sub = &parts[i + 1];
         let known = DEFINITION_FOLDERS.contains(&sub.as_str());
         (known && !tool.is_empty() && tool != "." && tool != "agent-dedup").then(|| ToolFolder {
@@ -287,6 +293,7 @@ mod tests {
             (".github/prompts/fix.prompt.md", Command, Copilot),
             (".opencode/agent/review.md", Agent, OpenCode),
             (".opencode/agents/review.md", Agent, OpenCode),
+            ("home/.config/opencode/agents/review.md", Agent, OpenCode),
             (".gemini/agents/a.md", Agent, Gemini),
             (".gemini/commands/git/commit.toml", Command, Gemini),
             (".cursor/agents/a.md", Agent, Cursor),
