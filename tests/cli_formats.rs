@@ -384,3 +384,40 @@ fn installed_reports_what_loads_and_fails_on_collisions() {
     write(project.path(), &format!(".gemini/agents/{name}.md"), &agent);
     assert_eq!(run(&["--fail-on-collisions"]).status.code(), Some(0));
 }
+
+/// A cluster of Codex agents is merged into a Codex agent: `apply` writes TOML over the
+/// representative, which Codex (and this tool) reads again.
+#[test]
+fn a_codex_cluster_is_applied_as_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let (name, description, text) = AGENTS[3];
+    for (file, extra) in [("a", "model = \"gpt-5\"\n"), ("b", "")] {
+        let codex = format!(
+            "name = \"{name}-{file}\"\ndescription = \"{description}\"\n{extra}\
+             developer_instructions = '''\n{}'''\n",
+            body(text)
+        );
+        write(dir.path(), &format!(".codex/agents/{file}.toml"), &codex);
+    }
+    let report = scan(dir.path(), &[".", "--out", "out"]);
+    assert_eq!(report["clusters"].as_array().unwrap().len(), 1);
+    let merged = report["clusters"][0]["merged"].as_str().unwrap();
+    assert!(merged.contains("developer_instructions = "), "{merged}");
+    let out = cmd_in(dir.path())
+        .args(["apply", "out/report.json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = scan(dir.path(), &[".codex"]);
+    assert_eq!(again["parsed"], 1, "{again:#}");
+    let agent = &again["agents"][0];
+    assert_eq!(agent["format"], "codex");
+    assert!(
+        agent["diagnostics"].as_array().unwrap().is_empty(),
+        "{agent:#}"
+    );
+}
