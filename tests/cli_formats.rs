@@ -421,3 +421,42 @@ fn a_codex_cluster_is_applied_as_toml() {
         "{agent:#}"
     );
 }
+
+/// `apply` never rewrites a CrewAI `agents.yaml`, which holds other agents too.
+#[test]
+fn apply_refuses_to_rewrite_a_crewai_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = |key: &str| {
+        format!(
+            "{key}:\n  role: Researcher\n  goal: Find and summarise sources on a topic\n  \
+             backstory: You read papers and write short summaries with citations.\n\
+             writer:\n  role: Writer\n  goal: Write the report\n  backstory: You write prose.\n"
+        )
+    };
+    write(
+        dir.path(),
+        "crew-a/config/agents.yaml",
+        &entry("researcher"),
+    );
+    write(
+        dir.path(),
+        "crew-b/config/agents.yaml",
+        &entry("research-lead"),
+    );
+    let before = std::fs::read(dir.path().join("crew-a/config/agents.yaml")).unwrap();
+    let report = scan(dir.path(), &[".", "--out", "out"]);
+    assert!(!report["clusters"].as_array().unwrap().is_empty());
+    let out = cmd_in(dir.path())
+        .args(["apply", "out/report.json"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("CrewAI") || stderr.contains("listed twice"),
+        "{stderr}"
+    );
+    let after = std::fs::read(dir.path().join("crew-a/config/agents.yaml")).unwrap();
+    assert_eq!(before, after);
+    assert!(dir.path().join("crew-b/config/agents.yaml").exists());
+}
