@@ -454,7 +454,7 @@ mod tests {
             assert_eq!(c.len(), 1, "{tool}: {c:?}");
             let l = loads(&c[0], tool);
             assert_eq!(l.loads.as_deref(), Some(project.as_path()), "{tool}");
-            assert_eq!(l.shadowed, [user.clone()], "{tool}");
+            assert_eq!(l.shadowed, std::slice::from_ref(&user), "{tool}");
             assert_eq!(l.why, "project level wins over user level", "{tool}");
         }
     }
