@@ -57,7 +57,7 @@ const MAX_POSTING: usize = 4 * TOP_K;
 fn keys(f: &Features, kind: Kind) -> Vec<(u64, u32)> {
     let salt = |tag: u64, h: u64| {
         h ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            ^ ((kind == Kind::Skill) as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+            ^ (kind as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
     };
     // Each name word, and the first letters of a long one: words that differ by a typo or a suffix
     // (`electorn`, `angularjs`) still match in the score when they start alike.

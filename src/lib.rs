@@ -20,6 +20,7 @@ pub mod candidates;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod cost;
 pub mod diff;
 pub mod discover;
 pub mod eval;

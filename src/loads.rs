@@ -96,12 +96,13 @@ const TOOLS: &[Format] = &[
 ];
 
 /// How `tool` sees `agent`, if it does: under which name, and how high it ranks (lower wins).
-fn seen_by(tool: Format, agent: &AgentFile, home: Option<&Path>) -> Option<(String, (u8, Level))> {
-    let level = level(&agent.path, home);
-    let name = agent.display_name().trim().to_owned();
-    if name.is_empty() {
-        return None;
-    }
+fn seen_by(
+    tool: Format,
+    agent: &AgentFile,
+    name: &str,
+    level: Level,
+) -> Option<(String, (u8, Level))> {
+    let name = name.to_owned();
     match (tool, agent.format, agent.kind) {
         // Claude Code: project > user > plugin. Skills the other way round: personal first.
         (Format::ClaudeCode, Format::ClaudeCode, Kind::Agent) => Some((name, (0, level))),
@@ -133,11 +134,26 @@ fn seen_by(tool: Format, agent: &AgentFile, home: Option<&Path>) -> Option<(Stri
 /// is the user's home folder (`$HOME`), for telling user-level files from project ones.
 pub fn name_collisions(agents: &[AgentFile], home: Option<&Path>) -> Vec<NameCollision> {
     let home = home.and_then(|h| std::fs::canonicalize(h).ok());
+    // Only a name two files share can collide: the levels (a system call or two each) are asked
+    // for those files alone.
+    let names: Vec<String> = agents
+        .iter()
+        .map(|a| a.display_name().trim().to_owned())
+        .collect();
+    let mut count: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    for name in &names {
+        *count.entry(name.as_str()).or_default() += 1;
+    }
+    let candidates: Vec<(usize, Level)> = (0..agents.len())
+        .filter(|&i| !names[i].is_empty() && count[names[i].as_str()] > 1)
+        .map(|i| (i, level(&agents[i].path, home.as_deref())))
+        .collect();
     let mut by_name: BTreeMap<String, (Vec<PathBuf>, Vec<ToolLoad>)> = BTreeMap::new();
     for &tool in TOOLS {
         let mut seen: BTreeMap<String, Vec<(u8, Level, &AgentFile)>> = BTreeMap::new();
-        for agent in agents {
-            if let Some((name, (order, level))) = seen_by(tool, agent, home.as_deref()) {
+        for &(i, level) in &candidates {
+            let agent = &agents[i];
+            if let Some((name, (order, level))) = seen_by(tool, agent, &names[i], level) {
                 seen.entry(name).or_default().push((order, level, agent));
             }
         }
@@ -372,6 +388,75 @@ mod tests {
         // Two plugins' agents of one name are namespaced (`one:api`, `two:api`): both load.
         let c = name_collisions(&agents, None);
         assert!(c.is_empty(), "{c:?}");
+    }
+
+    /// Every other tool: its project folder's agent over the same agent in the user's folder.
+    #[test]
+    fn each_tool_loads_the_projects_agent_over_the_users() {
+        let home = tempfile::tempdir().unwrap();
+        let md = "---\nname: api\ndescription: d\n---\nB\n";
+        let codex = "name = \"api\"\ndescription = \"d\"\ndeveloper_instructions = \"B\"\n";
+        let kiro = r#"{"name": "api", "description": "d", "prompt": "B"}"#;
+        let cases: &[(&str, &str, &str, &str)] = &[
+            (
+                "Gemini CLI",
+                ".gemini/agents/api.md",
+                ".gemini/agents/api.md",
+                md,
+            ),
+            (
+                "Qwen Code",
+                ".qwen/agents/api.md",
+                ".qwen/agents/api.md",
+                md,
+            ),
+            (
+                "Factory",
+                ".factory/droids/api.md",
+                ".factory/droids/api.md",
+                md,
+            ),
+            (
+                "OpenCode",
+                ".config/opencode/agents/api.md",
+                ".opencode/agents/api.md",
+                md,
+            ),
+            (
+                "Cursor",
+                ".cursor/agents/api.md",
+                ".cursor/agents/api.md",
+                md,
+            ),
+            (
+                "Kiro",
+                ".kiro/agents/api.json",
+                ".kiro/agents/api.json",
+                kiro,
+            ),
+            (
+                "Codex",
+                ".codex/agents/api.toml",
+                ".codex/agents/api.toml",
+                codex,
+            ),
+        ];
+        for (tool, user, project, text) in cases {
+            let user = home.path().join(user);
+            std::fs::create_dir_all(user.parent().unwrap()).unwrap();
+            std::fs::write(&user, text).unwrap();
+            let project = Path::new("p").join(project);
+            let agents = vec![
+                parse_agent(&user, text.as_bytes()).unwrap(),
+                parse_agent(&project, text.as_bytes()).unwrap(),
+            ];
+            let c = name_collisions(&agents, Some(home.path()));
+            assert_eq!(c.len(), 1, "{tool}: {c:?}");
+            let l = loads(&c[0], tool);
+            assert_eq!(l.loads.as_deref(), Some(project.as_path()), "{tool}");
+            assert_eq!(l.shadowed, std::slice::from_ref(&user), "{tool}");
+            assert_eq!(l.why, "project level wins over user level", "{tool}");
+        }
     }
 
     #[test]

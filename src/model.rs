@@ -43,6 +43,7 @@ pub enum Format {
     ClaudeCode,
     /// GitHub Copilot custom agents (`*.agent.md`), VS Code chat modes and prompt files.
     Copilot,
+    #[serde(rename = "opencode")]
     OpenCode,
     /// Gemini CLI: Markdown subagents and TOML commands.
     Gemini,
@@ -514,6 +515,9 @@ pub struct Report {
     pub name_collisions: Vec<NameCollision>,
     /// Agents kept for several tools at once (see [`MirrorSet`]).
     pub mirror_sets: Vec<MirrorSet>,
+    /// Per tool, what listing its agents' names and descriptions costs, and what the
+    /// consolidation saves.
+    pub description_cost: Vec<crate::cost::ToolCost>,
     pub settings: Settings,
     /// How many distinct body blocks were discounted as boilerplate, and from how many files on.
     pub boilerplate_blocks: usize,

@@ -116,7 +116,9 @@ impl Library {
         options: &ScanOptions,
         pairs_scored: usize,
     ) -> Report {
+        let description_cost = crate::cost::description_cost(&self.agents, &clusters);
         Report {
+            description_cost,
             inputs: inputs.to_vec(),
             scanned: self.scanned,
             name_collisions: loads::name_collisions(

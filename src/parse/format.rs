@@ -42,6 +42,13 @@ const INSTRUCTION_FILES: &[(&str, &str)] = &[
 /// Why a file is not read as a definition, when its name alone says so.
 pub fn not_a_definition(path: &Path) -> Option<String> {
     let name = file_name(path);
+    let lower = name.to_ascii_lowercase();
+    if lower == "copilot-instructions.md" || lower.ends_with(".instructions.md") {
+        return Some(format!(
+            "instruction file: GitHub Copilot reads `{name}` as instructions for the files it \
+             applies to, not as an agent; not compared with agents"
+        ));
+    }
     INSTRUCTION_FILES
         .iter()
         .find(|(f, _)| name.eq_ignore_ascii_case(f))
@@ -174,7 +181,13 @@ fn tool_folder(path: &Path) -> Option<ToolFolder> {
         .collect();
     // The nearest `.<tool>/<definitions>` pair above the file (the file itself excluded).
     (0..parts.len().saturating_sub(2)).rev().find_map(|i| {
-        let tool = parts[i].strip_prefix('.')?;
+        // OpenCode's user folder is `~/.config/opencode/agents`.
+        let config_dir = i > 0 && parts[i - 1] == ".config" && parts[i] == "opencode";
+        let tool = if config_dir {
+            "opencode"
+        } else {
+            parts[i].strip_prefix('.')?
+        };
         let sub = &parts[i + 1];
         let known = DEFINITION_FOLDERS.contains(&sub.as_str());
         (known && !tool.is_empty() && tool != "." && tool != "agent-dedup").then(|| ToolFolder {
@@ -280,6 +293,7 @@ mod tests {
             (".github/prompts/fix.prompt.md", Command, Copilot),
             (".opencode/agent/review.md", Agent, OpenCode),
             (".opencode/agents/review.md", Agent, OpenCode),
+            ("home/.config/opencode/agents/review.md", Agent, OpenCode),
             (".gemini/agents/a.md", Agent, Gemini),
             (".gemini/commands/git/commit.toml", Command, Gemini),
             (".cursor/agents/a.md", Agent, Cursor),
@@ -301,7 +315,14 @@ mod tests {
 
     #[test]
     fn instruction_files_are_not_definitions() {
-        for f in ["AGENTS.md", "x/CLAUDE.md", "GEMINI.md", "agents.md"] {
+        for f in [
+            "AGENTS.md",
+            "x/CLAUDE.md",
+            "GEMINI.md",
+            "agents.md",
+            ".github/copilot-instructions.md",
+            ".github/instructions/rust.instructions.md",
+        ] {
             assert!(not_a_definition(Path::new(f))
                 .unwrap()
                 .starts_with("instruction file"));

@@ -77,6 +77,7 @@ fn write_report(view: &JsonReport, out: &mut impl Write) -> io::Result<()> {
     write_field(out, "mirror_sets", &v.mirror_sets, false)?;
     write_field(out, "references", &v.references, false)?;
     write_field(out, "accepted", &v.accepted, false)?;
+    write_field(out, "description_cost", &v.description_cost, false)?;
     out.write_all(b"\n}")
 }
 
@@ -181,6 +182,7 @@ struct JsonReport<'a> {
     mirror_sets: &'a [MirrorSet],
     references: Vec<String>,
     accepted: JsonAccepted,
+    description_cost: DescriptionCost<'a>,
 }
 
 /// The findings a baseline accepts: cluster ids and collision names, sorted.
@@ -188,6 +190,12 @@ struct JsonReport<'a> {
 struct JsonAccepted {
     clusters: Vec<String>,
     name_collisions: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct DescriptionCost<'a> {
+    chars_per_token: usize,
+    tools: &'a [crate::cost::ToolCost],
 }
 
 #[derive(Serialize)]
@@ -278,6 +286,10 @@ fn view<'a>(report: &'a Report, merged_files: Option<&'a [String]>) -> JsonRepor
         accepted: JsonAccepted {
             clusters: sorted(&report.accepted.clusters, |id| (id.len(), id.to_owned())),
             name_collisions: sorted(&report.accepted.collisions, |name| (0, name.to_owned())),
+        },
+        description_cost: DescriptionCost {
+            chars_per_token: crate::cost::CHARS_PER_TOKEN,
+            tools: &report.description_cost,
         },
     }
 }

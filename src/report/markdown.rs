@@ -45,6 +45,8 @@ fn export(r: &Report, stems: Option<&[String]>) -> String {
             cluster_section(&mut out, r, c, stems.and_then(|s| s.get(i)).map(String::as_str));
         }
         collisions(&mut out, r);
+        mirror_sets(&mut out, r);
+        description_cost(&mut out, r);
         problems(&mut out, r);
         // Paths, names and values were escaped where they stand, so that none can start a line of
         // its own; the merged texts and diffs keep their lines, and lose only what could act on a
@@ -209,6 +211,55 @@ fn collisions(out: &mut String, r: &Report) {
                 None => writeln!(out, "  - {}: {}", l.tool, escape(&l.why)),
             };
         }
+    }
+    out.push('\n');
+}
+
+fn mirror_sets(out: &mut String, r: &Report) {
+    if r.mirror_sets.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Mirror sets\n\nOne definition kept for several tools: each tool loads its own copy, \
+         so these are not merged.\n"
+    );
+    for m in &r.mirror_sets {
+        let _ = writeln!(out, "- `{}`: {}", m.name, m.tools.join(", "));
+    }
+    out.push('\n');
+}
+
+fn description_cost(out: &mut String, r: &Report) {
+    if r.description_cost.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Agent listing per session\n\nNames and descriptions every session lists, at about {} \
+         characters a token.\n\n| tool | agents | tokens | after the consolidation | costliest |\n|---|---|---|---|---|",
+        crate::cost::CHARS_PER_TOKEN
+    );
+    for t in &r.description_cost {
+        let costliest: Vec<String> = t
+            .costliest
+            .iter()
+            .take(3)
+            .map(|a| format!("`{}` {}", a.name, a.tokens))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {}{} | {} | {} |",
+            t.tool,
+            t.agents,
+            t.tokens,
+            match t.warning_at {
+                Some(at) if t.tokens > at => format!(" (over the {at}-token warning)"),
+                _ => String::new(),
+            },
+            t.tokens_after,
+            costliest.join(", ")
+        );
     }
     out.push('\n');
 }

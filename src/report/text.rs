@@ -31,6 +31,7 @@ impl Exporter for TextExporter {
         collisions(&mut out, report);
         mirror_sets(&mut out, report);
         accepted(&mut out, report);
+        description_cost(&mut out, report);
         skipped(&mut out, report);
         diagnostics(&mut out, report);
         out
@@ -239,6 +240,41 @@ fn accepted(out: &mut String, r: &Report) {
     }
     if !collisions.is_empty() {
         say!(out, "  name collisions: {}", collisions.join(", "));
+    }
+}
+
+fn description_cost(out: &mut String, r: &Report) {
+    if r.description_cost.is_empty() {
+        return;
+    }
+    out.push('\n');
+    say!(
+        out,
+        "Agent listing per session (names and descriptions, about {} characters a token):",
+        crate::cost::CHARS_PER_TOKEN
+    );
+    for t in &r.description_cost {
+        let warning = match t.warning_at {
+            Some(at) if t.tokens > at => format!(", over the {at}-token warning"),
+            _ => String::new(),
+        };
+        let costliest: Vec<String> = t
+            .costliest
+            .iter()
+            .take(3)
+            .map(|a| format!("{} {}", a.name, a.tokens))
+            .collect();
+        say!(
+            out,
+            "  {}: ~{} tokens for {} agent(s){warning}; the consolidation saves ~{} (→ ~{}). \
+             Costliest: {}",
+            t.tool,
+            t.tokens,
+            t.agents,
+            t.saving,
+            t.tokens_after,
+            costliest.join(", ")
+        );
     }
 }
 

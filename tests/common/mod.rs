@@ -38,7 +38,16 @@ pub fn cmd_in(dir: &Path) -> Command {
 
 /// `scan ARGS --format json -q`, asserting success, parsed.
 pub fn scan_json(args: &[&str]) -> Value {
-    let out = cmd()
+    scan_json_with(cmd(), args)
+}
+
+/// [`scan_json`] run from `dir`.
+pub fn scan_json_in(dir: &Path, args: &[&str]) -> Value {
+    scan_json_with(cmd_in(dir), args)
+}
+
+fn scan_json_with(mut cmd: Command, args: &[&str]) -> Value {
+    let out = cmd
         .arg("scan")
         .args(args)
         .args(["--format", "json", "-q"])

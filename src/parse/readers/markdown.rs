@@ -3,7 +3,7 @@
 //! their dialects differ in keys, not in syntax.
 
 use super::{Reader, Source};
-use crate::model::{AgentFile, Frontmatter};
+use crate::model::{AgentFile, Diagnostic, Format, Frontmatter, Kind};
 use crate::parse::decode::{
     decode_text, expand_escaped_newlines, repair_escaped_mojibake, text_of,
 };
@@ -23,6 +23,10 @@ impl Reader for MarkdownReader {
         let entries = repair_escaped_mojibake(entries, &mut diagnostics);
         let mut frontmatter = Frontmatter { entries };
         expand_escaped_newlines(&mut frontmatter, &mut diagnostics);
+        // Cursor reads a rule's `globs: *.ts, *.tsx` as text, not YAML: no fault there.
+        if source.detected.format == Format::Cursor && source.detected.kind == Some(Kind::Rule) {
+            diagnostics.retain(|d| !matches!(d, Diagnostic::LenientYaml { .. }));
+        }
         let parts = Parts {
             decided: None,
             entry: None,

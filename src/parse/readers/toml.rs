@@ -67,7 +67,11 @@ impl Reader for TomlReader {
             .filter_map(|(k, v)| Some((crate::model::scalar_text(k)?, toml_of(v)?)))
             .collect();
         table.insert(body_key.to_owned(), toml::Value::String(body.to_owned()));
-        toml::to_string(&table).unwrap_or_default()
+        let mut text = toml::to_string(&table).unwrap_or_default();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text
     }
 }
 
