@@ -13,7 +13,7 @@ use agent_dedup::discover::DiscoverOptions;
 use agent_dedup::eval;
 use agent_dedup::pipeline::{self, ScanOptions};
 use agent_dedup::progress::Progress;
-use agent_dedup::report::{self, Format};
+use agent_dedup::report::{self, Exporter, Format};
 use agent_dedup::score::Weights;
 use clap::Parser;
 use std::io::Write;
@@ -92,6 +92,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Apply(args) => apply_report(args),
         Command::Undo(args) => undo(args),
         Command::Accept(args) => accept(args),
+        Command::Completions(args) => {
+            emit_with(|out| {
+                agent_dedup::cli::write_completions(args.shell, out);
+                Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            emit_with(agent_dedup::cli::write_man_page)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -258,6 +269,7 @@ fn scan_options(
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    refuse_out_early(args.out.as_deref(), args.force)?;
     let first = &args.paths[0];
     let config = config::for_scan(args.config.as_deref(), first)?;
     let (options, references) = scan_options(&args, config.as_ref())?;
@@ -267,7 +279,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     config::separate_references(&mut report, &args.paths, &references);
     report.accepted = baseline.accepts(&report);
     let phase = options.progress.phase("report", 0);
-    emit_with(|out| write_export(&report, args.common.format, args.out.is_some(), out))?;
+    emit_with(|out| write_export(&report, &args.common, args.out.is_some(), out))?;
     phase.finish();
     if let Some(dir) = &args.out {
         write_out(&report, dir, args.force)?;
@@ -298,17 +310,33 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
 /// `merged_file` (as report.json does).
 fn write_export(
     report: &agent_dedup::model::Report,
-    format: Format,
+    common: &CommonArgs,
     out: bool,
     to: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    match format {
+    match common.format {
         Format::Json if out => report::write_out_json(report, to),
+        Format::Text => report::TextExporter {
+            verbose: common.verbose,
+        }
+        .write_to(report, to),
         format => report::exporter(format).write_to(report, to),
     }
 }
 
+/// `--out DIR` without `--force` into a folder holding files it could overwrite: refused before
+/// any work (and checked again, file by file, when writing).
+fn refuse_out_early(out: Option<&std::path::Path>, force: bool) -> anyhow::Result<()> {
+    match out {
+        Some(dir) if !force => Ok(
+            report::check_out_dir(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?
+        ),
+        _ => Ok(()),
+    }
+}
+
 fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    refuse_out_early(args.out.as_deref(), args.force)?;
     let (report, skipped) = pipeline::merge_files(&args.files, &options(&args.common))?;
     if let Some(s) = skipped.first() {
         anyhow::bail!("{}: cannot be merged: {}", s.path.display(), s.reason);
@@ -341,7 +369,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
             }
             emit(&text)?;
         }
-        format => emit_with(|out| write_export(&report, format, args.out.is_some(), out))?,
+        _ => emit_with(|out| write_export(&report, &args.common, args.out.is_some(), out))?,
     }
     if let Some(dir) = &args.out {
         write_out(&report, dir, args.force)?;

@@ -492,7 +492,7 @@ fn out_writes_merged_files_diffs_and_reports() {
     }
     let written = snapshot_dir(&out_dir);
     let mut expected: BTreeSet<String> =
-        BTreeSet::from(["report.md".to_owned(), "report.json".to_owned()]);
+        BTreeSet::from(["report.md", "report.html", "report.json"].map(str::to_owned));
     for name in &file_names {
         expected.insert(format!("{name}.md"));
         expected.insert(format!("{name}.diff"));

@@ -50,7 +50,7 @@ pub enum Format {
 
 pub fn exporter(format: Format) -> Box<dyn Exporter> {
     match format {
-        Format::Text => Box::new(TextExporter),
+        Format::Text => Box::new(TextExporter::default()),
         Format::Json => Box::new(JsonExporter),
         Format::Markdown => Box::new(MarkdownExporter),
         Format::Html => Box::new(HtmlExporter),
@@ -62,14 +62,52 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
 #[derive(Debug)]
 pub struct WouldOverwrite(pub Vec<PathBuf>);
 
+/// How many of the files [`WouldOverwrite`] names: enough to recognise the folder, short enough
+/// to read (a folder of an earlier run may hold hundreds).
+const NAMED: usize = 3;
+
 impl std::fmt::Display for WouldOverwrite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let list: Vec<String> = self.0.iter().map(|p| p.display().to_string()).collect();
+        let list: Vec<String> = self
+            .0
+            .iter()
+            .take(NAMED)
+            .map(|p| p.display().to_string())
+            .collect();
+        let more = match self.0.len().saturating_sub(NAMED) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
         write!(
             f,
-            "refusing to overwrite existing file(s): {} (choose an empty --out folder, or pass --force)",
+            "refusing to overwrite {} existing file(s): {}{more} (choose an empty --out folder, or pass --force)",
+            self.0.len(),
             list.join(", ")
         )
+    }
+}
+
+/// Before any work: the files already in `dir` that a `--out` run could write over (every file
+/// name it writes ends in .md, .diff, .html or .json; which ones depends on the clusters found).
+/// A missing folder holds none.
+pub fn check_out_dir(dir: &Path) -> Result<(), WouldOverwrite> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let mut existing: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "md" | "diff" | "html" | "json"))
+        })
+        .collect();
+    existing.sort();
+    if existing.is_empty() {
+        Ok(())
+    } else {
+        Err(WouldOverwrite(existing))
     }
 }
 

@@ -4,7 +4,15 @@ use super::Exporter;
 use crate::model::{ClusterReport, Kind, Report, ScoreBreakdown, Tier};
 use std::fmt::Write;
 
-pub struct TextExporter;
+/// The terminal summary. Skipped files and repairs are grouped by kind with a few examples each,
+/// so that 265 identical warnings take four lines; `verbose` lists every file.
+#[derive(Debug, Default)]
+pub struct TextExporter {
+    pub verbose: bool,
+}
+
+/// How many files a group names when not verbose.
+const EXAMPLES: usize = 3;
 
 impl Exporter for TextExporter {
     fn export(&self, report: &Report) -> String {
@@ -17,8 +25,8 @@ impl Exporter for TextExporter {
         }
         collisions(&mut out, report);
         accepted(&mut out, report);
-        skipped(&mut out, report);
-        diagnostics(&mut out, report);
+        skipped(&mut out, report, self.verbose);
+        diagnostics(&mut out, report, self.verbose);
         out
     }
 }
@@ -188,17 +196,47 @@ fn accepted(out: &mut String, r: &Report) {
     }
 }
 
-fn skipped(out: &mut String, r: &Report) {
+fn skipped(out: &mut String, r: &Report, verbose: bool) {
     if r.skipped.is_empty() {
         return;
     }
     let _ = writeln!(out, "\nSkipped ({}):", r.skipped.len());
+    if verbose {
+        for s in &r.skipped {
+            let _ = writeln!(out, "  {}: {}", s.path.display(), s.reason);
+        }
+        return;
+    }
+    let mut by_reason: Vec<(&str, Vec<String>)> = Vec::new();
     for s in &r.skipped {
-        let _ = writeln!(out, "  {}: {}", s.path.display(), s.reason);
+        let path = s.path.display().to_string();
+        match by_reason.iter_mut().find(|(reason, _)| *reason == s.reason) {
+            Some((_, paths)) => paths.push(path),
+            None => by_reason.push((&s.reason, vec![path])),
+        }
+    }
+    by_reason.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+    for (reason, paths) in by_reason {
+        let _ = writeln!(out, "  {} × {reason}", paths.len());
+        examples(out, &paths);
     }
 }
 
-fn diagnostics(out: &mut String, r: &Report) {
+/// The first few of `lines`, indented, and how many more there are.
+fn examples(out: &mut String, lines: &[String]) {
+    for line in lines.iter().take(EXAMPLES) {
+        let _ = writeln!(out, "      {line}");
+    }
+    if lines.len() > EXAMPLES {
+        let _ = writeln!(
+            out,
+            "      … and {} more (--verbose lists every file)",
+            lines.len() - EXAMPLES
+        );
+    }
+}
+
+fn diagnostics(out: &mut String, r: &Report, verbose: bool) {
     let noted: Vec<_> = r
         .agents
         .iter()
@@ -208,10 +246,28 @@ fn diagnostics(out: &mut String, r: &Report) {
         return;
     }
     let _ = writeln!(out, "\nRepairs and warnings ({} files):", noted.len());
-    for a in noted {
-        let _ = writeln!(out, "  {}", a.path.display());
-        for d in &a.diagnostics {
-            let _ = writeln!(out, "    - {d}");
+    if verbose {
+        for a in noted {
+            let _ = writeln!(out, "  {}", a.path.display());
+            for d in &a.diagnostics {
+                let _ = writeln!(out, "    - {d}");
+            }
         }
+        return;
+    }
+    let mut by_kind: Vec<(&str, Vec<String>)> = Vec::new();
+    for a in noted {
+        for d in &a.diagnostics {
+            let line = format!("{}: {d}", a.path.display());
+            match by_kind.iter_mut().find(|(kind, _)| *kind == d.kind()) {
+                Some((_, lines)) => lines.push(line),
+                None => by_kind.push((d.kind(), vec![line])),
+            }
+        }
+    }
+    by_kind.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+    for (kind, lines) in by_kind {
+        let _ = writeln!(out, "  {} × {kind}", lines.len());
+        examples(out, &lines);
     }
 }
