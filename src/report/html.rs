@@ -207,11 +207,11 @@ fn overview(out: &mut String, r: &Report) {
     stat(out, format!("≈{before}"), "description tokens now");
     stat(out, format!("≈{after}"), "description tokens after merging");
     out.push_str("</div>");
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<p class=\"muted\">Token counts are estimates (characters ÷ 4) of the descriptions Claude Code \
 keeps in context for every agent. Threshold {:.2}; {} pairs scored; {} block(s) recurring in {} or \
-more files discounted as boilerplate.</p></section>\n",
+more files discounted as boilerplate.</p></section>",
         r.settings.threshold, r.pairs_scored, r.boilerplate_blocks, r.boilerplate_threshold
     );
 }
@@ -308,13 +308,13 @@ fn library_map(out: &mut String, r: &Report) {
         }
     }
     let height = shelves.height();
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<section id=\"map\" class=\"map\"><h2>Map of the library</h2>\
 <p class=\"legend\">One square per file.<span class=\"lc\"></span>copy cluster<span class=\"lv\"></span>variant cluster\
 <span class=\"ls\"></span>no duplicate<span class=\"lx\"></span>name collision. Paler squares score lower \
 to their cluster's representative. Select a block to open its cluster.</p>\
-<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {}\" role=\"img\" aria-label=\"{} files, {} clusters\">{body}</svg></section>\n",
+<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {}\" role=\"img\" aria-label=\"{} files, {} clusters\">{body}</svg></section>",
         height.max(1),
         r.agents.len(),
         r.clusters.len()

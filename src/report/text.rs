@@ -207,19 +207,28 @@ fn skipped(out: &mut String, r: &Report, verbose: bool) {
         }
         return;
     }
-    let mut by_reason: Vec<(&str, Vec<String>)> = Vec::new();
-    for s in &r.skipped {
-        let path = s.path.display().to_string();
-        match by_reason.iter_mut().find(|(reason, _)| *reason == s.reason) {
-            Some((_, paths)) => paths.push(path),
-            None => by_reason.push((&s.reason, vec![path])),
-        }
-    }
-    by_reason.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+    let by_reason = grouped(
+        r.skipped
+            .iter()
+            .map(|s| (s.reason.as_str(), s.path.display().to_string())),
+    );
     for (reason, paths) in by_reason {
         let _ = writeln!(out, "  {} × {reason}", paths.len());
         examples(out, &paths);
     }
+}
+
+/// `(label, line)` pairs gathered by label, the largest group first (then in order of appearance).
+fn grouped<'a>(items: impl Iterator<Item = (&'a str, String)>) -> Vec<(&'a str, Vec<String>)> {
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for (label, line) in items {
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, lines)) => lines.push(line),
+            None => groups.push((label, vec![line])),
+        }
+    }
+    groups.sort_by_key(|(_, lines)| std::cmp::Reverse(lines.len()));
+    groups
 }
 
 /// The first few of `lines`, indented, and how many more there are.
@@ -255,17 +264,11 @@ fn diagnostics(out: &mut String, r: &Report, verbose: bool) {
         }
         return;
     }
-    let mut by_kind: Vec<(&str, Vec<String>)> = Vec::new();
-    for a in noted {
-        for d in &a.diagnostics {
-            let line = format!("{}: {d}", a.path.display());
-            match by_kind.iter_mut().find(|(kind, _)| *kind == d.kind()) {
-                Some((_, lines)) => lines.push(line),
-                None => by_kind.push((d.kind(), vec![line])),
-            }
-        }
-    }
-    by_kind.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+    let by_kind = grouped(noted.iter().flat_map(|a| {
+        a.diagnostics
+            .iter()
+            .map(move |d| (d.kind(), format!("{}: {d}", a.path.display())))
+    }));
     for (kind, lines) in by_kind {
         let _ = writeln!(out, "  {} × {kind}", lines.len());
         examples(out, &lines);

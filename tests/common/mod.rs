@@ -36,18 +36,24 @@ pub fn cmd_in(dir: &Path) -> Command {
 
 /// `scan ARGS --format json -q`, asserting success, parsed.
 pub fn scan_json(args: &[&str]) -> Value {
-    let out = cmd()
+    serde_json::from_slice(&scan_stdout(cmd(), args, "json"))
+        .expect("scan --format json prints JSON")
+}
+
+/// What `scan ARGS --format FORMAT -q` prints, run as `command`, asserting success.
+pub fn scan_stdout(mut command: Command, args: &[&str], format: &str) -> Vec<u8> {
+    let out = command
         .arg("scan")
         .args(args)
-        .args(["--format", "json", "-q"])
+        .args(["--format", format, "-q"])
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "scan {args:?} failed: {}",
+        "scan {args:?} --format {format} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("scan --format json prints JSON")
+    out.stdout
 }
 
 pub fn clusters(report: &Value) -> &Vec<Value> {
