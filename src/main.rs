@@ -328,9 +328,7 @@ fn write_export(
 /// any work (and checked again, file by file, when writing).
 fn refuse_out_early(out: Option<&std::path::Path>, force: bool) -> anyhow::Result<()> {
     match out {
-        Some(dir) if !force => Ok(
-            report::check_out_dir(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?
-        ),
+        Some(dir) if !force => report::check_out_dir(dir),
         _ => Ok(()),
     }
 }

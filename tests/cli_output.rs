@@ -70,7 +70,7 @@ fn an_out_folder_with_earlier_files_is_refused_before_any_work() {
     );
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        err.contains("refusing to overwrite 40 existing file(s)"),
+        err.contains("already holds 40 report, agent or diff file(s)"),
         "{err}"
     );
     assert!(

@@ -66,31 +66,34 @@ pub struct WouldOverwrite(pub Vec<PathBuf>);
 /// to read (a folder of an earlier run may hold hundreds).
 const NAMED: usize = 3;
 
+/// `a, b, c and 37 more`
+fn first_few(paths: &[PathBuf]) -> String {
+    let list: Vec<String> = paths
+        .iter()
+        .take(NAMED)
+        .map(|p| p.display().to_string())
+        .collect();
+    match paths.len().saturating_sub(NAMED) {
+        0 => list.join(", "),
+        n => format!("{} and {n} more", list.join(", ")),
+    }
+}
+
 impl std::fmt::Display for WouldOverwrite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let list: Vec<String> = self
-            .0
-            .iter()
-            .take(NAMED)
-            .map(|p| p.display().to_string())
-            .collect();
-        let more = match self.0.len().saturating_sub(NAMED) {
-            0 => String::new(),
-            n => format!(" and {n} more"),
-        };
         write!(
             f,
-            "refusing to overwrite {} existing file(s): {}{more} (choose an empty --out folder, or pass --force)",
+            "refusing to overwrite {} existing file(s): {} (choose an empty --out folder, or pass --force)",
             self.0.len(),
-            list.join(", ")
+            first_few(&self.0)
         )
     }
 }
 
-/// Before any work: the files already in `dir` that a `--out` run could write over (every file
-/// name it writes ends in .md, .diff, .html or .json; which ones depends on the clusters found).
-/// A missing folder holds none.
-pub fn check_out_dir(dir: &Path) -> Result<(), WouldOverwrite> {
+/// Before any work: refuses a `--out` folder holding files the run could write over (every file
+/// name it writes ends in .md, .diff, .html or .json; which ones depends on the clusters found, so
+/// any such file counts). A missing folder holds none.
+pub fn check_out_dir(dir: &Path) -> anyhow::Result<()> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
     };
@@ -105,10 +108,14 @@ pub fn check_out_dir(dir: &Path) -> Result<(), WouldOverwrite> {
         .collect();
     existing.sort();
     if existing.is_empty() {
-        Ok(())
-    } else {
-        Err(WouldOverwrite(existing))
+        return Ok(());
     }
+    anyhow::bail!(
+        "{}: refusing to write into a folder that already holds {} report, agent or diff file(s) this run could overwrite: {} (choose an empty --out folder, or pass --force)",
+        dir.display(),
+        existing.len(),
+        first_few(&existing)
+    )
 }
 
 impl std::error::Error for WouldOverwrite {}
