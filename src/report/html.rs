@@ -807,6 +807,34 @@ mod tests {
         assert_eq!(parts[3], DiffPart::Change(vec!["--- x"], vec!["+++ y"]));
     }
 
+    /// Without a browser: markup in a file's name, description, body and path comes out as text.
+    #[test]
+    fn markup_from_agent_files_is_written_as_text() {
+        let payload = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&";
+        let dir = tempfile::tempdir().unwrap();
+        for (file, extra) in [("a<u>.md", "Check one"), ("c.md", "Check two")] {
+            std::fs::write(
+                dir.path().join(file),
+                format!(
+                    "---\nname: x{payload}\ndescription: Reviews code for flaws {payload}\n---\n\n\
+                     You review code.{payload}\n\n- Look for injection\n- Look for secrets\n- {extra}\n"
+                ),
+            )
+            .unwrap();
+        }
+        let report = crate::pipeline::scan(&[dir.path().to_owned()], &Default::default()).unwrap();
+        assert_eq!(report.clusters.len(), 1, "the two files cluster");
+        let page = HtmlExporter.export(&report);
+        for markup in ["<script", "<img", "<u>", "onerror=alert(2)>"] {
+            assert!(
+                !page.contains(markup),
+                "`{markup}` reached the page as markup"
+            );
+        }
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains("a&lt;u&gt;.md"));
+    }
+
     #[test]
     fn token_estimate_replaces_members_by_the_merged_description() {
         let corpus = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/seeds");
