@@ -39,6 +39,66 @@ pub enum Command {
     /// Record findings of a report as accepted ("not duplicates", "intended collision") in the
     /// baseline, so later scans report them apart and --fail-on-* ignore them.
     Accept(AcceptArgs),
+    /// Print a shell completion script (for example: `agent-dedup completions bash >
+    /// ~/.local/share/bash-completion/completions/agent-dedup`).
+    Completions(CompletionsArgs),
+    /// Print the manual page, in roff (for example: `agent-dedup man > agent-dedup.1; man ./agent-dedup.1`).
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Writes the completion script for `shell`, generated from the command-line definition.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "agent-dedup", out);
+}
+
+/// Writes the manual page (roff), generated from the command-line definition, with a section per
+/// subcommand.
+pub fn write_man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = sub.get_name();
+        writeln!(
+            out,
+            ".SH \"{}\"",
+            format!("agent-dedup {name}").to_uppercase()
+        )?;
+        let page = clap_mangen::Man::new(sub.clone().bin_name(format!("agent-dedup {name}")));
+        page.render_synopsis_section(&mut SkipHeading(out))?;
+        page.render_description_section(&mut SkipHeading(out))?;
+        page.render_options_section(&mut SkipHeading(out))?;
+    }
+    man.render_version_section(out)?;
+    man.render_authors_section(out)
+}
+
+/// Passes roff through, turning each subcommand's section headings (`.SH`) into subsections
+/// (`.SS`), so that they nest under the subcommand's own section.
+struct SkipHeading<'a>(&'a mut dyn std::io::Write);
+
+impl std::io::Write for SkipHeading<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf).replace(".SH ", ".SS ");
+        self.0.write_all(text.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Settings shared by every command that reads a library.
@@ -75,6 +135,11 @@ pub struct CommonArgs {
     /// No progress bars (they are drawn on stderr, and only when it is a terminal).
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// List every skipped file and every repair or warning in the text report (by default they
+    /// are grouped by kind, with counts and a few examples).
+    #[arg(long, short)]
+    pub verbose: bool,
 
     /// Print the wall time of each phase (read, featurize, candidates, score, cluster, merge,
     /// report) on stderr when it ends, with the memory in use (on Linux): for finding where a slow

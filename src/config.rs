@@ -217,8 +217,11 @@ mod tests {
         let path = dir.path().join(CONFIG_FILE);
         std::fs::write(
             &path,
-            "threshold = 0.5\nexclude = [\"**/drafts/**\"]\nformats = [\"agent\"]\nreference = [\"vendor\"]\n\
-             baseline = \"b.json\"\n[[accepted]]\nkind = \"cluster\"\nfiles = [{ path = \"a.md\", sha256 = \"00\" }]\n",
+            format!(
+                "threshold = 0.5\nexclude = [\"**/drafts/**\"]\nformats = [\"agent\"]\nreference = [\"vendor\"]\n\
+                 baseline = \"b.json\"\n[[accepted]]\nkind = \"cluster\"\nfiles = [{{ path = \"a.md\", sha256 = \"{}\" }}]\n",
+                "0f".repeat(32)
+            ),
         )
         .unwrap();
         let config = Config::read(&path).unwrap();

@@ -14,7 +14,7 @@ use agent_dedup::eval;
 use agent_dedup::model::ScoreBreakdown;
 use agent_dedup::pipeline::{self, ScanOptions};
 use agent_dedup::progress::Progress;
-use agent_dedup::report::{self, Format};
+use agent_dedup::report::{self, Exporter, Format};
 use agent_dedup::score::Weights;
 use agent_dedup::terminal::{self, eprint_line};
 use clap::Parser;
@@ -94,6 +94,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Apply(args) => apply_report(args),
         Command::Undo(args) => undo(args),
         Command::Accept(args) => accept(args),
+        Command::Completions(args) => {
+            emit_with(|out| {
+                agent_dedup::cli::write_completions(args.shell, out);
+                Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            emit_with(agent_dedup::cli::write_man_page)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -262,6 +273,7 @@ fn scan_options(
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    refuse_out_early(args.out.as_deref(), args.force)?;
     let mut paths = args.paths.clone();
     if args.installed {
         let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
@@ -289,7 +301,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     report.accepted = baseline.accepts(&report);
     let phase = options.progress.phase("report", 0);
     let printed =
-        emit_with(|out| write_export(&report, args.common.format, args.out.is_some(), out));
+        emit_with(|out| write_export(&report, &args.common, args.out.is_some(), out));
     phase.finish();
     // Whatever became of the printing, the files asked for are written.
     if let Some(dir) = &args.out {
@@ -322,13 +334,26 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
 /// `merged_file` (as report.json does).
 fn write_export(
     report: &agent_dedup::model::Report,
-    format: Format,
+    common: &CommonArgs,
     out: bool,
     to: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    match format {
+    match common.format {
         Format::Json if out => report::write_out_json(report, to),
+        Format::Text => report::TextExporter {
+            verbose: common.verbose,
+        }
+        .write_to(report, to),
         format => report::exporter(format).write_to(report, to),
+    }
+}
+
+/// `--out DIR` without `--force` into a folder holding files it could overwrite: refused before
+/// any work (and checked again, file by file, when writing).
+fn refuse_out_early(out: Option<&std::path::Path>, force: bool) -> anyhow::Result<()> {
+    match out {
+        Some(dir) if !force => report::check_out_dir(dir),
+        _ => Ok(()),
     }
 }
 
@@ -336,6 +361,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.out {
         agent_dedup::outdir::check_out_dir(dir, &args.files)?;
     }
+    refuse_out_early(args.out.as_deref(), args.force)?;
     let (report, skipped) = pipeline::merge_files(&args.files, &options(&args.common))?;
     if let Some(s) = skipped.first() {
         anyhow::bail!("{}: cannot be merged: {}", s.path.display(), s.reason);
@@ -373,7 +399,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
             }
             emit(&text)
         }
-        format => emit_with(|out| write_export(&report, format, args.out.is_some(), out)),
+        _ => emit_with(|out| write_export(&report, &args.common, args.out.is_some(), out)),
     };
     if let Some(dir) = &args.out {
         write_out(&report, dir, args.force)?;

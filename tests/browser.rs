@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{clusters, cmd, scan_json};
+use common::{clusters, cmd, scan_json, scan_stdout};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -179,19 +179,8 @@ impl Screenshot {
 
 /// `scan ARGS --format html`, written to `dir/report.html`.
 fn html_report(args: &[&str], dir: &Path) -> PathBuf {
-    let out = cmd()
-        .arg("scan")
-        .args(args)
-        .args(["--format", "html", "-q"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let page = dir.join("report.html");
-    std::fs::write(&page, &out.stdout).unwrap();
+    std::fs::write(&page, scan_stdout(cmd(), args, "html")).unwrap();
     page
 }
 

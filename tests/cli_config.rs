@@ -49,18 +49,7 @@ fn library() -> tempfile::TempDir {
 }
 
 fn scan_json(dir: &Path, args: &[&str]) -> Value {
-    let out = cmd_in(dir)
-        .arg("scan")
-        .args(args)
-        .args(["--format", "json", "-q"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&common::scan_stdout(cmd_in(dir), args, "json")).unwrap()
 }
 
 fn paths(report: &Value) -> Vec<String> {

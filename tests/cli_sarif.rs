@@ -26,18 +26,7 @@ fn assert_valid(log: &Value) {
 }
 
 fn sarif(args: &[&str]) -> Value {
-    let out = cmd()
-        .arg("scan")
-        .args(args)
-        .args(["--format", "sarif", "-q"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("SARIF is JSON")
+    serde_json::from_slice(&common::scan_stdout(cmd(), args, "sarif")).expect("SARIF is JSON")
 }
 
 #[test]

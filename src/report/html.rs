@@ -207,11 +207,11 @@ fn overview(out: &mut String, r: &Report) {
     stat(out, format!("≈{before}"), "description tokens now");
     stat(out, format!("≈{after}"), "description tokens after merging");
     out.push_str("</div>");
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<p class=\"muted\">Token counts are estimates (characters ÷ 4) of the descriptions Claude Code \
 keeps in context for every agent. Threshold {:.2}; {} pairs scored; {} block(s) recurring in {} or \
-more files discounted as boilerplate.</p></section>\n",
+more files discounted as boilerplate.</p></section>",
         r.settings.threshold, r.pairs_scored, r.boilerplate_blocks, r.boilerplate_threshold
     );
 }
@@ -308,13 +308,13 @@ fn library_map(out: &mut String, r: &Report) {
         }
     }
     let height = shelves.height();
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<section id=\"map\" class=\"map\"><h2>Map of the library</h2>\
 <p class=\"legend\">One square per file.<span class=\"lc\"></span>copy cluster<span class=\"lv\"></span>variant cluster\
 <span class=\"ls\"></span>no duplicate<span class=\"lx\"></span>name collision. Paler squares score lower \
 to their cluster's representative. Select a block to open its cluster.</p>\
-<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {}\" role=\"img\" aria-label=\"{} files, {} clusters\">{body}</svg></section>\n",
+<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {}\" role=\"img\" aria-label=\"{} files, {} clusters\">{body}</svg></section>",
         height.max(1),
         r.agents.len(),
         r.clusters.len()
@@ -805,6 +805,34 @@ mod tests {
     fn a_removed_line_that_looks_like_a_header_stays_a_removal() {
         let parts = diff_parts("--- a\n+++ b\n@@ -1 +1 @@\n--- x\n+++ y\n");
         assert_eq!(parts[3], DiffPart::Change(vec!["--- x"], vec!["+++ y"]));
+    }
+
+    /// Without a browser: markup in a file's name, description, body and path comes out as text.
+    #[test]
+    fn markup_from_agent_files_is_written_as_text() {
+        let payload = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&";
+        let dir = tempfile::tempdir().unwrap();
+        for (file, extra) in [("a<u>.md", "Check one"), ("c.md", "Check two")] {
+            std::fs::write(
+                dir.path().join(file),
+                format!(
+                    "---\nname: x{payload}\ndescription: Reviews code for flaws {payload}\n---\n\n\
+                     You review code.{payload}\n\n- Look for injection\n- Look for secrets\n- {extra}\n"
+                ),
+            )
+            .unwrap();
+        }
+        let report = crate::pipeline::scan(&[dir.path().to_owned()], &Default::default()).unwrap();
+        assert_eq!(report.clusters.len(), 1, "the two files cluster");
+        let page = HtmlExporter.export(&report);
+        for markup in ["<script", "<img", "<u>", "onerror=alert(2)>"] {
+            assert!(
+                !page.contains(markup),
+                "`{markup}` reached the page as markup"
+            );
+        }
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains("a&lt;u&gt;.md"));
     }
 
     #[test]

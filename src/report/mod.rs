@@ -50,7 +50,7 @@ pub enum Format {
 
 pub fn exporter(format: Format) -> Box<dyn Exporter> {
     match format {
-        Format::Text => Box::new(TextExporter),
+        Format::Text => Box::new(TextExporter::default()),
         Format::Json => Box::new(JsonExporter),
         Format::Markdown => Box::new(MarkdownExporter),
         Format::Html => Box::new(HtmlExporter),
@@ -62,19 +62,60 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
 #[derive(Debug)]
 pub struct WouldOverwrite(pub Vec<PathBuf>);
 
+/// How many of the files [`WouldOverwrite`] names: enough to recognise the folder, short enough
+/// to read (a folder of an earlier run may hold hundreds).
+const NAMED: usize = 3;
+
+/// `a, b, c and 37 more`
+fn first_few(paths: &[PathBuf]) -> String {
+    let list: Vec<String> = paths
+        .iter()
+        .take(NAMED)
+        .map(|p| crate::apply::paths::shown(p))
+        .collect();
+    match paths.len().saturating_sub(NAMED) {
+        0 => list.join(", "),
+        n => format!("{} and {n} more", list.join(", ")),
+    }
+}
+
 impl std::fmt::Display for WouldOverwrite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let list: Vec<String> = self
-            .0
-            .iter()
-            .map(|p| crate::apply::paths::shown(p))
-            .collect();
         write!(
             f,
-            "refusing to overwrite existing file(s): {} (choose an empty --out folder, or pass --force to replace them)",
-            list.join(", ")
+            "refusing to overwrite {} existing file(s): {} (choose an empty --out folder, or pass --force)",
+            self.0.len(),
+            first_few(&self.0)
         )
     }
+}
+
+/// Before any work: refuses a `--out` folder holding files the run could write over (every file
+/// name it writes ends in .md, .diff, .html or .json; which ones depends on the clusters found, so
+/// any such file counts). A missing folder holds none.
+pub fn check_out_dir(dir: &Path) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let mut existing: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "md" | "diff" | "html" | "json"))
+        })
+        .collect();
+    existing.sort();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{}: refusing to write into a folder that already holds {} report, agent or diff file(s) this run could overwrite: {} (choose an empty --out folder, or pass --force)",
+        dir.display(),
+        existing.len(),
+        first_few(&existing)
+    )
 }
 
 impl std::error::Error for WouldOverwrite {}

@@ -17,7 +17,15 @@ fn push_line(out: &mut String, line: &str) {
     out.push('\n');
 }
 
-pub struct TextExporter;
+/// The terminal summary. Skipped files and repairs are grouped by kind with a few examples each,
+/// so that 265 identical warnings take four lines; `verbose` lists every file.
+#[derive(Debug, Default)]
+pub struct TextExporter {
+    pub verbose: bool,
+}
+
+/// How many files a group names when not verbose.
+const EXAMPLES: usize = 3;
 
 impl Exporter for TextExporter {
     fn export(&self, report: &Report) -> String {
@@ -32,8 +40,8 @@ impl Exporter for TextExporter {
         mirror_sets(&mut out, report);
         accepted(&mut out, report);
         description_cost(&mut out, report);
-        skipped(&mut out, report);
-        diagnostics(&mut out, report);
+        skipped(&mut out, report, self.verbose);
+        diagnostics(&mut out, report, self.verbose);
         out
     }
 }
@@ -278,18 +286,57 @@ fn description_cost(out: &mut String, r: &Report) {
     }
 }
 
-fn skipped(out: &mut String, r: &Report) {
+fn skipped(out: &mut String, r: &Report, verbose: bool) {
     if r.skipped.is_empty() {
         return;
     }
     out.push('\n');
     say!(out, "Skipped ({}):", r.skipped.len());
-    for s in &r.skipped {
-        say!(out, "  {}: {}", s.path.display(), s.reason);
+    if verbose {
+        for s in &r.skipped {
+            say!(out, "  {}: {}", s.path.display(), s.reason);
+        }
+        return;
+    }
+    let by_reason = grouped(
+        r.skipped
+            .iter()
+            .map(|s| (s.reason.as_str(), s.path.display().to_string())),
+    );
+    for (reason, paths) in by_reason {
+        say!(out, "  {} × {reason}", paths.len());
+        examples(out, &paths);
     }
 }
 
-fn diagnostics(out: &mut String, r: &Report) {
+/// `(label, line)` pairs gathered by label, the largest group first (then in order of appearance).
+fn grouped<'a>(items: impl Iterator<Item = (&'a str, String)>) -> Vec<(&'a str, Vec<String>)> {
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for (label, line) in items {
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, lines)) => lines.push(line),
+            None => groups.push((label, vec![line])),
+        }
+    }
+    groups.sort_by_key(|(_, lines)| std::cmp::Reverse(lines.len()));
+    groups
+}
+
+/// The first few of `lines`, indented, and how many more there are.
+fn examples(out: &mut String, lines: &[String]) {
+    for line in lines.iter().take(EXAMPLES) {
+        say!(out, "      {line}");
+    }
+    if lines.len() > EXAMPLES {
+        say!(
+            out,
+            "      … and {} more (--verbose lists every file)",
+            lines.len() - EXAMPLES
+        );
+    }
+}
+
+fn diagnostics(out: &mut String, r: &Report, verbose: bool) {
     let noted: Vec<_> = r
         .agents
         .iter()
@@ -300,10 +347,22 @@ fn diagnostics(out: &mut String, r: &Report) {
     }
     out.push('\n');
     say!(out, "Repairs and warnings ({} files):", noted.len());
-    for a in noted {
-        say!(out, "  {}", a.path.display());
-        for d in &a.diagnostics {
-            say!(out, "    - {d}");
+    if verbose {
+        for a in noted {
+            say!(out, "  {}", a.path.display());
+            for d in &a.diagnostics {
+                say!(out, "    - {d}");
+            }
         }
+        return;
+    }
+    let by_kind = grouped(noted.iter().flat_map(|a| {
+        a.diagnostics
+            .iter()
+            .map(move |d| (d.kind(), format!("{}: {d}", a.path.display())))
+    }));
+    for (kind, lines) in by_kind {
+        say!(out, "  {} × {kind}", lines.len());
+        examples(out, &lines);
     }
 }

@@ -38,27 +38,30 @@ pub fn cmd_in(dir: &Path) -> Command {
 
 /// `scan ARGS --format json -q`, asserting success, parsed.
 pub fn scan_json(args: &[&str]) -> Value {
-    scan_json_with(cmd(), args)
+    serde_json::from_slice(&scan_stdout(cmd(), args, "json"))
+        .expect("scan --format json prints JSON")
 }
 
 /// [`scan_json`] run from `dir`.
 pub fn scan_json_in(dir: &Path, args: &[&str]) -> Value {
-    scan_json_with(cmd_in(dir), args)
+    serde_json::from_slice(&scan_stdout(cmd_in(dir), args, "json"))
+        .expect("scan --format json prints JSON")
 }
 
-fn scan_json_with(mut cmd: Command, args: &[&str]) -> Value {
-    let out = cmd
+/// What `scan ARGS --format FORMAT -q` prints, run as `command`, asserting success.
+pub fn scan_stdout(mut command: Command, args: &[&str], format: &str) -> Vec<u8> {
+    let out = command
         .arg("scan")
         .args(args)
-        .args(["--format", "json", "-q"])
+        .args(["--format", format, "-q"])
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "scan {args:?} failed: {}",
+        "scan {args:?} --format {format} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("scan --format json prints JSON")
+    out.stdout
 }
 
 pub fn clusters(report: &Value) -> &Vec<Value> {
