@@ -7,6 +7,7 @@
 
 use crate::model::{AgentFile, Cluster, Kind, NameCollision, ScoredPair, Tier};
 use crate::normalize::{term_text, top_terms, Features, Term};
+use crate::score::{score_pair, Weights};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
@@ -327,8 +328,15 @@ pub fn describe_group(
         .map(|p| ((p.a.min(p.b), p.a.max(p.b)), p))
         .collect();
     let lookup = |a: usize, b: usize| scores.get(&(a.min(b), a.max(b))).copied();
-    let total = |a, b| lookup(a, b).map_or(0.0, |p| p.score.total);
-    let shared = |a, b| lookup(a, b).map_or(0.0, |p| p.score.shared_lines);
+    // Copies of one definition are not all scored against each other in a large library (see
+    // `candidates`); what such a pair would score is known: it shares every block.
+    let copies = |a: usize, b: usize| features[a].same_copy(&features[b]);
+    let total = |a, b| lookup(a, b).map_or(if copies(a, b) { 1.0 } else { 0.0 }, |p| p.score.total);
+    let shared = |a, b| {
+        lookup(a, b).map_or(if copies(a, b) { 1.0 } else { 0.0 }, |p| {
+            p.score.shared_lines
+        })
+    };
     let mut min_score = f32::MAX;
     let mut max_score = 0.0f32;
     let mut min_shared = f32::MAX;
@@ -365,6 +373,17 @@ pub fn describe_group(
         Tier::Variant
     };
     let mut member_pairs: Vec<ScoredPair> = scores.values().map(|p| **p).collect();
+    // Every member's score to the representative is reported; a copy of it left unscored gets
+    // the score of the copy it is.
+    for &m in &members {
+        if m != representative && lookup(m, representative).is_none() && copies(m, representative) {
+            member_pairs.push(ScoredPair {
+                a: m.min(representative),
+                b: m.max(representative),
+                score: score_pair(&features[m], &features[representative], &Weights::default()),
+            });
+        }
+    }
     member_pairs.sort_by_key(|p| (p.a, p.b));
     let copy_groups = copies_within(&members, &member_pairs, options.copy_threshold);
     Cluster {
