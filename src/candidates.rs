@@ -116,10 +116,21 @@ pub fn indexed_candidates_with_progress(
     kinds: &[Kind],
     done: impl Fn() + Sync,
 ) -> Vec<Vec<u32>> {
+    let copies = CopyGroups::of(features);
+    // Copies of one definition enter the index once, by their first copy: a definition copied
+    // hundreds of times would otherwise put each of its keys over the posting cap, and no copy
+    // would be proposed at all.
     let all_keys: Vec<Vec<(u64, u32)>> = features
         .par_iter()
         .zip(kinds.par_iter())
-        .map(|(f, &k)| keys(f, k))
+        .enumerate()
+        .map(|(i, (f, &k))| {
+            if copies.is_first(i) {
+                keys(f, k)
+            } else {
+                Vec::new()
+            }
+        })
         .collect();
     let (postings, index) = inverted_index(&all_keys, MAX_POSTING);
     let n_plus_one = features.len() as f32 + 1.0;
@@ -143,7 +154,100 @@ pub fn indexed_candidates_with_progress(
             },
         )
         .collect();
-    either_side_keeps(kept)
+    copies.spread(either_side_keeps(kept))
+}
+
+/// Agents that are copies of one definition ([`Features::copy_of`]), grouped.
+struct CopyGroups {
+    /// Each agent's first copy (itself when it is the first or has none).
+    first: Vec<u32>,
+    /// The other copies of each first copy that has some, in index order.
+    others: FxHashMap<u32, Vec<u32>>,
+}
+
+/// Of another group's copies, at most this many are paired with each copy of a group (see
+/// [`CopyGroups::spread`]).
+const COPIES_PER_PARTNER: usize = MAX_POSTING;
+
+impl CopyGroups {
+    fn of(features: &[Features]) -> CopyGroups {
+        let mut first_of: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut others: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        let first = features
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let i = i as u32;
+                let Some(fingerprint) = f.copy_of else {
+                    return i;
+                };
+                let first = *first_of.entry(fingerprint).or_insert(i);
+                if first != i {
+                    others.entry(first).or_default().push(i);
+                }
+                first
+            })
+            .collect();
+        CopyGroups { first, others }
+    }
+
+    fn is_first(&self, i: usize) -> bool {
+        self.first[i] as usize == i
+    }
+
+    /// The group of a first copy: itself and its other copies, at most `limit`.
+    fn group(&self, first: u32, limit: usize) -> impl Iterator<Item = u32> + '_ {
+        let others = self.others.get(&first).map_or(&[][..], |o| &o[..]);
+        std::iter::once(first)
+            .chain(others.iter().copied())
+            .take(limit)
+    }
+
+    /// The candidate pairs of first copies (as each agent's later agents), given to every copy:
+    /// each copy is paired with its first copy, which links the group, and with every agent its
+    /// first copy is paired with and their copies, so that the mean link between a group and the
+    /// agents around it is measured as all-pairs scoring measures it. Beyond
+    /// [`COPIES_PER_PARTNER`] copies of one partner the rest are left out, which keeps the work
+    /// linear when two huge groups of copies are alike.
+    fn spread(&self, later: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
+        if self.others.is_empty() {
+            return later;
+        }
+        let mut partners: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for (a, list) in later.iter().enumerate() {
+            for &b in list {
+                for (x, y) in [(a as u32, b), (b, a as u32)] {
+                    if self.others.contains_key(&x) {
+                        partners.entry(x).or_default().push(y);
+                    }
+                }
+            }
+        }
+        let mut later = later;
+        let mut pair = |x: u32, y: u32| later[x.min(y) as usize].push(x.max(y));
+        for (&first, others) in &self.others {
+            let around: Vec<u32> = partners
+                .get(&first)
+                .into_iter()
+                .flatten()
+                .flat_map(|&p| self.group(p, COPIES_PER_PARTNER))
+                .collect();
+            for &copy in others {
+                pair(copy, first);
+                for &p in &around {
+                    pair(copy, p);
+                }
+            }
+            for &p in &around {
+                pair(first, p);
+            }
+        }
+        later.par_iter_mut().for_each(|list| {
+            list.sort_unstable();
+            list.dedup();
+        });
+        later
+    }
 }
 
 /// Every (key, agent) entry sorted by key and then agent, and where each key's agents lie in it,

@@ -7,6 +7,7 @@
 
 use crate::model::{AgentFile, Cluster, ScoredPair, Tier};
 use crate::normalize::{term_text, top_terms, Features, Term};
+use crate::score::{score_pair, Weights};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
@@ -314,7 +315,12 @@ pub fn cluster(
 }
 
 /// Describes a group of agents (indices in order): its representative, tier, score range and shared
-/// terms. Pairs of members missing from `pairs` count as scoring 0.
+/// terms. Pairs of members missing from `pairs` count as scoring 0, except pairs of copies of one
+/// definition ([`Features::same_copy`]), which a large library does not score one by one (see
+/// `candidates`) and which count as what they would score: 1, sharing every block.
+///
+/// The work grows with the members and their pairs, not with the square of the members: a library
+/// may hold thousands of copies of one file.
 pub fn describe_group(
     members: Vec<usize>,
     pairs: &[ScoredPair],
@@ -327,44 +333,70 @@ pub fn describe_group(
         .map(|p| ((p.a.min(p.b), p.a.max(p.b)), p))
         .collect();
     let lookup = |a: usize, b: usize| scores.get(&(a.min(b), a.max(b))).copied();
-    let total = |a, b| lookup(a, b).map_or(0.0, |p| p.score.total);
-    let shared = |a, b| lookup(a, b).map_or(0.0, |p| p.score.shared_lines);
+    let copies = |a: usize, b: usize| features[a].same_copy(&features[b]);
+    let unscored = UnscoredPairs::count(&members, scores.values().copied(), features);
     let mut min_score = f32::MAX;
     let mut max_score = 0.0f32;
     let mut min_shared = f32::MAX;
-    for (i, &a) in members.iter().enumerate() {
-        for &b in &members[i + 1..] {
-            min_score = min_score.min(total(a, b));
-            max_score = max_score.max(total(a, b));
-            min_shared = min_shared.min(shared(a, b));
+    for p in scores.values() {
+        min_score = min_score.min(p.score.total);
+        max_score = max_score.max(p.score.total);
+        min_shared = min_shared.min(p.score.shared_lines);
+    }
+    for (count, score) in [(unscored.copies, 1.0), (unscored.others, 0.0)] {
+        if count > 0 {
+            min_score = min_score.min(score);
+            max_score = max_score.max(score);
+            min_shared = min_shared.min(score);
         }
     }
     // The medoid: the member with the highest summed score to all others.
-    let representative = *members
-        .iter()
-        .max_by(|&&x, &&y| {
-            let sx: f32 = members
-                .iter()
-                .filter(|&&m| m != x)
-                .map(|&m| total(x, m))
-                .sum();
-            let sy: f32 = members
-                .iter()
-                .filter(|&&m| m != y)
-                .map(|&m| total(y, m))
-                .sum();
+    let local: HashMap<usize, usize> = members.iter().enumerate().map(|(i, &m)| (m, i)).collect();
+    let mut links: Vec<Vec<(usize, f32)>> = vec![Vec::new(); members.len()];
+    for p in scores.values() {
+        let (a, b) = (local[&p.a], local[&p.b]);
+        links[a].push((b, p.score.total));
+        links[b].push((a, p.score.total));
+    }
+    let sums: Vec<f32> = links
+        .iter_mut()
+        .enumerate()
+        .map(|(i, row)| {
+            row.sort_by_key(|l| l.0); // summed in member order, whatever the order of `pairs`
+            let scored: f32 = row.iter().map(|l| l.1).sum();
+            scored + unscored.copies_of[i] as f32
+        })
+        .collect();
+    let representative = members[(0..members.len())
+        .max_by(|&x, &y| {
             // On a tie (always so with two members) the fuller body, then the first path.
-            sx.total_cmp(&sy)
-                .then(features[x].body_len.cmp(&features[y].body_len))
+            sums[x]
+                .total_cmp(&sums[y])
+                .then(
+                    features[members[x]]
+                        .body_len
+                        .cmp(&features[members[y]].body_len),
+                )
                 .then(y.cmp(&x))
         })
-        .expect("a cluster has members");
+        .expect("a cluster has members")];
     let tier = if min_shared >= options.copy_threshold {
         Tier::Copy
     } else {
         Tier::Variant
     };
     let mut member_pairs: Vec<ScoredPair> = scores.values().map(|p| **p).collect();
+    // Every member's score to the representative is reported; a copy of it left unscored gets
+    // the score of the copy it is.
+    for &m in &members {
+        if m != representative && lookup(m, representative).is_none() && copies(m, representative) {
+            member_pairs.push(ScoredPair {
+                a: m.min(representative),
+                b: m.max(representative),
+                score: score_pair(&features[m], &features[representative], &Weights::default()),
+            });
+        }
+    }
     member_pairs.sort_by_key(|p| (p.a, p.b));
     let copy_groups = copies_within(&members, &member_pairs, options.copy_threshold);
     Cluster {
@@ -376,6 +408,57 @@ pub fn describe_group(
         tier,
         min_score,
         max_score,
+    }
+}
+
+/// How many pairs of a group's members were not scored, copies of one definition and others, and
+/// for each member, how many of its copies it was not scored against.
+struct UnscoredPairs {
+    copies: usize,
+    others: usize,
+    copies_of: Vec<usize>,
+}
+
+impl UnscoredPairs {
+    fn count<'a>(
+        members: &[usize],
+        scored: impl Iterator<Item = &'a ScoredPair>,
+        features: &[Features],
+    ) -> UnscoredPairs {
+        let mut class_size: HashMap<u64, usize> = HashMap::new();
+        for &m in members {
+            if let Some(class) = features[m].copy_of {
+                *class_size.entry(class).or_insert(0) += 1;
+            }
+        }
+        let local: HashMap<usize, usize> =
+            members.iter().enumerate().map(|(i, &m)| (m, i)).collect();
+        let mut copies_of: Vec<usize> = members
+            .iter()
+            .map(|&m| {
+                features[m]
+                    .copy_of
+                    .map_or(0, |class| class_size[&class] - 1)
+            })
+            .collect();
+        let mut scored_pairs = 0;
+        let mut scored_copies = 0;
+        for p in scored {
+            scored_pairs += 1;
+            if features[p.a].same_copy(&features[p.b]) {
+                scored_copies += 1;
+                copies_of[local[&p.a]] -= 1;
+                copies_of[local[&p.b]] -= 1;
+            }
+        }
+        let pairs_of = |n: usize| n * n.saturating_sub(1) / 2;
+        let copy_pairs: usize = class_size.values().map(|&n| pairs_of(n)).sum();
+        let copies = copy_pairs - scored_copies;
+        UnscoredPairs {
+            copies,
+            others: pairs_of(members.len()) - scored_pairs - copies,
+            copies_of,
+        }
     }
 }
 
@@ -446,6 +529,49 @@ mod tests {
                 ..Default::default()
             },
         }
+    }
+
+    #[test]
+    fn copies_left_unscored_count_as_copies() {
+        // 0..4 are copies of one definition, linked only to 0 (as the index links them); 5 is
+        // scored against each copy but unlinked to nothing else.
+        let mut features = vec![Features::default(); 6];
+        for f in &mut features[..5] {
+            f.copy_of = Some(7);
+            f.body_len = 10;
+        }
+        let star = (1..5).map(|c| copy(0, c));
+        let only_copies = describe_group(
+            (0..5).collect(),
+            &star.clone().collect::<Vec<_>>(),
+            &features,
+            &opts(0.35),
+        );
+        assert_eq!(only_copies.tier, Tier::Copy);
+        assert_eq!((only_copies.min_score, only_copies.max_score), (1.0, 1.0));
+        assert_eq!(only_copies.copy_groups, vec![vec![0, 1, 2, 3, 4]]);
+        let mut pairs: Vec<ScoredPair> = star.collect();
+        pairs.extend((0..5).map(|c| pair(c, 5, 0.5)));
+        let with_other = describe_group((0..6).collect(), &pairs, &features, &opts(0.35));
+        assert_eq!(with_other.tier, Tier::Variant);
+        assert_eq!((with_other.min_score, with_other.max_score), (0.5, 1.0));
+        // Every member is reported with its score to the representative.
+        let rep = with_other.representative;
+        assert!(rep < 5, "a copy sums 4 + 0.5, the other 2.5");
+        for m in (0..6).filter(|&m| m != rep) {
+            assert!(
+                with_other
+                    .pairs
+                    .iter()
+                    .any(|p| (p.a, p.b) == (m.min(rep), m.max(rep))),
+                "no pair of {m} with the representative {rep}"
+            );
+        }
+        // Without the fingerprint the same pairs leave unscored pairs at 0: a variant from 0.
+        let plain = vec![Features::default(); 5];
+        let star: Vec<ScoredPair> = (1..5).map(|c| copy(0, c)).collect();
+        let unknown = describe_group((0..5).collect(), &star, &plain, &opts(0.35));
+        assert_eq!((unknown.tier, unknown.min_score), (Tier::Variant, 0.0));
     }
 
     #[test]

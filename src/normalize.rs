@@ -6,7 +6,7 @@
 //! collection pastes into every agent, are boilerplate: they are left out of the body's features.
 
 use crate::markdown;
-use crate::model::AgentFile;
+use crate::model::{AgentFile, Kind};
 use crate::words;
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -114,12 +114,24 @@ pub struct Features {
     pub body_len: usize,
     /// The agent's collection (see [`collections`]).
     pub collection: u32,
+    /// A hash of the whole normalized body (boilerplate included) and description, with the kind:
+    /// two agents with one `copy_of` are copies of one definition, renamed perhaps, whatever
+    /// their line endings, spacing or markup. `None` for an agent without body text.
+    pub copy_of: Option<u64>,
+}
+
+impl Features {
+    /// Whether the two are copies of one definition (see [`Features::copy_of`]).
+    pub fn same_copy(&self, other: &Features) -> bool {
+        self.copy_of.is_some() && self.copy_of == other.copy_of
+    }
 }
 
 /// What one agent's text holds before library-wide statistics are known. Every agent's is held at
 /// once, so it is kept flat: one list of terms for the whole body, cut into blocks by `blocks`.
 struct Extracted {
     body_len: usize,
+    copy_of: Option<u64>,
     name: NameParts,
     description_terms: Vec<(Term, u32)>,
     /// Each block's hash and where its terms end in `terms`.
@@ -298,6 +310,7 @@ fn from_extracted(
                 body: body_vec,
                 body_len: e.body_len,
                 collection,
+                copy_of: e.copy_of,
                 blocks,
                 boilerplate_share: if e.blocks.is_empty() {
                     0.0
@@ -484,14 +497,37 @@ fn extract(agent: &AgentFile) -> Extracted {
             blocks.push((hash, terms.len() as u32));
         });
     }
-    let description_terms = term_ids(&normalize_text(&description_prose(&description)));
+    let description_terms =
+        count_terms(term_ids(&normalize_text(&description_prose(&description))).iter());
     Extracted {
         body_len: agent.body.trim().len(),
+        copy_of: copy_fingerprint(agent.kind, &description_terms, &blocks),
         name: name_parts(&role_name(agent)),
-        description_terms: count_terms(description_terms.iter()),
+        description_terms,
         blocks,
         terms,
     }
+}
+
+/// [`Features::copy_of`]: the hash of the kind, the description's terms and every block of the
+/// body in order, boilerplate included (a copy made hundreds of times makes its own blocks
+/// boilerplate, and must still be known for a copy).
+fn copy_fingerprint(kind: Kind, description: &[(Term, u32)], blocks: &[(u64, u32)]) -> Option<u64> {
+    if blocks.is_empty() {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(1 + description.len() * 8 + blocks.len() * 8);
+    bytes.push(kind as u8);
+    // The description's length first: no description can run into the body.
+    bytes.extend_from_slice(&(description.len() as u64).to_le_bytes());
+    for &(term, count) in description {
+        bytes.extend_from_slice(&term.to_le_bytes());
+        bytes.extend_from_slice(&count.to_le_bytes());
+    }
+    for &(hash, _) in blocks {
+        bytes.extend_from_slice(&hash.to_le_bytes());
+    }
+    Some(xxh3_64(&bytes))
 }
 
 /// Calls `f(hash, terms)` with the hash of a block's normalized text and its terms, unless the block

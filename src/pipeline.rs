@@ -694,6 +694,63 @@ mod tests {
     }
 
     #[test]
+    fn members_replaced_after_the_read_are_neither_merged_nor_diffed() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<PathBuf> = ["a", "b", "c"]
+            .iter()
+            .map(|n| {
+                let path = dir.path().join(format!("{n}.md"));
+                let text = format!(
+                    "---\nname: reviewer\ndescription: Reviews code.\n---\n\nYou review code.\n\n{n} checks {n}.\n"
+                );
+                std::fs::write(&path, text).unwrap();
+                path
+            })
+            .collect();
+        let library = Library::load(&files, &ScanOptions::default()).unwrap();
+        let options = ClusterOptions::default();
+        let group = || cluster::describe_group(vec![0, 1, 2], &[], &library.features, &options);
+        let merge = || {
+            merge_cluster(
+                &library.agents,
+                group(),
+                true,
+                &mut merge::TermCache::default(),
+            )
+        };
+        let representative = group().representative;
+        let replaced = &files[representative];
+        std::fs::write(
+            replaced,
+            "---\nname: x\ndescription: OUTSIDE\n---\nOUTSIDE\n",
+        )
+        .unwrap();
+        let report = merge();
+        assert!(
+            !report.merged.text.contains("OUTSIDE"),
+            "{}",
+            report.merged.text
+        );
+        let diffed: Vec<&PathBuf> = report.merged.diffs.iter().map(|d| &d.path).collect();
+        assert_eq!(diffed.len(), 2);
+        assert!(!diffed.contains(&replaced));
+        let warning = report
+            .merged
+            .decisions
+            .iter()
+            .find(|d| d.field == "warning");
+        assert!(warning.is_some_and(|w| w.chose == replaced.display().to_string()));
+        // Every member replaced: the scan's own reading of their frontmatter, and no body.
+        for path in &files {
+            std::fs::write(path, "OUTSIDE").unwrap();
+        }
+        let report = merge();
+        assert!(!report.merged.text.contains("OUTSIDE"));
+        assert!(report.merged.diffs.is_empty());
+        assert_eq!(report.merged.name, "reviewer");
+    }
+
+    #[test]
     fn an_unchanged_member_reads_as_a_full_parse_would() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.md");

@@ -46,7 +46,13 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
     };
     let description = a.description.cosine(&b.description);
     let body = a.body.cosine(&b.body);
-    let shared_lines = shared_blocks(&a.blocks, &b.blocks);
+    // Copies of one definition share every block, even where so many copies make their blocks
+    // boilerplate that no shared block is counted.
+    let shared_lines = if a.same_copy(b) {
+        1.0
+    } else {
+        shared_blocks(&a.blocks, &b.blocks)
+    };
     let parts = [
         (counted.name, weights.name, name),
         (counted.description, weights.description, description),
