@@ -739,7 +739,7 @@ pub fn name_parts(name: &str) -> NameParts {
             continue;
         }
         let word = list.canonical(joined[i]);
-        let stem = stemmer().stem(word).into_owned();
+        let stem = name_stem(word);
         if list.is_filler(word) || filler_stems().contains(&stem) {
             parts.titles.push(word.to_owned());
         } else if !is_stop_word(word) {
@@ -756,6 +756,29 @@ impl NameParts {
         self.core.push(term);
         self.weights.push(1.0);
     }
+}
+
+/// The stem of a name word, the doer read as the deed: `auditor` as `audit`, `scanner` as `scan`,
+/// `optimizer` as `optim`, so that `security-auditor` and `security-audit-expert` name one role.
+/// Only long words ending in `-er` or `-or` are read so (`docker` stays itself); both sides of a
+/// comparison are read the same way, so a word still matches itself.
+fn name_stem(word: &str) -> String {
+    let stem = stemmer().stem(word).into_owned();
+    let doer = word.len() >= 7 && word.is_ascii() && (word.ends_with("er") || word.ends_with("or"));
+    if !doer {
+        return stem;
+    }
+    let mut deed = &word[..word.len() - 2];
+    let bytes = deed.as_bytes();
+    if bytes.len() >= 2 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2] {
+        deed = &deed[..deed.len() - 1]; // planner → plan, scanner → scan
+    }
+    let plain = stemmer().stem(deed).into_owned();
+    let with_e = stemmer().stem(&format!("{deed}e")).into_owned(); // optimiz → optimize → optim
+    [stem, plain, with_e]
+        .into_iter()
+        .min_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)))
+        .expect("three candidates")
 }
 
 /// The stems of the filler words, so that `experts` or `developers` are filler too.
@@ -903,6 +926,22 @@ mod tests {
         assert_eq!(core("k8s-architect"), core("kubernetes-expert"));
         assert_eq!(core("ci-cd-expert"), core("cicd-specialist"));
         assert_eq!(core("ML_Engineer"), core("machine-learning-engineer"));
+    }
+
+    #[test]
+    fn a_doer_in_a_name_is_read_as_the_deed() {
+        let core = |name: &str| name_parts(name).core;
+        assert_eq!(core("security-auditor"), core("security-audit-expert"));
+        assert_eq!(core("vulnerability-scanner"), core("vulnerability-scan"));
+        assert_eq!(
+            core("performance-optimizer"),
+            core("performance-optimization")
+        );
+        assert_eq!(
+            core("docker-captain"),
+            vec!["docker"],
+            "short words stay themselves"
+        );
     }
 
     #[test]
