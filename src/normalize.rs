@@ -292,9 +292,11 @@ fn from_extracted(
     (features, vocabulary)
 }
 
-/// How many of its heaviest terms a description and a body keep.
+/// How many of its heaviest terms a description and a body keep. Two bodies written by different
+/// people share their subject's everyday vocabulary more than their rarest words: 256 terms
+/// rather than 128 raised dev2's pairwise recall from 0.60 to 0.63 at about the same precision.
 const DESCRIPTION_TERMS: usize = 48;
-const BODY_TERMS: usize = 128;
+const BODY_TERMS: usize = 256;
 
 /// A block is boilerplate when it stands in at least this many files. Copies of one agent share
 /// every block too, but a copy group stays small while a library grows; a template grows with it. The
