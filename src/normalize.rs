@@ -506,13 +506,23 @@ pub fn role_name(agent: &AgentFile) -> String {
         .skip(1)
         .take(4)
         .filter_map(|p| p.file_name())
-        .map(|n| n.to_string_lossy().to_lowercase());
+        .map(|n| {
+            // A number that orders the folders (`01-frontend`, `07_qa-kit`) is not part of its name.
+            let n = n.to_string_lossy().to_lowercase();
+            let unnumbered = n.trim_start_matches(|c: char| c.is_ascii_digit());
+            match unnumbered.strip_prefix(['-', '_', '.', ' ']) {
+                Some(rest) if unnumbered.len() < n.len() && !rest.is_empty() => rest.to_owned(),
+                _ => n,
+            }
+        });
     for folder in folder_names {
         if let Some(rest) = lower
             .strip_prefix(&folder)
             .and_then(|r| r.strip_prefix(['-', '_', ':']))
         {
-            if !rest.is_empty() {
+            // Only when a role is left: `04-kubernetes/agents/kubernetes-expert.md` names its role,
+            // not its folder.
+            if !name_parts(rest).core.is_empty() {
                 return rest.to_owned();
             }
         }
@@ -928,6 +938,37 @@ mod tests {
         assert_eq!(core("k8s-architect"), core("kubernetes-expert"));
         assert_eq!(core("ci-cd-expert"), core("cicd-specialist"));
         assert_eq!(core("ML_Engineer"), core("machine-learning-engineer"));
+    }
+
+    #[test]
+    fn a_plugin_prefix_is_dropped_from_a_numbered_folder_too() {
+        use crate::parse::parse_agent;
+        use std::path::Path;
+        let agent = |path: &str| {
+            let text = b"---\nname: qa-kit-test-automator\ndescription: d\n---\nBody\n";
+            parse_agent(Path::new(path), text).unwrap()
+        };
+        assert_eq!(
+            role_name(&agent("plugins/qa-kit/agents/x.md")),
+            "test-automator"
+        );
+        assert_eq!(
+            role_name(&agent("07-plugins/03-qa-kit/agents/x.md")),
+            "test-automator"
+        );
+        assert_eq!(
+            role_name(&agent("plugins/other/agents/x.md")),
+            "qa-kit-test-automator"
+        );
+        let named = |path: &str, name: &str| {
+            let text = format!("---\nname: {name}\ndescription: d\n---\nBody\n");
+            role_name(&parse_agent(Path::new(path), text.as_bytes()).unwrap())
+        };
+        assert_eq!(
+            named("04-kubernetes/agents/x.md", "kubernetes-expert"),
+            "kubernetes-expert",
+            "a folder named for the role leaves the name whole"
+        );
     }
 
     #[test]
