@@ -257,8 +257,10 @@ pub struct ExplainArgs {
     /// The second agent file.
     pub b: PathBuf,
 
-    /// Folders whose agents set how rare each word is and what counts as boilerplate.
-    /// Default: the folders holding the two files.
+    /// The library the two belong to: its agents set how rare each word is, what counts as
+    /// boilerplate and which collection each agent is in, and it is clustered as `scan` would to
+    /// say where the two end. Give the folder you scan, for the scan's verdict. Default: the
+    /// folders holding the two files.
     #[arg(long, value_name = "DIR")]
     pub library: Vec<PathBuf>,
 

@@ -635,6 +635,19 @@ pub struct Explanation {
     /// How many files the statistics came from.
     pub library_size: usize,
     pub tier_if_clustered: Tier,
+    /// What a scan of the same library does with the two: the other members of each one's cluster
+    /// (empty when it stays alone), and whether that is one cluster.
+    pub scan: ScanVerdict,
+}
+
+/// Where a scan of the library puts the two agents of an explanation. Average linkage judges a
+/// join by every member, so a pair above the threshold can still end apart (and, rarely, a pair
+/// below it together).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScanVerdict {
+    pub together: bool,
+    pub cluster_of_a: Vec<PathBuf>,
+    pub cluster_of_b: Vec<PathBuf>,
 }
 
 /// Scores `a` against `b`, with term rarity and boilerplate judged over `library` (plus the two).
@@ -670,7 +683,9 @@ pub fn explain(
         &lib.features,
         &options.cluster,
     );
+    let scan = scan_verdict(&lib, options, ia, ib);
     Ok(Explanation {
+        scan,
         same_kind: lib.agents[ia].kind == lib.agents[ib].kind,
         a: lib.agents[ia].clone(),
         b: lib.agents[ib].clone(),
@@ -680,6 +695,26 @@ pub fn explain(
         library_size: lib.agents.len(),
         tier_if_clustered: described.tier,
     })
+}
+
+/// Clusters the library as `scan` would and says where `a` and `b` end.
+fn scan_verdict(lib: &Library, options: &ScanOptions, a: usize, b: usize) -> ScanVerdict {
+    let pairs = score_library(lib, options);
+    let groups = cluster::group(lib.agents.len(), &pairs, &options.cluster);
+    let group_of = |x: usize| groups.iter().find(|g| g.contains(&x));
+    let others = |x: usize| -> Vec<PathBuf> {
+        group_of(x).map_or_else(Vec::new, |g| {
+            g.iter()
+                .filter(|&&m| m != x)
+                .map(|&m| lib.agents[m].path.clone())
+                .collect()
+        })
+    };
+    ScanVerdict {
+        together: group_of(a).is_some_and(|g| g.contains(&b)),
+        cluster_of_a: others(a),
+        cluster_of_b: others(b),
+    }
 }
 
 #[cfg(test)]

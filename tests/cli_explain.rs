@@ -90,3 +90,46 @@ fn missing_file_exits_2_and_names_it() {
         .code(2)
         .stderr(predicate::str::contains("no/such/agent.md"));
 }
+
+#[test]
+fn the_verdict_is_what_a_scan_of_the_same_library_does() {
+    let out = cmd()
+        .args([
+            "explain",
+            A,
+            B,
+            "--library",
+            "corpus/seeds",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["scan"]["together"], true, "{v:#}");
+    assert_eq!(v["would_cluster"], true);
+    let others: Vec<&str> = v["scan"]["cluster_of_a"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        others
+            .iter()
+            .any(|p| p.ends_with("backend-systems-engineer.md")),
+        "{others:?}"
+    );
+    assert_eq!(
+        others.len(),
+        4,
+        "the five seeds are one cluster: {others:?}"
+    );
+    let text = explain(&[A, B, "--library", "corpus/seeds"]);
+    assert!(
+        text.contains("a scan of the same library clusters them together (5 member(s))"),
+        "{text}"
+    );
+}

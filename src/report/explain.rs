@@ -22,27 +22,42 @@ pub fn explanation_text(e: &Explanation) -> String {
             "One is an agent and the other a skill: they are never clustered together.\n"
         );
     }
-    let verdict = if e.same_kind && s.total >= e.threshold {
+    let verdict = if would_cluster(e) {
         "would cluster"
     } else {
         "would not cluster"
     };
+    let side = if e.same_kind && s.total >= e.threshold {
+        "above"
+    } else {
+        "below"
+    };
     let _ = writeln!(
         out,
-        "score {:.2} ({verdict} at threshold {:.2})",
+        "score {:.2} ({side} the threshold {:.2}; {verdict} in a scan of the same library)",
         s.total, e.threshold
     );
-    let _ = writeln!(out, "  name         {:.2}  role words of the names (titles like expert/pro and prefixes count little)", s.name);
+    let absent = "  (one of the two has none: not counted)";
+    let _ = writeln!(out, "  name         {:.2}  role words of the names (filler words like expert/guru and collection marks count little){}", s.name, if s.counted.name { "" } else { absent });
     let _ = writeln!(
         out,
-        "  description  {:.2}  distinctive words of the descriptions, <example> blocks left out",
-        s.description
+        "  description  {:.2}  distinctive words of the descriptions, <example> blocks left out{}",
+        s.description,
+        if s.counted.description { "" } else { absent }
     );
     let _ = writeln!(
         out,
-        "  body         {:.2}  distinctive words of the bodies, boilerplate left out",
-        s.body
+        "  body         {:.2}  distinctive words of the bodies, boilerplate left out{}",
+        s.body,
+        if s.counted.body { "" } else { absent }
     );
+    if s.siblings {
+        let _ = writeln!(
+            out,
+            "  siblings     one collection, names with different subjects: text counted at {:.0}%",
+            crate::score::SIBLING_DISCOUNT * 100.0
+        );
+    }
     let _ = writeln!(
         out,
         "  shared       {:.2}  share of body blocks the two have in common{}",
@@ -70,7 +85,35 @@ pub fn explanation_text(e: &Explanation) -> String {
         "word rarity judged over {} agent(s); tier if clustered: {}",
         e.library_size, e.tier_if_clustered
     );
+    let _ = writeln!(out, "{}", scan_sentence(e));
     out
+}
+
+/// The verdict: what a scan of the same library does with the two.
+fn would_cluster(e: &Explanation) -> bool {
+    e.same_kind && e.scan.together
+}
+
+/// What a scan of the same library does with the two, in a sentence.
+fn scan_sentence(e: &Explanation) -> String {
+    let v = &e.scan;
+    let with = |others: &[std::path::PathBuf]| match others.len() {
+        0 => "alone".to_owned(),
+        1 => format!("with {}", others[0].display()),
+        n => format!("with {} and {} other(s)", others[0].display(), n - 1),
+    };
+    if v.together {
+        format!(
+            "a scan of the same library clusters them together ({} member(s))",
+            v.cluster_of_a.len() + 1
+        )
+    } else {
+        format!(
+            "a scan of the same library keeps them apart: the first {}, the second {}",
+            with(&v.cluster_of_a),
+            with(&v.cluster_of_b)
+        )
+    }
 }
 
 pub fn explanation_json(e: &Explanation) -> Value {
@@ -79,10 +122,11 @@ pub fn explanation_json(e: &Explanation) -> Value {
         "b": e.b.path.display().to_string(),
         "score": e.score,
         "threshold": e.threshold,
-        "would_cluster": e.same_kind && e.score.total >= e.threshold,
+        "would_cluster": would_cluster(e),
         "same_kind": e.same_kind,
         "shared_terms": e.shared_terms,
         "library_size": e.library_size,
         "tier_if_clustered": e.tier_if_clustered,
+        "scan": e.scan,
     })
 }
