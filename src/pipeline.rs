@@ -746,9 +746,12 @@ mod tests {
         let options = ClusterOptions::default();
         let group = || cluster::describe_group(vec![0, 1, 2], &[], &library.features, &options);
         let merge = || {
+            let members: Vec<&AgentFile> = library.agents.iter().collect();
+            let name = merge::propose_name(&members, 0);
             merge_cluster(
                 &library.agents,
                 group(),
+                name,
                 true,
                 &mut merge::TermCache::default(),
             )
