@@ -657,14 +657,12 @@ fn check_member(
             shown(&shown_path)
         );
     }
-    // In a folder a scan reads only `*.md` files: a report naming anything else there was edited.
-    let markdown = shown_path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
-    if !input.is_file && !markdown {
+    // In a folder a scan reads only the files a folder walk reads (`*.md` anywhere; TOML, JSON and
+    // YAML only in their tools' folders): a report naming anything else there was edited.
+    if !input.is_file && !crate::parse::format::is_candidate(&shown_path) {
         anyhow::bail!(
-            "{} is not a `.md` file, which is all a scan reads in a folder: refusing the whole \
-             report (was it edited?)",
+            "{} is not a file a scan reads in a folder (an agent definition: `.md`, or a tool's \
+             TOML, JSON or YAML agent file in its folder): refusing the whole report (was it edited?)",
             shown(&shown_path)
         );
     }

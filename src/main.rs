@@ -118,7 +118,7 @@ fn accept(args: AcceptArgs) -> anyhow::Result<ExitCode> {
         reason: args.reason.as_deref(),
     })?;
     let asked = args.clusters.len() + args.collisions.len();
-    eprintln!(
+    eprint_line(&format!(
         "accepted {added} finding(s) in {}{}",
         args.baseline.display(),
         if added < asked {
@@ -126,7 +126,7 @@ fn accept(args: AcceptArgs) -> anyhow::Result<ExitCode> {
         } else {
             String::new()
         }
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -273,17 +273,16 @@ fn scan_options(
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    refuse_out_early(args.out.as_deref(), args.force)?;
     let mut paths = args.paths.clone();
     if args.installed {
         let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
         let places =
             agent_dedup::loads::installed_places(std::path::Path::new("."), home.as_deref());
         if places.is_empty() && paths.is_empty() {
-            eprintln!(
+            eprint_line(&format!(
                 "agent-dedup: no agent folders in the standard places ({}); nothing to scan",
                 agent_dedup::loads::STANDARD_PLACES.join(", ")
-            );
+            ));
             return Ok(ExitCode::SUCCESS);
         }
         paths.extend(places);
@@ -296,6 +295,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.out {
         agent_dedup::outdir::check_out_dir(dir, &inputs)?;
     }
+    refuse_out_early(args.out.as_deref(), args.force)?;
     let mut report = pipeline::scan(&inputs, &options)?;
     config::separate_references(&mut report, &paths, &references);
     report.accepted = baseline.accepts(&report);

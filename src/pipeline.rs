@@ -785,7 +785,7 @@ mod tests {
         let report = merge();
         assert!(!report.merged.text.contains("OUTSIDE"));
         assert!(report.merged.diffs.is_empty());
-        assert_eq!(report.merged.name, "reviewer");
+        assert!(report.merged.text.contains("Reviews code."));
     }
 
     #[test]

@@ -65,7 +65,11 @@ fn paths(report: &Value) -> Vec<String> {
 fn the_threshold_comes_from_the_file_and_the_flag_wins() {
     let dir = library();
     let report = scan_json(dir.path(), &["lib"]);
-    assert_eq!(report["settings"]["threshold"], 0.35);
+    let default = agent_dedup::cluster::ClusterOptions::default().threshold;
+    assert_eq!(
+        report["settings"]["threshold"].as_f64().unwrap() as f32,
+        default
+    );
     write(dir.path(), "lib/.agent-dedup.toml", "threshold = 0.8\n");
     let report = scan_json(dir.path(), &["lib"]);
     assert!((report["settings"]["threshold"].as_f64().unwrap() - 0.8).abs() < 1e-6);

@@ -174,15 +174,16 @@ fn a_library_mirrored_into_ten_tools_is_mirror_sets_not_duplicates() {
 #[test]
 fn a_consolidation_acts_within_one_tools_folder() {
     let dir = tempfile::tempdir().unwrap();
-    mirrored_library(dir.path());
+    let proj = dir.path().join("proj");
+    mirrored_library(&proj);
     let (name, description, text) = AGENTS[0];
     let copy = format!(
         "---\nname: {name}-v2\ndescription: {description}\ntools: Read, Grep\n---\n\n{}",
         body(text)
     );
-    write(dir.path(), ".claude/agents/old/api-reviewer-v2.md", &copy);
+    write(&proj, ".claude/agents/old/api-reviewer-v2.md", &copy);
     let out_dir = dir.path().join("out");
-    let report = scan(dir.path(), &[".", "--out", out_dir.to_str().unwrap()]);
+    let report = scan(dir.path(), &["proj", "--out", out_dir.to_str().unwrap()]);
     let clusters = report["clusters"].as_array().unwrap();
     assert_eq!(clusters.len(), 1, "{clusters:#?}");
     let members = strings(&clusters[0]["members"]);
@@ -397,9 +398,9 @@ fn a_codex_cluster_is_applied_as_toml() {
              developer_instructions = '''\n{}'''\n",
             body(text)
         );
-        write(dir.path(), &format!(".codex/agents/{file}.toml"), &codex);
+        write(dir.path(), &format!("proj/.codex/agents/{file}.toml"), &codex);
     }
-    let report = scan(dir.path(), &[".", "--out", "out"]);
+    let report = scan(dir.path(), &["proj", "--out", "out"]);
     assert_eq!(report["clusters"].as_array().unwrap().len(), 1);
     let merged = report["clusters"][0]["merged"].as_str().unwrap();
     assert!(merged.contains("developer_instructions = "), "{merged}");
@@ -412,7 +413,7 @@ fn a_codex_cluster_is_applied_as_toml() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let again = scan(dir.path(), &[".codex"]);
+    let again = scan(dir.path(), &["proj/.codex"]);
     assert_eq!(again["parsed"], 1, "{again:#}");
     let agent = &again["agents"][0];
     assert_eq!(agent["format"], "codex");
@@ -435,16 +436,16 @@ fn apply_refuses_to_rewrite_a_crewai_file() {
     };
     write(
         dir.path(),
-        "crew-a/config/agents.yaml",
+        "proj/crew-a/config/agents.yaml",
         &entry("researcher"),
     );
     write(
         dir.path(),
-        "crew-b/config/agents.yaml",
+        "proj/crew-b/config/agents.yaml",
         &entry("research-lead"),
     );
-    let before = std::fs::read(dir.path().join("crew-a/config/agents.yaml")).unwrap();
-    let report = scan(dir.path(), &[".", "--out", "out"]);
+    let before = std::fs::read(dir.path().join("proj/crew-a/config/agents.yaml")).unwrap();
+    let report = scan(dir.path(), &["proj", "--out", "out"]);
     assert!(!report["clusters"].as_array().unwrap().is_empty());
     let out = cmd_in(dir.path())
         .args(["apply", "out/report.json"])
@@ -456,7 +457,7 @@ fn apply_refuses_to_rewrite_a_crewai_file() {
         stderr.contains("CrewAI") || stderr.contains("listed twice"),
         "{stderr}"
     );
-    let after = std::fs::read(dir.path().join("crew-a/config/agents.yaml")).unwrap();
+    let after = std::fs::read(dir.path().join("proj/crew-a/config/agents.yaml")).unwrap();
     assert_eq!(before, after);
-    assert!(dir.path().join("crew-b/config/agents.yaml").exists());
+    assert!(dir.path().join("proj/crew-b/config/agents.yaml").exists());
 }

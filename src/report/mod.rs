@@ -97,8 +97,11 @@ pub fn check_out_dir(dir: &Path) -> anyhow::Result<()> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
     };
+    // Regular files only: a link or anything else where a file would go is named, as such, by the
+    // check made when writing (`outdir`).
     let mut existing: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.path())
         .filter(|p| {
             p.extension()
@@ -112,7 +115,7 @@ pub fn check_out_dir(dir: &Path) -> anyhow::Result<()> {
     }
     anyhow::bail!(
         "{}: refusing to write into a folder that already holds {} report, agent or diff file(s) this run could overwrite: {} (choose an empty --out folder, or pass --force)",
-        dir.display(),
+        crate::apply::paths::shown(dir),
         existing.len(),
         first_few(&existing)
     )
