@@ -120,7 +120,7 @@ pub fn merge_bodies(
 ) -> String {
     cache.make_room();
     let outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
-    let language = points::language(&members[representative].body);
+    let language = body_language(&outlines[representative]);
     let absorbed: Vec<&str> = names
         .members
         .iter()
@@ -139,7 +139,15 @@ pub fn merge_bodies(
             .units
             .iter()
             .filter_map(|u| {
-                let unit = keep_unit(u, representative, names, &absorbed, language, &mut tally, true)?;
+                let unit = keep_unit(
+                    u,
+                    representative,
+                    names,
+                    &absorbed,
+                    language,
+                    &mut tally,
+                    true,
+                )?;
                 Some(piece(representative, unit, cache))
             })
             .collect();
@@ -171,9 +179,7 @@ pub fn merge_bodies(
                     continue;
                 }
                 (Some(h), false) if h.kind == HeaderKind::Loose => last_target,
-                (Some(h), false) => {
-                    align(section, h, &draft, &mut new_sections, &mut tally, cache)
-                }
+                (Some(h), false) => align(section, h, &draft, &mut new_sections, &mut tally, cache),
             };
             last_target = target;
             let Some(target) = target else { continue };
@@ -192,12 +198,42 @@ pub fn merge_bodies(
         }
     }
     count_support(&mut candidates, &draft, members.len());
-    let longest = members.iter().map(|m| m.body.trim().len()).max().unwrap_or(0);
+    let longest = members
+        .iter()
+        .map(|m| m.body.trim().len())
+        .max()
+        .unwrap_or(0);
     let budget = (longest as f32 * GROWTH_LIMIT) as usize;
     choose(&mut draft, new_sections, candidates, budget, &mut tally);
     let body = render(rep, &draft, closing_start, representative);
     decisions.push(body_decision(members, representative, &tally));
     body
+}
+
+/// The language of a body: the language of three quarters of its prose units or more, else
+/// `Unknown` (a body that mixes two languages throughout has no other language to keep out).
+fn body_language(outline: &Outline) -> Language {
+    let mut counts: Vec<(Language, usize)> = Vec::new();
+    let mut total = 0;
+    for (_, u) in outline.units() {
+        if u.kind == UnitKind::Code {
+            continue;
+        }
+        let language = points::language(&u.text);
+        if language == Language::Unknown {
+            continue;
+        }
+        total += 1;
+        match counts.iter_mut().find(|(l, _)| *l == language) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((language, 1)),
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n * 4 >= total * 3)
+        .map_or(Language::Unknown, |(l, _)| l)
 }
 
 fn piece(member: usize, unit: Unit, cache: &mut TermCache) -> Piece {
@@ -254,7 +290,11 @@ fn keep_unit(
 /// to the user: one closing line, the representative's.
 fn is_closing_line(unit: &Unit) -> bool {
     unit.kind == UnitKind::Paragraph
-        && (unit.text.trim_start().to_lowercase().starts_with("remember")
+        && (unit
+            .text
+            .trim_start()
+            .to_lowercase()
+            .starts_with("remember")
             || unit.text.trim_end().ends_with('?'))
 }
 
@@ -275,7 +315,11 @@ fn align(
         sections
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.header.as_ref().is_some_and(|h| h.kind != HeaderKind::Loose))
+            .filter(|(_, d)| {
+                d.header
+                    .as_ref()
+                    .is_some_and(|h| h.kind != HeaderKind::Loose)
+            })
             .map(|(i, d)| (i, topic_match(&topic, &units, d)))
             .filter(|&(_, score)| score > 0.0)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
@@ -319,7 +363,12 @@ fn topic_match(topic: &Topic, units: &[Rc<Terms>], section: &DraftSection) -> f3
     }
     let made = units
         .iter()
-        .filter(|u| section.pieces.iter().any(|p| points::same_point(&p.terms, u)))
+        .filter(|u| {
+            section
+                .pieces
+                .iter()
+                .any(|p| points::same_point(&p.terms, u))
+        })
         .count();
     let share = made as f32 / units.len() as f32;
     if made >= 2 && share >= SAME_CONTENT {
@@ -412,12 +461,17 @@ fn choose(
     let mut taken = vec![false; open.len()];
     let mut settled = vec![false; open.len()];
     // (1) Points several members make, most shared first: one wording each, the first met.
-    let mut shared: Vec<usize> = (0..open.len()).filter(|&i| open[i].0.support >= 2).collect();
+    let mut shared: Vec<usize> = (0..open.len())
+        .filter(|&i| open[i].0.support >= 2)
+        .collect();
     shared.sort_by_key(|&i| std::cmp::Reverse(open[i].0.support));
     for i in shared {
         settled[i] = true;
         let (piece, target) = &open[i];
-        if said(&piece.terms, &draft.iter().chain(new_sections.iter()).collect::<Vec<_>>()) {
+        if said(
+            &piece.terms,
+            &draft.iter().chain(new_sections.iter()).collect::<Vec<_>>(),
+        ) {
             tally.already_said += 1;
             continue;
         }
@@ -461,7 +515,9 @@ fn choose(
             settled[i] = true;
             let p = &open[i].0;
             let repeated = said(&p.terms, &everything)
-                || fresh.iter().any(|&j| points::same_point(&open[j].0.terms, &p.terms));
+                || fresh
+                    .iter()
+                    .any(|&j| points::same_point(&open[j].0.terms, &p.terms));
             if repeated {
                 tally.already_said += 1;
             } else if adds(&p.terms, &words).is_none() {
@@ -509,12 +565,18 @@ fn choose(
             draft.push(section);
             continue;
         }
-        let title = section.header.as_ref().map(|h| h.title.clone()).unwrap_or_default();
+        let title = section
+            .header
+            .as_ref()
+            .map(|h| h.title.clone())
+            .unwrap_or_default();
         for p in section.pieces {
             match best_fit(draft, &p.terms).filter(|_| p.support >= 2) {
                 Some(d) => insert(&mut draft[d], p),
                 None => {
-                    tally.fragments.push(format!("{title}: {}", preview(&p.unit.text)));
+                    tally
+                        .fragments
+                        .push(format!("{title}: {}", preview(&p.unit.text)));
                     if let Some(n) = tally.added.get_mut(&p.member) {
                         *n -= 1;
                     }
@@ -525,7 +587,12 @@ fn choose(
 }
 
 /// Puts a chosen piece where it goes.
-fn place(draft: &mut [DraftSection], new_sections: &mut [DraftSection], piece: Piece, target: Target) {
+fn place(
+    draft: &mut [DraftSection],
+    new_sections: &mut [DraftSection],
+    piece: Piece,
+    target: Target,
+) {
     match target {
         Target::Draft(d) => {
             let d = best_child(draft, d, &piece.terms);
@@ -579,7 +646,12 @@ fn best_child(draft: &[DraftSection], d: usize, terms: &Terms) -> usize {
 /// The titled section of the draft whose words a point shares most (at least two).
 fn best_fit(draft: &[DraftSection], terms: &Terms) -> Option<usize> {
     (0..draft.len())
-        .filter(|&d| draft[d].header.as_ref().is_some_and(|h| h.kind != HeaderKind::Loose))
+        .filter(|&d| {
+            draft[d]
+                .header
+                .as_ref()
+                .is_some_and(|h| h.kind != HeaderKind::Loose)
+        })
         .map(|d| (d, overlap(&draft[d], terms)))
         .filter(|&(_, n)| n >= 2)
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
@@ -612,7 +684,12 @@ fn preview(text: &str) -> String {
 
 /// Writes the draft: title, the representative's sections up to its closing, the new sections,
 /// the closing.
-fn render(rep: &Outline, draft: &[DraftSection], closing_start: usize, representative: usize) -> String {
+fn render(
+    rep: &Outline,
+    draft: &[DraftSection],
+    closing_start: usize,
+    representative: usize,
+) -> String {
     let heading_level = usual_heading_level(draft);
     let rep_sections = rep.sections.len();
     let closing_start = closing_start.min(rep_sections);
@@ -629,7 +706,10 @@ fn render(rep: &Outline, draft: &[DraftSection], closing_start: usize, represent
     for &d in &order {
         let section = &draft[d];
         let is_new = d >= rep_sections;
-        let header = section.header.as_ref().filter(|h| h.kind != HeaderKind::Loose);
+        let header = section
+            .header
+            .as_ref()
+            .filter(|h| h.kind != HeaderKind::Loose);
         let mut indent = 0;
         // Whether the section's first list item may follow its header without a blank line.
         let mut tight_header = false;
@@ -670,7 +750,11 @@ fn render(rep: &Outline, draft: &[DraftSection], closing_start: usize, represent
                 && section.pieces[0].unit.is_item()
                 && may_interrupt_paragraph(&text);
             if !out.is_empty() {
-                out.push_str(if continues_list || opens_list { "\n" } else { "\n\n" });
+                out.push_str(if continues_list || opens_list {
+                    "\n"
+                } else {
+                    "\n\n"
+                });
             }
             out.push_str(&indent_by(&text, indent));
         }
@@ -687,6 +771,7 @@ fn next_group_marker(marker: &str, previous: Option<&(String, u64)>) -> (String,
         Some((prev, _)) if !outline::is_numbered(marker) && !outline::is_numbered(prev) => {
             (prev.clone(), true)
         }
+        _ if outline::is_numbered(marker) => (format!("1{}", &marker[marker.len() - 1..]), false),
         _ => (marker.to_owned(), false),
     }
 }
@@ -704,25 +789,33 @@ fn render_units(pieces: &[Piece], representative: usize) -> Vec<(String, bool)> 
     let mut out = Vec::new();
     // The marker of the list being written, and the number of its last item.
     let mut list: Option<(String, u64)> = None;
+    let mut after_code = false;
     for p in pieces {
         if !p.unit.is_item() {
             list = None;
+            after_code = p.unit.kind == UnitKind::Code;
             out.push((p.unit.source.clone(), false));
             continue;
         }
         let own = outline::list_marker(&p.unit.source).to_owned();
         let is_rep = p.member == representative;
         // The representative's item with another kind of marker starts a list of its own.
-        let continued = list
-            .clone()
-            .filter(|(marker, _)| !is_rep || outline::is_numbered(marker) == outline::is_numbered(&own));
+        let continued = list.clone().filter(|(marker, _)| {
+            !is_rep || outline::is_numbered(marker) == outline::is_numbered(&own)
+        });
         let (marker, number) = match continued {
             Some((marker, n)) => (marker, n + 1),
-            None if is_rep => (own.clone(), marker_number(&own).unwrap_or(1)),
+            // A procedure of the representative's that goes on after a code block keeps its
+            // numbers; every other list runs from 1.
+            None if is_rep && after_code => (own.clone(), marker_number(&own).unwrap_or(1)),
             None => (own.clone(), 1),
         };
+        after_code = false;
         let text = if outline::is_numbered(&marker) {
-            with_marker(&p.unit.source, &format!("{number}{}", &marker[marker.len() - 1..]))
+            with_marker(
+                &p.unit.source,
+                &format!("{number}{}", &marker[marker.len() - 1..]),
+            )
         } else {
             with_marker(&p.unit.source, &marker)
         };
@@ -733,8 +826,9 @@ fn render_units(pieces: &[Piece], representative: usize) -> Vec<(String, bool)> 
 }
 
 fn continued_flag(list: &Option<(String, u64)>, is_rep: bool, own: &str) -> bool {
-    list.as_ref()
-        .is_some_and(|(marker, _)| !is_rep || outline::is_numbered(marker) == outline::is_numbered(own))
+    list.as_ref().is_some_and(|(marker, _)| {
+        !is_rep || outline::is_numbered(marker) == outline::is_numbered(own)
+    })
 }
 
 fn marker_number(marker: &str) -> Option<u64> {
@@ -752,7 +846,13 @@ fn indent_by(text: &str, indent: usize) -> String {
     }
     let pad = " ".repeat(indent);
     text.lines()
-        .map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") })
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -776,7 +876,13 @@ fn usual_heading_level(draft: &[DraftSection]) -> Option<u8> {
 /// A new section's header in the representative's style: a heading at its usual level, else a
 /// bold title; a lead-in line stays a lead-in.
 fn new_header(header: &Header, heading_level: Option<u8>) -> String {
+    // A number from the member's own sequence (`### 2. Standards`) would break the merged one.
     let title = group_title(header);
+    let digits = title.chars().take_while(char::is_ascii_digit).count();
+    let title = match title[digits..].strip_prefix(['.', ')']) {
+        Some(rest) if digits > 0 => rest.trim().to_owned(),
+        _ => title,
+    };
     match (heading_level, &header.kind) {
         (_, HeaderKind::LeadIn) => header.source.clone(),
         (Some(level), _) => format!("{} {title}", "#".repeat(level as usize)),
@@ -820,7 +926,10 @@ fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -
             dropped.extend(list.iter().cloned());
         }
     };
-    note("unit(s) in another language than the body", &tally.other_language);
+    note(
+        "unit(s) in another language than the body",
+        &tally.other_language,
+    );
     note(
         "line(s) naming an agent this merge replaces (delegating to it or contrasting with it)",
         &tally.naming_members,

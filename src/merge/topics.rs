@@ -107,7 +107,11 @@ impl Topic {
         // optimization` / `Matrix build optimization`), not two qualifiers side by side (`Python
         // security scanner` / `Docker security scanner`).
         let nested = self.rest.is_subset(&other.rest) || other.rest.is_subset(&self.rest);
-        let overlap = if nested { jaccard(&self.rest, &other.rest) } else { 0.0 };
+        let overlap = if nested {
+            jaccard(&self.rest, &other.rest)
+        } else {
+            0.0
+        };
         match (self.known, other.known) {
             (Some(a), Some(b)) if a == b => {
                 // `Best practices` and `Security best practices` are one topic; `API best
@@ -147,7 +151,10 @@ mod tests {
     #[test]
     fn reworded_titles_of_one_topic_match() {
         for (a, b) in [
-            ("Your core responsibilities include", "Your primary responsibilities"),
+            (
+                "Your core responsibilities include",
+                "Your primary responsibilities",
+            ),
             ("Methodology", "When approaching any backend task"),
             ("Your approach", "Methodology"),
             ("Technology Stack Expertise", "Technical skills"),
@@ -172,9 +179,15 @@ mod tests {
 
     #[test]
     fn titles_without_a_lexicon_topic_match_by_their_words() {
-        assert!(same_topic("When providing solutions, include", "When providing solutions"));
+        assert!(same_topic(
+            "When providing solutions, include",
+            "When providing solutions"
+        ));
         assert!(!same_topic("Database design", "Frontend design system"));
-        assert!(!same_topic("Python security scanner", "Docker security scanner"));
+        assert!(!same_topic(
+            "Python security scanner",
+            "Docker security scanner"
+        ));
     }
 
     #[test]

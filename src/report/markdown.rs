@@ -41,7 +41,12 @@ fn export(r: &Report, stems: Option<&[String]>) -> String {
         );
         summary_table(&mut out, r);
         for (i, c) in r.clusters.iter().enumerate() {
-            cluster_section(&mut out, r, c, stems.and_then(|s| s.get(i)).map(String::as_str));
+            cluster_section(
+                &mut out,
+                r,
+                c,
+                stems.and_then(|s| s.get(i)).map(String::as_str),
+            );
         }
         collisions(&mut out, r);
         problems(&mut out, r);
