@@ -197,6 +197,15 @@ pub fn merge_bodies(
             }
         }
     }
+    // Most points already made are made word for word (members copy each other): found by their
+    // text, they need no comparison with every point of the draft.
+    let said_verbatim: rustc_hash::FxHashSet<&str> = draft
+        .iter()
+        .flat_map(|d| d.pieces.iter().map(|p| p.unit.text.as_str()))
+        .collect();
+    let before = candidates.len();
+    candidates.retain(|(p, _)| !said_verbatim.contains(p.unit.text.as_str()));
+    tally.already_said += before - candidates.len();
     count_support(&mut candidates, &draft, members.len());
     let longest = members
         .iter()
@@ -782,13 +791,14 @@ fn may_interrupt_paragraph(item: &str) -> bool {
     !outline::is_numbered(marker) || marker_number(marker) == Some(1)
 }
 
-/// Each unit's text, list markers rewritten so that every list runs 1..n (a list of the
-/// representative's keeps its first number, as after a code block), with whether it continues the
-/// list of the unit before it.
+/// Each unit's text, list markers rewritten so that every list runs 1..n (a procedure of the
+/// representative's that goes on after a code block keeps its numbers) and items joining a list
+/// take its form, with whether it continues the list of the unit before it.
 fn render_units(pieces: &[Piece], representative: usize) -> Vec<(String, bool)> {
     let mut out = Vec::new();
-    // The marker of the list being written, and the number of its last item.
-    let mut list: Option<(String, u64)> = None;
+    // The marker of the list being written, the number of its last item, and its first item
+    // (whose form the others take).
+    let mut list: Option<(String, u64, String)> = None;
     let mut after_code = false;
     for p in pieces {
         if !p.unit.is_item() {
@@ -800,35 +810,55 @@ fn render_units(pieces: &[Piece], representative: usize) -> Vec<(String, bool)> 
         let own = outline::list_marker(&p.unit.source).to_owned();
         let is_rep = p.member == representative;
         // The representative's item with another kind of marker starts a list of its own.
-        let continued = list.clone().filter(|(marker, _)| {
+        let continued = list.clone().filter(|(marker, _, _)| {
             !is_rep || outline::is_numbered(marker) == outline::is_numbered(&own)
         });
-        let (marker, number) = match continued {
-            Some((marker, n)) => (marker, n + 1),
+        let (marker, number, first, source) = match continued.clone() {
+            Some((marker, n, first)) => {
+                let source = in_form_of(&p.unit.source, &first);
+                (marker, n + 1, first, source)
+            }
             // A procedure of the representative's that goes on after a code block keeps its
             // numbers; every other list runs from 1.
-            None if is_rep && after_code => (own.clone(), marker_number(&own).unwrap_or(1)),
-            None => (own.clone(), 1),
+            None => {
+                let number = if is_rep && after_code {
+                    marker_number(&own).unwrap_or(1)
+                } else {
+                    1
+                };
+                let source = p.unit.source.clone();
+                (own.clone(), number, source.clone(), source)
+            }
         };
         after_code = false;
         let text = if outline::is_numbered(&marker) {
-            with_marker(
-                &p.unit.source,
-                &format!("{number}{}", &marker[marker.len() - 1..]),
-            )
+            with_marker(&source, &format!("{number}{}", &marker[marker.len() - 1..]))
         } else {
-            with_marker(&p.unit.source, &marker)
+            with_marker(&source, &marker)
         };
-        out.push((text, list.is_some() && continued_flag(&list, is_rep, &own)));
-        list = Some((marker, number));
+        out.push((text, continued.is_some()));
+        list = Some((marker, number, first));
     }
     out
 }
 
-fn continued_flag(list: &Option<(String, u64)>, is_rep: bool, own: &str) -> bool {
-    list.as_ref().is_some_and(|(marker, _)| {
-        !is_rep || outline::is_numbered(marker) == outline::is_numbered(own)
-    })
+/// The task box of a checklist item (`[ ] `, `[x] `), if it has one.
+fn task_box(item: &str) -> Option<&'static str> {
+    let text = outline::after_marker(item);
+    ["[ ] ", "[x] ", "[X] "]
+        .into_iter()
+        .find(|b| text.starts_with(b))
+}
+
+/// An item joining a list in that list's form: a task box when the list's items have one, none
+/// when they do not.
+fn in_form_of(item: &str, first_of_list: &str) -> String {
+    let marker = outline::list_marker(item);
+    match (task_box(item), task_box(first_of_list)) {
+        (Some(b), None) => format!("{marker} {}", &outline::after_marker(item)[b.len()..]),
+        (None, Some(b)) => format!("{marker} {b}{}", outline::after_marker(item)),
+        _ => item.to_owned(),
+    }
 }
 
 fn marker_number(marker: &str) -> Option<u64> {
