@@ -87,12 +87,21 @@ pub fn topic(title: &str) -> Topic {
         })
         .max_by(|a, b| a.1.cmp(&b.1).then(std::cmp::Ordering::Greater));
     let generic = generic_words();
-    let rest = words
+    let content: BTreeSet<String> = words.into_iter().filter(|w| !generic.contains(w)).collect();
+    let rest: BTreeSet<String> = content
         .iter()
-        .filter(|w| !generic.contains(*w))
         .filter(|w| known.is_none_or(|(t, _)| !t.words.contains(*w)))
         .cloned()
         .collect();
+    // A lexicon word among several others does not make the title about that topic (`Data
+    // processing & security` is not a process): at most one other word.
+    if rest.len() > 1 {
+        return Topic {
+            known: None,
+            exclusive: false,
+            rest: content,
+        };
+    }
     Topic {
         known: known.map(|(t, _)| t.name),
         exclusive: known.is_some_and(|(t, _)| t.exclusive),
@@ -122,8 +131,10 @@ impl Topic {
                     overlap
                 }
             }
-            (Some(_), Some(_)) => 0.0,
-            _ => overlap,
+            // A title the lexicon places (`Architectural patterns`) and one it does not (`System
+            // architecture`) are about different things, whatever words they share.
+            (Some(_), Some(_)) | (Some(_), None) | (None, Some(_)) => 0.0,
+            (None, None) => overlap,
         }
     }
 }
@@ -172,6 +183,8 @@ mod tests {
             ("API best practices", "Security best practices"),
             ("Architectural patterns", "Database patterns"),
             ("Memory integration", "Framework support"),
+            ("System architecture", "Architectural patterns"),
+            ("Data processing & security", "Methodology"),
         ] {
             assert!(!same_topic(a, b), "{a} / {b}");
         }
