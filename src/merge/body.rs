@@ -851,13 +851,21 @@ fn task_box(item: &str) -> Option<&'static str> {
 }
 
 /// An item joining a list in that list's form: a task box when the list's items have one, none
-/// when they do not.
+/// when they do not; no bold label (`**Voice search**: …`) in a list of plain items.
 fn in_form_of(item: &str, first_of_list: &str) -> String {
     let marker = outline::list_marker(item);
-    match (task_box(item), task_box(first_of_list)) {
+    let item = match (task_box(item), task_box(first_of_list)) {
         (Some(b), None) => format!("{marker} {}", &outline::after_marker(item)[b.len()..]),
         (None, Some(b)) => format!("{marker} {b}{}", outline::after_marker(item)),
         _ => item.to_owned(),
+    };
+    let text = outline::after_marker(&item);
+    let plain_list = !outline::after_marker(first_of_list).starts_with("**");
+    match text.strip_prefix("**").and_then(|t| t.split_once("**")) {
+        Some((label, rest)) if plain_list && !label.is_empty() && !label.contains('\n') => {
+            format!("{marker} {label}{rest}")
+        }
+        _ => item,
     }
 }
 
@@ -989,5 +997,157 @@ fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -
         chose: format!("{}'s structure", members[representative].path.display()),
         why,
         dropped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_agent;
+    use std::path::Path;
+
+    fn agent(path: &str, name: &str, body: &str) -> AgentFile {
+        let text = format!("---\nname: {name}\ndescription: d\n---\n{body}");
+        parse_agent(Path::new(path), text.as_bytes()).unwrap()
+    }
+
+    /// Merges `rep` (named `rep-agent`) with `others` (named `other-0`, `other-1`, …).
+    fn merged(rep: &str, others: &[&str]) -> (String, Vec<MergeDecision>) {
+        let mut files = vec![agent("r.md", "rep-agent", rep)];
+        files.extend(
+            others
+                .iter()
+                .enumerate()
+                .map(|(i, b)| agent(&format!("{i}.md"), &format!("other-{i}"), b)),
+        );
+        let refs: Vec<&AgentFile> = files.iter().collect();
+        let order: Vec<usize> = (1..files.len()).collect();
+        let member_names: Vec<String> = files.iter().map(|f| f.display_name()).collect();
+        let names = Names {
+            merged: "rep-agent",
+            members: &member_names,
+        };
+        let mut decisions = Vec::new();
+        let body = merge_bodies(
+            &refs,
+            0,
+            &order,
+            &names,
+            &mut decisions,
+            &mut TermCache::default(),
+        );
+        (body, decisions)
+    }
+
+    #[test]
+    fn sections_of_one_topic_become_one_and_each_point_is_made_once() {
+        let (m, _) = merged(
+            "You are a helper.\n\nYour core responsibilities:\n- Review pull requests for correctness\n- Keep functions short\n",
+            &[
+                "You are an assistant.\n\nYour primary responsibilities include:\n- review the pull requests for correctness\n- Document every public API with examples\n",
+                "You are a bot.\n\n## Responsibilities\n- Document each public API with examples\n- Measure latency before optimizing anything\n",
+            ],
+        );
+        assert_eq!(
+            m,
+            "You are a helper.\n\nYour core responsibilities:\n- Review pull requests for correctness\n- Keep functions short\n- Document every public API with examples\n- Measure latency before optimizing anything"
+        );
+    }
+
+    #[test]
+    fn topics_only_others_have_come_after_as_whole_sections_of_three_points_or_more() {
+        let (m, decisions) = merged(
+            "Intro.\n\n## Rules\n- Write tests first\n\nClosing line of the representative.\n",
+            &[
+                "Other intro.\n\n## Deployment checklist\n- Tag the release in git\n- Run database migrations first\n- Watch error rates after deploying\n\n## Glossary\n- SLO means service level objective\n\nRemember: ship small changes.\n",
+            ],
+        );
+        assert!(
+            m.contains("## Deployment checklist\n\n- Tag the release"),
+            "{m}"
+        );
+        assert!(
+            !m.contains("Glossary"),
+            "a one-point section is a fragment: {m}"
+        );
+        assert!(m.ends_with("Closing line of the representative."), "{m}");
+        assert!(!m.contains("Other intro") && !m.contains("Remember"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.dropped.iter().any(|d| d.contains("SLO")), "{body:?}");
+    }
+
+    #[test]
+    fn added_steps_are_renumbered_and_a_second_output_format_is_not_added() {
+        let (m, _) = merged(
+            "Intro.\n\n## Approach\n1. Read the code\n2. Write a plan\n\n## Output format\n- A table of findings\n",
+            &["Intro.\n\n## Methodology\n3. Measure before optimizing anything\n\n## Response format\n- JSON with severity levels\n- One line per finding\n- Totals at the end\n"],
+        );
+        assert!(
+            m.contains("1. Read the code\n2. Write a plan\n3. Measure before optimizing anything"),
+            "{m}"
+        );
+        assert!(!m.contains("JSON with severity"), "{m}");
+    }
+
+    #[test]
+    fn other_languages_absorbed_names_and_project_paths_are_not_carried_over() {
+        let (m, decisions) = merged(
+            "You are a reviewer of code written by the team.\n\n## Rules\n- Check error handling in every function\n- Hand security questions to other-0 when unsure\n",
+            &["Intro.\n\n## Rules\n- Vous devez vérifier les tests de chaque module avec soin\n- Run flake8 on acme/app/models.py before merging\n- Check that logs never contain secrets\n"],
+        );
+        assert!(!m.contains("other-0"), "{m}");
+        assert!(!m.contains("Vous"), "{m}");
+        assert!(!m.contains("flake8"), "{m}");
+        assert!(m.contains("Check that logs never contain secrets"), "{m}");
+        let why = &decisions.iter().find(|d| d.field == "body").unwrap().why;
+        assert!(
+            why.contains("another language")
+                && why.contains("own project")
+                && why.contains("replaces"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn titled_items_of_a_representative_keep_their_nested_lists() {
+        let rep = "Your responsibilities:\n\n1. **API Design**: you will:\n   - Design REST APIs\n   - Version them\n2. **Databases**: you will:\n   - Model data\n   - Index it\n";
+        let (m, _) = merged(rep, &[]);
+        assert_eq!(m, rep.trim_end());
+    }
+
+    #[test]
+    fn growth_is_capped_at_the_limit() {
+        let rep = "- alpha beta\n";
+        let others: Vec<String> = (0..50)
+            .map(|i| format!("- unique{i} words{i} here{i} more{i}\n"))
+            .collect();
+        let refs: Vec<&str> = others.iter().map(String::as_str).collect();
+        let (m, _) = merged(rep, &refs);
+        let longest = others.iter().map(|o| o.trim().len()).max().unwrap();
+        assert!(
+            m.len() as f32 <= longest as f32 * GROWTH_LIMIT + 1.0,
+            "{} > {longest}×{GROWTH_LIMIT}",
+            m.len()
+        );
+    }
+
+    #[test]
+    fn items_joining_a_list_take_its_form() {
+        assert_eq!(
+            in_form_of("- [ ] Check logs", "- Read code"),
+            "- Check logs"
+        );
+        assert_eq!(
+            in_form_of("- Check logs", "- [ ] Read code"),
+            "- [ ] Check logs"
+        );
+        assert_eq!(
+            in_form_of("- **Voice search**: questions", "1. Keyword research"),
+            "- Voice search: questions"
+        );
+        assert_eq!(
+            in_form_of("- **Security**: audits", "- **Speed**: caching"),
+            "- **Security**: audits"
+        );
     }
 }
