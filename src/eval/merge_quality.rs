@@ -304,7 +304,7 @@ pub fn fragments(merged: &str, representative: &str) -> usize {
         })
         .filter(|s| {
             let title = s.title().unwrap_or_default();
-            !rep_titles.iter().any(|t| *t == title)
+            !rep_titles.contains(&title)
         })
         .filter(|s| s.units.len() < 2)
         .count()

@@ -546,6 +546,23 @@ mod tests {
     }
 
     #[test]
+    fn a_merged_name_is_never_a_bare_role_word() {
+        let a = agent(
+            "a/analyst.md",
+            "---\nname: analyst\ndescription: Analyzes sales data and builds data dashboards.\n---\n",
+        );
+        let b = agent(
+            "b/analyst.md",
+            "---\nname: analyst\ndescription: Explores data for trends.\n---\n",
+        );
+        assert_eq!(propose_name(&[&a, &b], 0).name, "data-analyst");
+        let c = agent("c.md", "---\nname: acme-diag\ndescription: d\n---\n");
+        let d = agent("d.md", "---\nname: acme-system-diag\ndescription: d\n---\n");
+        // `diag` is the only word both end with, and no member is called just that.
+        assert_eq!(propose_name(&[&c, &d], 1).name, "acme-system-diag");
+    }
+
+    #[test]
     fn sanitized_names_are_valid() {
         assert_eq!(
             sanitize_name("Backend Architect_v2"),
