@@ -609,10 +609,9 @@ mod tests {
             named("e/seo-writer.md", "seo-writer"),
             named("f/seo-writer.md", "seo-writer"),
         ];
-        // Two clusters whose members are all called `data-analyst`, and one whose name an agent
-        // outside it (`seo-writer` in f/) already has.
-        let clusters = vec![group(vec![0, 3]), group(vec![1, 2]), group(vec![4, 5])];
-        let names: Vec<String> = unique_names(&agents, &clusters[..2])
+        // Two clusters whose members are called `data-analyst` (and `bi-analyst`).
+        let clusters = [group(vec![0, 3]), group(vec![1, 2])];
+        let names: Vec<String> = unique_names(&agents, &clusters)
             .into_iter()
             .map(|n| n.name)
             .collect();
@@ -620,6 +619,7 @@ mod tests {
         assert_ne!(names[0], names[1], "{names:?}");
         // `data-analyst` is held by c/ and b/ outside the first cluster: it takes another name.
         assert_ne!(names[0], "data-analyst");
+        // A cluster whose name an agent outside it (`seo-writer` in f/) already has.
         let alone = unique_names(&agents, &[group(vec![4, 3])]);
         assert_ne!(alone[0].name, "seo-writer", "{alone:?}");
         assert!(alone[0].why.contains("already the name of"), "{alone:?}");
