@@ -721,6 +721,50 @@ fn scan_verdict(lib: &Library, options: &ScanOptions, a: usize, b: usize) -> Sca
 mod tests {
     use super::*;
 
+    fn named(path: &str, name: &str) -> AgentFile {
+        let text = format!("---\nname: {name}\ndescription: d\n---\nBody\n");
+        parse::parse_agent(Path::new(path), text.as_bytes()).unwrap()
+    }
+
+    fn group(members: Vec<usize>) -> Cluster {
+        Cluster {
+            representative: members[0],
+            members,
+            tier: Tier::Variant,
+            min_score: 0.5,
+            max_score: 0.5,
+            shared_terms: vec![],
+            copy_groups: vec![],
+            pairs: vec![],
+        }
+    }
+
+    #[test]
+    fn merged_names_are_unique_in_a_scan_and_clash_with_no_agent_outside_the_cluster() {
+        let agents = vec![
+            named("a/data-analyst.md", "data-analyst"),
+            named("b/data-analyst.md", "data-analyst"),
+            named("c/data-analyst.md", "data-analyst"),
+            named("d/bi-analyst.md", "bi-analyst"),
+            named("e/seo-writer.md", "seo-writer"),
+            named("f/seo-writer.md", "seo-writer"),
+        ];
+        // Two clusters whose members are called `data-analyst` (and `bi-analyst`).
+        let clusters = [group(vec![0, 3]), group(vec![1, 2])];
+        let names: Vec<String> = unique_names(&agents, &clusters)
+            .into_iter()
+            .map(|n| n.name)
+            .collect();
+        assert_eq!(names.len(), 2);
+        assert_ne!(names[0], names[1], "{names:?}");
+        // `data-analyst` is held by c/ and b/ outside the first cluster: it takes another name.
+        assert_ne!(names[0], "data-analyst");
+        // A cluster whose name an agent outside it (`seo-writer` in f/) already has.
+        let alone = unique_names(&agents, &[group(vec![4, 3])]);
+        assert_ne!(alone[0].name, "seo-writer", "{alone:?}");
+        assert!(alone[0].why.contains("already the name of"), "{alone:?}");
+    }
+
     fn scanned(path: &Path, text: &str) -> AgentFile {
         std::fs::write(path, text).unwrap();
         let mut agent = parse::read_agent_file(path).unwrap();

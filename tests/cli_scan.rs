@@ -542,6 +542,13 @@ fn out_writes_merged_files_diffs_and_reports() {
     assert_eq!(on_disk, report);
     let md = String::from_utf8(written["report.md"].clone()).unwrap();
     assert!(md.starts_with("# "));
+    // report.md links each cluster's files rather than inlining them (a large library's report
+    // stays readable).
+    for name in &file_names {
+        assert!(md.contains(&format!("]({name}.md)")), "{md}");
+        assert!(md.contains(&format!("]({name}.diff)")), "{md}");
+    }
+    assert!(!md.contains("````diff"), "{md}");
 }
 
 #[test]

@@ -347,6 +347,25 @@ fn lines(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// [`lines`], with the number of each numbered list item made `N` (the merge renumbers every list
+/// to run 1..n) and lines in another language than the body left out (the merge keeps one).
+fn lines_up_to_numbers(body: &str) -> Vec<String> {
+    lines(body)
+        .into_iter()
+        .map(|l| {
+            let digits = l.chars().take_while(char::is_ascii_digit).count();
+            let rest = &l[digits..];
+            let marker = rest.starts_with(['.', ')'])
+                && rest[1..].chars().next().is_none_or(char::is_whitespace);
+            if digits > 0 && marker {
+                format!("N{}", &l[digits..])
+            } else {
+                l
+            }
+        })
+        .collect()
+}
+
 fn distinct(items: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     items
@@ -394,13 +413,16 @@ proptest! {
 
     /// Merging a file with itself (two copies, as the pipeline would pass them) gives the file back:
     /// - `name`: the same when it is valid, else `sanitize_name` of it (or of the file stem);
-    /// - `description`: the same (`""` when the file has none);
+    /// - `description`: the same (`""` when the file has none), when it has at most three examples;
     /// - `tools`: absent stays absent; a list or string gives the same tools, in order, each once;
     /// - `model`, `color` and every other key: the same value;
     /// - no key that the file lacks, except `name` and `description` (always written);
     /// - the body: the same lines in the same order, up to blank lines and white space within and
     ///   around lines (the merge writes a loose list, `- a\n\n- b`, as a tight one, `- a\n- b`, and
-    ///   `2. \t x` as `2. x`).
+    ///   `2. \t x` as `2. x`), and up to list numbers: since issue 12 every list is renumbered to
+    ///   run 1..n (a list that starts at 4 is a list whose first steps went missing), except a
+    ///   procedure that goes on after a code block. Skipped when the body mixes languages: the
+    ///   merge then keeps the lines in the body's language only, on purpose.
     #[test]
     fn self_merge_gives_the_file_back(spec in spec()) {
         let a = parse("dir/a.md", &spec.text());
@@ -413,8 +435,9 @@ proptest! {
         prop_assert_eq!(fm.text("name"), Some(want_name.clone()));
         let want_description = a.frontmatter.description().unwrap_or_default();
         let got_description = fm.text("description").unwrap_or_default();
-        // The merge renames the agent inside its own description; when the name is kept, no change.
-        if want_name == own {
+        // The merge renames the agent inside its own description; when the name is kept, no change,
+        // unless it has more than three examples: since issue 12 a merged description keeps three.
+        if want_name == own && agent_dedup::merge::examples(&want_description).len() <= 3 {
             prop_assert_eq!(&got_description, &want_description);
         }
         prop_assert_eq!(fm.tools(), a.frontmatter.tools().map(distinct));
@@ -435,7 +458,10 @@ proptest! {
                 "merged adds key {:?}", key
             );
         }
-        prop_assert_eq!(lines(&merged.body), lines(&a.body), "{:?}", merged.body);
+        let mixed = merged.decisions.iter().any(|d| d.field == "body" && d.why.contains("another language"));
+        if !mixed {
+            prop_assert_eq!(lines_up_to_numbers(&merged.body), lines_up_to_numbers(&a.body), "{:?}", merged.body);
+        }
     }
 
     /// Whatever the members, the merged frontmatter is strict YAML with a valid `name` and a string
@@ -525,22 +551,21 @@ fn self_merge_body(body: &str) -> String {
     merge(&[&a, &b], 0, &[1]).body
 }
 
-/// `render` treats consecutive list items as one list even when they are two lists (a bullet list
-/// then a numbered one), and rewrites the second list's markers to continue the first.
+/// Found by `self_merge_gives_the_file_back`, fixed with issue 12: two lists in a row (a bullet
+/// list then a numbered one) stay two lists.
 #[test]
-#[ignore = "known issue in merge::body::render: adjacent lists are joined"]
-fn known_issue_adjacent_lists_are_joined() {
+fn adjacent_lists_of_two_kinds_stay_apart() {
     assert_eq!(
         lines(&self_merge_body("- review\n\n1. review")),
         ["- review", "1. review"]
     );
 }
 
-/// Found by `self_merge_gives_the_file_back` (`2. review` came back as `1. review`), since fixed in
-/// `merge::body`: a list that goes on after a code block keeps its numbers.
+/// A list runs 1..n (since issue 12: a list that starts at 2 has lost its first step), but a
+/// procedure that goes on after a code block keeps its numbers.
 #[test]
-fn a_list_not_starting_at_1_keeps_its_numbers() {
-    assert_eq!(lines(&self_merge_body("2. review")), ["2. review"]);
+fn lists_run_from_one_unless_they_go_on_after_code() {
+    assert_eq!(lines(&self_merge_body("2. review")), ["1. review"]);
     assert_eq!(
         lines(&self_merge_body(
             "1. one\n2. two\n\n```sh\nx\n```\n\n3. three\n4. four"

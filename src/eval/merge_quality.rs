@@ -15,8 +15,10 @@
 //! - **broken numbering**: numbered lists whose items do not run 1..n, and runs of numbered
 //!   headings (`### 3. …`) under one parent that do not;
 //! - **points kept**: the members' units grouped into points (units that [`repeats`] links, across
-//!   members); a point is kept when a unit of the merged body repeats one of its units. Reported
-//!   for points two or more members make, and for all;
+//!   members); a point is kept when a unit of the merged body holds two thirds of the words of one
+//!   of its units ([`keeps`]). Reported for points two or more members make, and for all. The
+//!   introduction's paragraphs (the identity) and the closing paragraphs are not points: a file
+//!   has one of each, and the merge keeps the representative's on purpose;
 //! - **length**: merged body / longest member body;
 //! - **frontmatter**: strict YAML with a valid `name` and a `description`;
 //! - **description**: estimated tokens (characters / 4) of the merged description against the
@@ -47,6 +49,15 @@ pub fn repeats(a: &Terms, b: &Terms) -> bool {
         || common as f32 >= REPEAT_OVERLAP * union as f32
 }
 
+/// A merged unit keeps a point when it holds two thirds of its words, or repeats it.
+const KEEPS: f32 = 0.66;
+
+/// Whether the merged unit `merged` keeps the point `point`.
+pub fn keeps(merged: &Terms, point: &Terms) -> bool {
+    let common = point.intersection(merged).count();
+    (!point.is_empty() && common as f32 >= KEEPS * point.len() as f32) || repeats(merged, point)
+}
+
 /// The figures of one file's body.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FileFigures {
@@ -61,11 +72,10 @@ pub struct FileFigures {
 pub fn file_figures(body: &str) -> FileFigures {
     let o = outline::outline(body);
     let titles: Vec<&str> = o.sections.iter().filter_map(|s| s.title()).collect();
-    let topic_repeated = titles.iter().enumerate().any(|(i, a)| {
-        titles[i + 1..]
-            .iter()
-            .any(|b| topics::same_topic(a, b))
-    });
+    let topic_repeated = titles
+        .iter()
+        .enumerate()
+        .any(|(i, a)| titles[i + 1..].iter().any(|b| topics::same_topic(a, b)));
     let units = point_terms(&o);
     let repeated = (0..units.len())
         .filter(|&i| (0..units.len()).any(|j| j != i && repeats(&units[i], &units[j])))
@@ -82,10 +92,19 @@ pub fn file_figures(body: &str) -> FileFigures {
 
 /// The word sets of the units long enough to be points.
 fn point_terms(o: &Outline) -> Vec<Terms> {
-    o.units()
-        .map(|(_, u)| terms_of(&u.text))
+    point_units(o)
+        .map(|u| terms_of(&u.text))
         .filter(|t| t.len() >= MIN_POINT_WORDS)
         .collect()
+}
+
+/// The units that make points: all but the identity paragraphs of the introduction and the
+/// closing paragraphs, which a file has once (a merge keeps the representative's, on purpose).
+fn point_units(o: &Outline) -> impl Iterator<Item = &outline::Unit> {
+    let closing = o.closing_start();
+    o.units()
+        .filter(move |(s, u)| !(*s == 0 && u.kind == outline::UnitKind::Paragraph) && *s < closing)
+        .map(|(_, u)| u)
 }
 
 /// Numbered lists and runs of numbered headings: how many, and how many do not run 1..n.
@@ -179,7 +198,10 @@ fn set_figures(files: &[FileFigures]) -> SetFigures {
     let repeated: usize = files.iter().map(|f| f.repeated_points).sum();
     SetFigures {
         files: files.len(),
-        topics_repeated: share(files.iter().filter(|f| f.topic_repeated).count(), files.len()),
+        topics_repeated: share(
+            files.iter().filter(|f| f.topic_repeated).count(),
+            files.len(),
+        ),
         repeated_points: share(repeated, points),
         numbered_runs: files.iter().map(|f| f.numbered_runs).sum(),
         broken_numbering: files.iter().map(|f| f.broken_runs).sum(),
@@ -205,15 +227,24 @@ pub struct PointsKept {
 
 /// Groups the members' units into points and counts those the merged body keeps.
 pub fn points_kept(members: &[&str], merged: &str) -> PointsKept {
-    let units: Vec<(usize, Terms)> = members
-        .iter()
-        .enumerate()
-        .flat_map(|(m, body)| {
-            point_terms(&outline::outline(body))
-                .into_iter()
-                .map(move |t| (m, t))
-        })
-        .collect();
+    points_lost(members, merged).0
+}
+
+/// [`points_kept`], with the text of one unit of each point two or more members make that the
+/// merged body lost (for finding what the merge drops).
+pub fn points_lost(members: &[&str], merged: &str) -> (PointsKept, Vec<String>) {
+    let outlines: Vec<Outline> = members.iter().map(|b| outline::outline(b)).collect();
+    let mut texts = Vec::new();
+    let mut units: Vec<(usize, Terms)> = Vec::new();
+    for (m, o) in outlines.iter().enumerate() {
+        for u in point_units(o) {
+            let t = terms_of(&u.text);
+            if t.len() >= MIN_POINT_WORDS {
+                units.push((m, t));
+                texts.push(u.text.clone());
+            }
+        }
+    }
     let merged_units = point_terms(&outline::outline(merged));
     // Points: units linked by `repeats`, transitively (a union-find over the units).
     let mut parent: Vec<usize> = (0..units.len()).collect();
@@ -238,21 +269,25 @@ pub fn points_kept(members: &[&str], merged: &str) -> PointsKept {
         groups.entry(r).or_default().push(i);
     }
     let mut out = PointsKept::default();
+    let mut lost = Vec::new();
     for group in groups.values() {
         let mut who: Vec<usize> = group.iter().map(|&i| units[i].0).collect();
         who.sort_unstable();
         who.dedup();
         let kept = group
             .iter()
-            .any(|&i| merged_units.iter().any(|m| repeats(m, &units[i].1)));
+            .any(|&i| merged_units.iter().any(|m| keeps(m, &units[i].1)));
         out.all += 1;
         out.all_kept += usize::from(kept);
         if who.len() >= 2 {
             out.shared += 1;
             out.shared_kept += usize::from(kept);
+            if !kept {
+                lost.push(texts[group[0]].clone());
+            }
         }
     }
-    out
+    (out, lost)
 }
 
 /// Sections of `merged` whose titles the representative's body lacks, with fewer than two units.
@@ -262,10 +297,14 @@ pub fn fragments(merged: &str, representative: &str) -> usize {
     outline::outline(merged)
         .sections
         .iter()
-        .filter(|s| s.header.as_ref().is_some_and(|h| h.kind != HeaderKind::Loose))
+        .filter(|s| {
+            s.header
+                .as_ref()
+                .is_some_and(|h| h.kind != HeaderKind::Loose)
+        })
         .filter(|s| {
             let title = s.title().unwrap_or_default();
-            !rep_titles.iter().any(|t| *t == title)
+            !rep_titles.contains(&title)
         })
         .filter(|s| s.units.len() < 2)
         .count()
@@ -309,7 +348,11 @@ pub fn merge_figures(report: &Report) -> MergeFigures {
     let (mut kept, mut ratio_sum, mut yaml, mut within, mut few_examples) =
         (PointsKept::default(), 0.0, 0, 0, 0);
     let (mut tokens_members, mut tokens_longest, mut tokens_merged) = (0usize, 0usize, 0usize);
-    for c in report.clusters.iter().filter(|c| c.cluster.tier == Tier::Variant) {
+    for c in report
+        .clusters
+        .iter()
+        .filter(|c| c.cluster.tier == Tier::Variant)
+    {
         f.clusters += 1;
         let agents: Vec<crate::model::AgentFile> = c
             .cluster
@@ -336,7 +379,12 @@ pub fn merge_figures(report: &Report) -> MergeFigures {
         kept.shared_kept += k.shared_kept;
         kept.all += k.all;
         kept.all_kept += k.all_kept;
-        let longest = bodies.iter().map(|b| b.trim().len()).max().unwrap_or(0).max(1);
+        let longest = bodies
+            .iter()
+            .map(|b| b.trim().len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
         let ratio = merged.trim().len() as f64 / longest as f64;
         f.max_length_ratio = f.max_length_ratio.max(ratio);
         ratio_sum += ratio;
@@ -383,7 +431,8 @@ mod tests {
             "Your core responsibilities:\n- a b c\n- d e f\n\nYour primary responsibilities:\n- g h i\n- j k l\n",
         );
         assert!(repeated.topic_repeated);
-        let distinct = file_figures("## Responsibilities\n- design apis\n\n## Methodology\n1. read code\n");
+        let distinct =
+            file_figures("## Responsibilities\n- design apis\n\n## Methodology\n1. read code\n");
         assert!(!distinct.topic_repeated);
     }
 
@@ -411,7 +460,8 @@ mod tests {
 
     #[test]
     fn points_two_members_make_are_counted_and_found() {
-        let a = "- Optimize database queries and indexes\n- Review pull requests carefully every day\n";
+        let a =
+            "- Optimize database queries and indexes\n- Review pull requests carefully every day\n";
         let b = "- Optimize slow database queries and indexes\n- Plan capacity for the next year\n";
         let kept = points_kept(&[a, b], "- Optimize database queries and indexes\n");
         assert_eq!(kept.shared, 1);

@@ -120,7 +120,7 @@ pub fn merge_bodies(
 ) -> String {
     cache.make_room();
     let outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
-    let language = points::language(&members[representative].body);
+    let language = body_language(&outlines[representative]);
     let absorbed: Vec<&str> = names
         .members
         .iter()
@@ -139,7 +139,15 @@ pub fn merge_bodies(
             .units
             .iter()
             .filter_map(|u| {
-                let unit = keep_unit(u, representative, names, &absorbed, language, &mut tally, true)?;
+                let unit = keep_unit(
+                    u,
+                    representative,
+                    names,
+                    &absorbed,
+                    language,
+                    &mut tally,
+                    true,
+                )?;
                 Some(piece(representative, unit, cache))
             })
             .collect();
@@ -171,9 +179,7 @@ pub fn merge_bodies(
                     continue;
                 }
                 (Some(h), false) if h.kind == HeaderKind::Loose => last_target,
-                (Some(h), false) => {
-                    align(section, h, &draft, &mut new_sections, &mut tally, cache)
-                }
+                (Some(h), false) => align(section, h, &draft, &mut new_sections, &mut tally, cache),
             };
             last_target = target;
             let Some(target) = target else { continue };
@@ -191,13 +197,52 @@ pub fn merge_bodies(
             }
         }
     }
+    // Most points already made are made word for word (members copy each other): found by their
+    // text, they need no comparison with every point of the draft.
+    let said_verbatim: rustc_hash::FxHashSet<&str> = draft
+        .iter()
+        .flat_map(|d| d.pieces.iter().map(|p| p.unit.text.as_str()))
+        .collect();
+    let before = candidates.len();
+    candidates.retain(|(p, _)| !said_verbatim.contains(p.unit.text.as_str()));
+    tally.already_said += before - candidates.len();
     count_support(&mut candidates, &draft, members.len());
-    let longest = members.iter().map(|m| m.body.trim().len()).max().unwrap_or(0);
+    let longest = members
+        .iter()
+        .map(|m| m.body.trim().len())
+        .max()
+        .unwrap_or(0);
     let budget = (longest as f32 * GROWTH_LIMIT) as usize;
     choose(&mut draft, new_sections, candidates, budget, &mut tally);
     let body = render(rep, &draft, closing_start, representative);
     decisions.push(body_decision(members, representative, &tally));
     body
+}
+
+/// The language of a body: the language of three quarters of its prose units or more, else
+/// `Unknown` (a body that mixes two languages throughout has no other language to keep out).
+fn body_language(outline: &Outline) -> Language {
+    let mut counts: Vec<(Language, usize)> = Vec::new();
+    let mut total = 0;
+    for (_, u) in outline.units() {
+        if u.kind == UnitKind::Code {
+            continue;
+        }
+        let language = points::language(&u.text);
+        if language == Language::Unknown {
+            continue;
+        }
+        total += 1;
+        match counts.iter_mut().find(|(l, _)| *l == language) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((language, 1)),
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n * 4 >= total * 3)
+        .map_or(Language::Unknown, |(l, _)| l)
 }
 
 fn piece(member: usize, unit: Unit, cache: &mut TermCache) -> Piece {
@@ -254,7 +299,11 @@ fn keep_unit(
 /// to the user: one closing line, the representative's.
 fn is_closing_line(unit: &Unit) -> bool {
     unit.kind == UnitKind::Paragraph
-        && (unit.text.trim_start().to_lowercase().starts_with("remember")
+        && (unit
+            .text
+            .trim_start()
+            .to_lowercase()
+            .starts_with("remember")
             || unit.text.trim_end().ends_with('?'))
 }
 
@@ -275,7 +324,11 @@ fn align(
         sections
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.header.as_ref().is_some_and(|h| h.kind != HeaderKind::Loose))
+            .filter(|(_, d)| {
+                d.header
+                    .as_ref()
+                    .is_some_and(|h| h.kind != HeaderKind::Loose)
+            })
             .map(|(i, d)| (i, topic_match(&topic, &units, d)))
             .filter(|&(_, score)| score > 0.0)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
@@ -319,7 +372,12 @@ fn topic_match(topic: &Topic, units: &[Rc<Terms>], section: &DraftSection) -> f3
     }
     let made = units
         .iter()
-        .filter(|u| section.pieces.iter().any(|p| points::same_point(&p.terms, u)))
+        .filter(|u| {
+            section
+                .pieces
+                .iter()
+                .any(|p| points::same_point(&p.terms, u))
+        })
         .count();
     let share = made as f32 / units.len() as f32;
     if made >= 2 && share >= SAME_CONTENT {
@@ -412,12 +470,17 @@ fn choose(
     let mut taken = vec![false; open.len()];
     let mut settled = vec![false; open.len()];
     // (1) Points several members make, most shared first: one wording each, the first met.
-    let mut shared: Vec<usize> = (0..open.len()).filter(|&i| open[i].0.support >= 2).collect();
+    let mut shared: Vec<usize> = (0..open.len())
+        .filter(|&i| open[i].0.support >= 2)
+        .collect();
     shared.sort_by_key(|&i| std::cmp::Reverse(open[i].0.support));
     for i in shared {
         settled[i] = true;
         let (piece, target) = &open[i];
-        if said(&piece.terms, &draft.iter().chain(new_sections.iter()).collect::<Vec<_>>()) {
+        if said(
+            &piece.terms,
+            &draft.iter().chain(new_sections.iter()).collect::<Vec<_>>(),
+        ) {
             tally.already_said += 1;
             continue;
         }
@@ -461,7 +524,9 @@ fn choose(
             settled[i] = true;
             let p = &open[i].0;
             let repeated = said(&p.terms, &everything)
-                || fresh.iter().any(|&j| points::same_point(&open[j].0.terms, &p.terms));
+                || fresh
+                    .iter()
+                    .any(|&j| points::same_point(&open[j].0.terms, &p.terms));
             if repeated {
                 tally.already_said += 1;
             } else if adds(&p.terms, &words).is_none() {
@@ -509,12 +574,18 @@ fn choose(
             draft.push(section);
             continue;
         }
-        let title = section.header.as_ref().map(|h| h.title.clone()).unwrap_or_default();
+        let title = section
+            .header
+            .as_ref()
+            .map(|h| h.title.clone())
+            .unwrap_or_default();
         for p in section.pieces {
             match best_fit(draft, &p.terms).filter(|_| p.support >= 2) {
                 Some(d) => insert(&mut draft[d], p),
                 None => {
-                    tally.fragments.push(format!("{title}: {}", preview(&p.unit.text)));
+                    tally
+                        .fragments
+                        .push(format!("{title}: {}", preview(&p.unit.text)));
                     if let Some(n) = tally.added.get_mut(&p.member) {
                         *n -= 1;
                     }
@@ -525,7 +596,12 @@ fn choose(
 }
 
 /// Puts a chosen piece where it goes.
-fn place(draft: &mut [DraftSection], new_sections: &mut [DraftSection], piece: Piece, target: Target) {
+fn place(
+    draft: &mut [DraftSection],
+    new_sections: &mut [DraftSection],
+    piece: Piece,
+    target: Target,
+) {
     match target {
         Target::Draft(d) => {
             let d = best_child(draft, d, &piece.terms);
@@ -579,7 +655,12 @@ fn best_child(draft: &[DraftSection], d: usize, terms: &Terms) -> usize {
 /// The titled section of the draft whose words a point shares most (at least two).
 fn best_fit(draft: &[DraftSection], terms: &Terms) -> Option<usize> {
     (0..draft.len())
-        .filter(|&d| draft[d].header.as_ref().is_some_and(|h| h.kind != HeaderKind::Loose))
+        .filter(|&d| {
+            draft[d]
+                .header
+                .as_ref()
+                .is_some_and(|h| h.kind != HeaderKind::Loose)
+        })
         .map(|d| (d, overlap(&draft[d], terms)))
         .filter(|&(_, n)| n >= 2)
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
@@ -612,7 +693,12 @@ fn preview(text: &str) -> String {
 
 /// Writes the draft: title, the representative's sections up to its closing, the new sections,
 /// the closing.
-fn render(rep: &Outline, draft: &[DraftSection], closing_start: usize, representative: usize) -> String {
+fn render(
+    rep: &Outline,
+    draft: &[DraftSection],
+    closing_start: usize,
+    representative: usize,
+) -> String {
     let heading_level = usual_heading_level(draft);
     let rep_sections = rep.sections.len();
     let closing_start = closing_start.min(rep_sections);
@@ -629,7 +715,10 @@ fn render(rep: &Outline, draft: &[DraftSection], closing_start: usize, represent
     for &d in &order {
         let section = &draft[d];
         let is_new = d >= rep_sections;
-        let header = section.header.as_ref().filter(|h| h.kind != HeaderKind::Loose);
+        let header = section
+            .header
+            .as_ref()
+            .filter(|h| h.kind != HeaderKind::Loose);
         let mut indent = 0;
         // Whether the section's first list item may follow its header without a blank line.
         let mut tight_header = false;
@@ -670,7 +759,11 @@ fn render(rep: &Outline, draft: &[DraftSection], closing_start: usize, represent
                 && section.pieces[0].unit.is_item()
                 && may_interrupt_paragraph(&text);
             if !out.is_empty() {
-                out.push_str(if continues_list || opens_list { "\n" } else { "\n\n" });
+                out.push_str(if continues_list || opens_list {
+                    "\n"
+                } else {
+                    "\n\n"
+                });
             }
             out.push_str(&indent_by(&text, indent));
         }
@@ -687,6 +780,7 @@ fn next_group_marker(marker: &str, previous: Option<&(String, u64)>) -> (String,
         Some((prev, _)) if !outline::is_numbered(marker) && !outline::is_numbered(prev) => {
             (prev.clone(), true)
         }
+        _ if outline::is_numbered(marker) => (format!("1{}", &marker[marker.len() - 1..]), false),
         _ => (marker.to_owned(), false),
     }
 }
@@ -697,44 +791,82 @@ fn may_interrupt_paragraph(item: &str) -> bool {
     !outline::is_numbered(marker) || marker_number(marker) == Some(1)
 }
 
-/// Each unit's text, list markers rewritten so that every list runs 1..n (a list of the
-/// representative's keeps its first number, as after a code block), with whether it continues the
-/// list of the unit before it.
+/// Each unit's text, list markers rewritten so that every list runs 1..n (a procedure of the
+/// representative's that goes on after a code block keeps its numbers) and items joining a list
+/// take its form, with whether it continues the list of the unit before it.
 fn render_units(pieces: &[Piece], representative: usize) -> Vec<(String, bool)> {
     let mut out = Vec::new();
-    // The marker of the list being written, and the number of its last item.
-    let mut list: Option<(String, u64)> = None;
+    // The marker of the list being written, the number of its last item, and its first item
+    // (whose form the others take).
+    let mut list: Option<(String, u64, String)> = None;
+    let mut after_code = false;
     for p in pieces {
         if !p.unit.is_item() {
             list = None;
+            after_code = p.unit.kind == UnitKind::Code;
             out.push((p.unit.source.clone(), false));
             continue;
         }
         let own = outline::list_marker(&p.unit.source).to_owned();
         let is_rep = p.member == representative;
         // The representative's item with another kind of marker starts a list of its own.
-        let continued = list
-            .clone()
-            .filter(|(marker, _)| !is_rep || outline::is_numbered(marker) == outline::is_numbered(&own));
-        let (marker, number) = match continued {
-            Some((marker, n)) => (marker, n + 1),
-            None if is_rep => (own.clone(), marker_number(&own).unwrap_or(1)),
-            None => (own.clone(), 1),
+        let continued = list.clone().filter(|(marker, _, _)| {
+            !is_rep || outline::is_numbered(marker) == outline::is_numbered(&own)
+        });
+        let (marker, number, first, source) = match continued.clone() {
+            Some((marker, n, first)) => {
+                let source = in_form_of(&p.unit.source, &first);
+                (marker, n + 1, first, source)
+            }
+            // A procedure of the representative's that goes on after a code block keeps its
+            // numbers; every other list runs from 1.
+            None => {
+                let number = if is_rep && after_code {
+                    marker_number(&own).unwrap_or(1)
+                } else {
+                    1
+                };
+                let source = p.unit.source.clone();
+                (own.clone(), number, source.clone(), source)
+            }
         };
+        after_code = false;
         let text = if outline::is_numbered(&marker) {
-            with_marker(&p.unit.source, &format!("{number}{}", &marker[marker.len() - 1..]))
+            with_marker(&source, &format!("{number}{}", &marker[marker.len() - 1..]))
         } else {
-            with_marker(&p.unit.source, &marker)
+            with_marker(&source, &marker)
         };
-        out.push((text, list.is_some() && continued_flag(&list, is_rep, &own)));
-        list = Some((marker, number));
+        out.push((text, continued.is_some()));
+        list = Some((marker, number, first));
     }
     out
 }
 
-fn continued_flag(list: &Option<(String, u64)>, is_rep: bool, own: &str) -> bool {
-    list.as_ref()
-        .is_some_and(|(marker, _)| !is_rep || outline::is_numbered(marker) == outline::is_numbered(own))
+/// The task box of a checklist item (`[ ] `, `[x] `), if it has one.
+fn task_box(item: &str) -> Option<&'static str> {
+    let text = outline::after_marker(item);
+    ["[ ] ", "[x] ", "[X] "]
+        .into_iter()
+        .find(|b| text.starts_with(b))
+}
+
+/// An item joining a list in that list's form: a task box when the list's items have one, none
+/// when they do not; no bold label (`**Voice search**: …`) in a list of plain items.
+fn in_form_of(item: &str, first_of_list: &str) -> String {
+    let marker = outline::list_marker(item);
+    let item = match (task_box(item), task_box(first_of_list)) {
+        (Some(b), None) => format!("{marker} {}", &outline::after_marker(item)[b.len()..]),
+        (None, Some(b)) => format!("{marker} {b}{}", outline::after_marker(item)),
+        _ => item.to_owned(),
+    };
+    let text = outline::after_marker(&item);
+    let plain_list = !outline::after_marker(first_of_list).starts_with("**");
+    match text.strip_prefix("**").and_then(|t| t.split_once("**")) {
+        Some((label, rest)) if plain_list && !label.is_empty() && !label.contains('\n') => {
+            format!("{marker} {label}{rest}")
+        }
+        _ => item,
+    }
 }
 
 fn marker_number(marker: &str) -> Option<u64> {
@@ -752,7 +884,13 @@ fn indent_by(text: &str, indent: usize) -> String {
     }
     let pad = " ".repeat(indent);
     text.lines()
-        .map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") })
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -776,7 +914,13 @@ fn usual_heading_level(draft: &[DraftSection]) -> Option<u8> {
 /// A new section's header in the representative's style: a heading at its usual level, else a
 /// bold title; a lead-in line stays a lead-in.
 fn new_header(header: &Header, heading_level: Option<u8>) -> String {
+    // A number from the member's own sequence (`### 2. Standards`) would break the merged one.
     let title = group_title(header);
+    let digits = title.chars().take_while(char::is_ascii_digit).count();
+    let title = match title[digits..].strip_prefix(['.', ')']) {
+        Some(rest) if digits > 0 => rest.trim().to_owned(),
+        _ => title,
+    };
     match (heading_level, &header.kind) {
         (_, HeaderKind::LeadIn) => header.source.clone(),
         (Some(level), _) => format!("{} {title}", "#".repeat(level as usize)),
@@ -820,7 +964,10 @@ fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -
             dropped.extend(list.iter().cloned());
         }
     };
-    note("unit(s) in another language than the body", &tally.other_language);
+    note(
+        "unit(s) in another language than the body",
+        &tally.other_language,
+    );
     note(
         "line(s) naming an agent this merge replaces (delegating to it or contrasting with it)",
         &tally.naming_members,
@@ -850,5 +997,157 @@ fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -
         chose: format!("{}'s structure", members[representative].path.display()),
         why,
         dropped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_agent;
+    use std::path::Path;
+
+    fn agent(path: &str, name: &str, body: &str) -> AgentFile {
+        let text = format!("---\nname: {name}\ndescription: d\n---\n{body}");
+        parse_agent(Path::new(path), text.as_bytes()).unwrap()
+    }
+
+    /// Merges `rep` (named `rep-agent`) with `others` (named `other-0`, `other-1`, …).
+    fn merged(rep: &str, others: &[&str]) -> (String, Vec<MergeDecision>) {
+        let mut files = vec![agent("r.md", "rep-agent", rep)];
+        files.extend(
+            others
+                .iter()
+                .enumerate()
+                .map(|(i, b)| agent(&format!("{i}.md"), &format!("other-{i}"), b)),
+        );
+        let refs: Vec<&AgentFile> = files.iter().collect();
+        let order: Vec<usize> = (1..files.len()).collect();
+        let member_names: Vec<String> = files.iter().map(|f| f.display_name()).collect();
+        let names = Names {
+            merged: "rep-agent",
+            members: &member_names,
+        };
+        let mut decisions = Vec::new();
+        let body = merge_bodies(
+            &refs,
+            0,
+            &order,
+            &names,
+            &mut decisions,
+            &mut TermCache::default(),
+        );
+        (body, decisions)
+    }
+
+    #[test]
+    fn sections_of_one_topic_become_one_and_each_point_is_made_once() {
+        let (m, _) = merged(
+            "You are a helper.\n\nYour core responsibilities:\n- Review pull requests for correctness\n- Keep functions short\n",
+            &[
+                "You are an assistant.\n\nYour primary responsibilities include:\n- review the pull requests for correctness\n- Document every public API with examples\n",
+                "You are a bot.\n\n## Responsibilities\n- Document each public API with examples\n- Measure latency before optimizing anything\n",
+            ],
+        );
+        assert_eq!(
+            m,
+            "You are a helper.\n\nYour core responsibilities:\n- Review pull requests for correctness\n- Keep functions short\n- Document every public API with examples\n- Measure latency before optimizing anything"
+        );
+    }
+
+    #[test]
+    fn topics_only_others_have_come_after_as_whole_sections_of_three_points_or_more() {
+        let (m, decisions) = merged(
+            "Intro.\n\n## Rules\n- Write tests first\n\nClosing line of the representative.\n",
+            &[
+                "Other intro.\n\n## Deployment checklist\n- Tag the release in git\n- Run database migrations first\n- Watch error rates after deploying\n\n## Glossary\n- SLO means service level objective\n\nRemember: ship small changes.\n",
+            ],
+        );
+        assert!(
+            m.contains("## Deployment checklist\n\n- Tag the release"),
+            "{m}"
+        );
+        assert!(
+            !m.contains("Glossary"),
+            "a one-point section is a fragment: {m}"
+        );
+        assert!(m.ends_with("Closing line of the representative."), "{m}");
+        assert!(!m.contains("Other intro") && !m.contains("Remember"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.dropped.iter().any(|d| d.contains("SLO")), "{body:?}");
+    }
+
+    #[test]
+    fn added_steps_are_renumbered_and_a_second_output_format_is_not_added() {
+        let (m, _) = merged(
+            "Intro.\n\n## Approach\n1. Read the code\n2. Write a plan\n\n## Output format\n- A table of findings\n",
+            &["Intro.\n\n## Methodology\n3. Measure before optimizing anything\n\n## Response format\n- JSON with severity levels\n- One line per finding\n- Totals at the end\n"],
+        );
+        assert!(
+            m.contains("1. Read the code\n2. Write a plan\n3. Measure before optimizing anything"),
+            "{m}"
+        );
+        assert!(!m.contains("JSON with severity"), "{m}");
+    }
+
+    #[test]
+    fn other_languages_absorbed_names_and_project_paths_are_not_carried_over() {
+        let (m, decisions) = merged(
+            "You are a reviewer of code written by the team.\n\n## Rules\n- Check error handling in every function\n- Hand security questions to other-0 when unsure\n",
+            &["Intro.\n\n## Rules\n- Vous devez vérifier les tests de chaque module avec soin\n- Run flake8 on acme/app/models.py before merging\n- Check that logs never contain secrets\n"],
+        );
+        assert!(!m.contains("other-0"), "{m}");
+        assert!(!m.contains("Vous"), "{m}");
+        assert!(!m.contains("flake8"), "{m}");
+        assert!(m.contains("Check that logs never contain secrets"), "{m}");
+        let why = &decisions.iter().find(|d| d.field == "body").unwrap().why;
+        assert!(
+            why.contains("another language")
+                && why.contains("own project")
+                && why.contains("replaces"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn titled_items_of_a_representative_keep_their_nested_lists() {
+        let rep = "Your responsibilities:\n\n1. **API Design**: you will:\n   - Design REST APIs\n   - Version them\n2. **Databases**: you will:\n   - Model data\n   - Index it\n";
+        let (m, _) = merged(rep, &[]);
+        assert_eq!(m, rep.trim_end());
+    }
+
+    #[test]
+    fn growth_is_capped_at_the_limit() {
+        let rep = "- alpha beta\n";
+        let others: Vec<String> = (0..50)
+            .map(|i| format!("- unique{i} words{i} here{i} more{i}\n"))
+            .collect();
+        let refs: Vec<&str> = others.iter().map(String::as_str).collect();
+        let (m, _) = merged(rep, &refs);
+        let longest = others.iter().map(|o| o.trim().len()).max().unwrap();
+        assert!(
+            m.len() as f32 <= longest as f32 * GROWTH_LIMIT + 1.0,
+            "{} > {longest}×{GROWTH_LIMIT}",
+            m.len()
+        );
+    }
+
+    #[test]
+    fn items_joining_a_list_take_its_form() {
+        assert_eq!(
+            in_form_of("- [ ] Check logs", "- Read code"),
+            "- Check logs"
+        );
+        assert_eq!(
+            in_form_of("- Check logs", "- [ ] Read code"),
+            "- [ ] Check logs"
+        );
+        assert_eq!(
+            in_form_of("- **Voice search**: questions", "1. Keyword research"),
+            "- Voice search: questions"
+        );
+        assert_eq!(
+            in_form_of("- **Security**: audits", "- **Speed**: caching"),
+            "- **Security**: audits"
+        );
     }
 }

@@ -92,11 +92,12 @@ pub fn merge_description(
     let limit = (longest as f64 * (1.0 + TOKEN_SLACK)).floor() as usize;
     let mut phrases = missing_phrases(members, representative, &original);
     let mut chosen = choose_examples(&pool);
-    let rep_examples = examples(&original);
+    // Nothing to change: the representative's description is kept as written.
+    let rep_examples = pool.iter().filter(|e| e.from_representative).count();
     let unchanged = dropped_sentences.is_empty()
         && phrases.is_empty()
         && rep_name == name
-        && chosen.len() == rep_examples.len()
+        && chosen.len() == rep_examples
         && chosen.iter().all(|&i| pool[i].from_representative);
     let mut description = if unchanged {
         original.clone()
@@ -116,11 +117,17 @@ pub fn merge_description(
         }
         description = compose(&prose, &phrases, &chosen, &pool);
     }
-    let from_others = chosen.iter().filter(|&&i| !pool[i].from_representative).count();
+    let from_others = chosen
+        .iter()
+        .filter(|&&i| !pool[i].from_representative)
+        .count();
     let left_out: Vec<String> = (0..pool.len())
         .filter(|i| !chosen.contains(i))
         .map(|i| {
-            let text = pool[i].text.replace("<example>", "").replace("</example>", "");
+            let text = pool[i]
+                .text
+                .replace("<example>", "")
+                .replace("</example>", "");
             first_sentence(&text)
         })
         .collect();
@@ -193,7 +200,13 @@ fn clean_prose(prose: &str) -> String {
     loop {
         let before = text.len();
         text = text.trim_end_matches(['-', ' ', '\n', '\t']).to_owned();
-        for tail in ["Examples include:", "Examples:", "For example:", "Example:", "e.g.:"] {
+        for tail in [
+            "Examples include:",
+            "Examples:",
+            "For example:",
+            "Example:",
+            "e.g.:",
+        ] {
             if let Some(stripped) = text.strip_suffix(tail) {
                 text = stripped.trim_end().to_owned();
             }
@@ -212,8 +225,8 @@ fn example_pool(
     name: &str,
     absorbed: &[String],
 ) -> Vec<Example> {
-    let order = std::iter::once(representative)
-        .chain((0..members.len()).filter(|&i| i != representative));
+    let order =
+        std::iter::once(representative).chain((0..members.len()).filter(|&i| i != representative));
     let mut pool: Vec<Example> = Vec::new();
     for i in order {
         let own = members[i].display_name();
@@ -223,7 +236,10 @@ fn example_pool(
             } else {
                 replace_word(&example, &own, name)
             };
-            if absorbed.iter().any(|n| *n != own && points::mentions(&text, n)) {
+            if absorbed
+                .iter()
+                .any(|n| *n != own && points::mentions(&text, n))
+            {
                 continue;
             }
             let terms = situation(&text);
@@ -262,10 +278,13 @@ fn jaccard(a: &Terms, b: &Terms) -> f32 {
     }
 }
 
-/// Up to [`MAX_EXAMPLES`], each a situation unlike those already chosen: the representative's
-/// first, then the one least like any chosen, as long as it is not the same situation.
+/// Up to [`MAX_EXAMPLES`]: the representative's (its author chose them), then of the others' the
+/// one least like any chosen, as long as it is not the same situation.
 fn choose_examples(pool: &[Example]) -> Vec<usize> {
-    let mut chosen: Vec<usize> = Vec::new();
+    let mut chosen: Vec<usize> = (0..pool.len())
+        .filter(|&i| pool[i].from_representative)
+        .take(MAX_EXAMPLES)
+        .collect();
     while chosen.len() < MAX_EXAMPLES {
         let closest = |i: usize| {
             chosen
@@ -300,7 +319,11 @@ fn compose(prose: &str, phrases: &[String], chosen: &[usize], pool: &[Example]) 
         text.push_str(&format!("Also use it for {}.", join_phrases(phrases)));
     }
     if !chosen.is_empty() {
-        text.push_str(if text.is_empty() { "Examples:" } else { "\n\nExamples:" });
+        text.push_str(if text.is_empty() {
+            "Examples:"
+        } else {
+            "\n\nExamples:"
+        });
         for &i in chosen {
             text.push_str("\n\n");
             text.push_str(pool[i].text.trim());
@@ -332,7 +355,11 @@ fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str
         })
         .collect();
     let mut found: Vec<(String, Terms, usize, usize)> = Vec::new();
-    for (i, m) in members.iter().enumerate().filter(|(i, _)| *i != representative) {
+    for (i, m) in members
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != representative)
+    {
         let d = m.frontmatter.description().unwrap_or_default();
         for phrase in list_items(&description_prose(&d)) {
             let terms = terms_of(&phrase);
@@ -372,12 +399,20 @@ fn holds_phrase(words: &Terms, phrase: &Terms) -> bool {
 fn list_items(prose: &str) -> Vec<String> {
     let mut out = Vec::new();
     for sentence in sentences(prose) {
-        let lower = sentence.to_lowercase();
-        let start = ["including ", "include ", "includes ", "such as ", "e.g. ", ": "]
-            .iter()
-            .filter_map(|m| lower.rfind(m).map(|i| i + m.len()))
-            .max()
-            .unwrap_or(0);
+        // ASCII lowercasing keeps byte offsets, so they index the sentence itself.
+        let lower = sentence.to_ascii_lowercase();
+        let start = [
+            "including ",
+            "include ",
+            "includes ",
+            "such as ",
+            "e.g. ",
+            ": ",
+        ]
+        .iter()
+        .filter_map(|m| lower.rfind(m).map(|i| i + m.len()))
+        .max()
+        .unwrap_or(0);
         let segment = &sentence[start..];
         let items: Vec<&str> = segment.split([',', ';']).collect();
         if items.len() < 3 {
@@ -402,9 +437,10 @@ fn list_items(prose: &str) -> Vec<String> {
 fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
     match (chars.next(), chars.next()) {
-        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => {
-            a.to_lowercase().chain(text[a.len_utf8()..].chars()).collect()
-        }
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => a
+            .to_lowercase()
+            .chain(text[a.len_utf8()..].chars())
+            .collect(),
         _ => text.to_owned(),
     }
 }
@@ -429,7 +465,10 @@ mod tests {
         let rep = agent(
             "a.md",
             "api-designer",
-            &format!("Use for API design. {}", example("Design a REST API for orders")),
+            &format!(
+                "Use for API design. {}",
+                example("Design a REST API for orders")
+            ),
         );
         let others: String = [
             "Design a REST API for the orders service",
@@ -453,15 +492,25 @@ mod tests {
 
     #[test]
     fn trigger_phrases_missing_from_the_representative_are_added() {
-        let rep = agent("a.md", "backend", "Use this agent to design backend systems.");
+        let rep = agent(
+            "a.md",
+            "backend",
+            "Use this agent to design backend systems.",
+        );
         let other = agent(
             "b.md",
             "backend-2",
             "Use it for backend work including API design, database architecture, caching, and server optimization.",
         );
         let d = merge_description(&[&rep, &other], 0, "backend", &mut Vec::new());
-        assert!(d.starts_with("Use this agent to design backend systems. Also use it for "), "{d}");
-        assert!(d.contains("database architecture") && d.contains("caching"), "{d}");
+        assert!(
+            d.starts_with("Use this agent to design backend systems. Also use it for "),
+            "{d}"
+        );
+        assert!(
+            d.contains("database architecture") && d.contains("caching"),
+            "{d}"
+        );
     }
 
     #[test]

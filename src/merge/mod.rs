@@ -61,7 +61,14 @@ pub fn merge_named(
         merged: &name,
         members: &member_names,
     };
-    let body = body::merge_bodies(members, representative, order, &names, &mut decisions, cache);
+    let body = body::merge_bodies(
+        members,
+        representative,
+        order,
+        &names,
+        &mut decisions,
+        cache,
+    );
     let text = render(&frontmatter, &body);
     MergedAgent {
         name,
@@ -122,33 +129,32 @@ pub fn propose_name(members: &[&AgentFile], representative: usize) -> NameChoice
         *counts.entry(n).or_default() += 1;
     }
     let top = counts.values().copied().max().unwrap_or(0);
-    let (mut chosen, mut why) =
-        if let Some(suffix) = suffix.filter(|s| {
-            // One word left over names the job only when a member is called just that
-            // (`debugger` and `acme-debugger`); `diag` of `x-diag` and `x-system-diag` does not.
-            names.len() > 1 && names.iter().any(|n| n != s) && (s.contains('-') || names.contains(s))
-        }) {
-            (
-                suffix,
-                "every member's name ends with it; the rest are prefixes such as plugin names"
-                    .to_owned(),
-            )
-        } else if top > 1
-            && counts.values().filter(|&&c| c == top).count() == 1
-            && counts[rep_name.as_str()] != top
-        {
-            let most = counts
-                .iter()
-                .find(|(_, &c)| c == top)
-                .map(|(n, _)| n.to_string())
-                .unwrap_or_default();
-            (most, format!("used by {top} of {} members", names.len()))
-        } else {
-            (
-                rep_name,
-                "the representative's name (the member closest to all others)".to_owned(),
-            )
-        };
+    let (mut chosen, mut why) = if let Some(suffix) = suffix.filter(|s| {
+        // One word left over names the job only when a member is called just that
+        // (`debugger` and `acme-debugger`); `diag` of `x-diag` and `x-system-diag` does not.
+        names.len() > 1 && names.iter().any(|n| n != s) && (s.contains('-') || names.contains(s))
+    }) {
+        (
+            suffix,
+            "every member's name ends with it; the rest are prefixes such as plugin names"
+                .to_owned(),
+        )
+    } else if top > 1
+        && counts.values().filter(|&&c| c == top).count() == 1
+        && counts[rep_name.as_str()] != top
+    {
+        let most = counts
+            .iter()
+            .find(|(_, &c)| c == top)
+            .map(|(n, _)| n.to_string())
+            .unwrap_or_default();
+        (most, format!("used by {top} of {} members", names.len()))
+    } else {
+        (
+            rep_name,
+            "the representative's name (the member closest to all others)".to_owned(),
+        )
+    };
     if is_bare_generic(&chosen) {
         let specific = std::iter::once(&names[representative])
             .chain(&names)
@@ -178,12 +184,19 @@ pub fn propose_name(members: &[&AgentFile], representative: usize) -> NameChoice
 
 /// Other names for a cluster whose proposed name is taken: the members' own names (the
 /// representative's first), then the job word before it (`data-analyst`); none a bare generic word.
-pub fn alternative_names(members: &[&AgentFile], representative: usize, wanted: &str) -> Vec<String> {
+pub fn alternative_names(
+    members: &[&AgentFile],
+    representative: usize,
+    wanted: &str,
+) -> Vec<String> {
     let own = std::iter::once(representative)
         .chain(0..members.len())
         .map(|i| sanitize_name(&members[i].display_name()));
     let qualified = job_word(members, wanted).map(|w| format!("{w}-{wanted}"));
-    distinct(own.chain(qualified).filter(|n| n != wanted && !is_bare_generic(n)))
+    distinct(
+        own.chain(qualified)
+            .filter(|n| n != wanted && !is_bare_generic(n)),
+    )
 }
 
 /// Role nouns that name no job on their own (a small general list, `generic_roles.txt`).
@@ -212,7 +225,10 @@ fn job_word(members: &[&AgentFile], generic: &str) -> Option<String> {
     for (weight, text) in members.iter().flat_map(|m| {
         [
             (3, m.display_name().replace(['-', '_'], " ")),
-            (1, description_prose(&m.frontmatter.description().unwrap_or_default())),
+            (
+                1,
+                description_prose(&m.frontmatter.description().unwrap_or_default()),
+            ),
         ]
     }) {
         let mut seen = HashSet::new();
@@ -240,8 +256,24 @@ fn job_word(members: &[&AgentFile], generic: &str) -> Option<String> {
 
 /// Words of descriptions that say when to use an agent, not what it does.
 const DESCRIPTION_FILLER: &[&str] = &[
-    "use", "agent", "when", "need", "needs", "help", "helps", "task", "tasks", "user", "users",
-    "proactively", "specialist", "expert", "examples", "example", "context", "assistant",
+    "use",
+    "agent",
+    "when",
+    "need",
+    "needs",
+    "help",
+    "helps",
+    "task",
+    "tasks",
+    "user",
+    "users",
+    "proactively",
+    "specialist",
+    "expert",
+    "examples",
+    "example",
+    "context",
+    "assistant",
 ];
 
 /// The longest run of whole hyphen-separated words that every name ends with, if it says more than
@@ -511,6 +543,23 @@ mod tests {
             common_suffix(&["python-expert".into(), "rust-expert".into()]),
             None
         );
+    }
+
+    #[test]
+    fn a_merged_name_is_never_a_bare_role_word() {
+        let a = agent(
+            "a/analyst.md",
+            "---\nname: analyst\ndescription: Analyzes sales data and builds data dashboards.\n---\n",
+        );
+        let b = agent(
+            "b/analyst.md",
+            "---\nname: analyst\ndescription: Explores data for trends.\n---\n",
+        );
+        assert_eq!(propose_name(&[&a, &b], 0).name, "data-analyst");
+        let c = agent("c.md", "---\nname: acme-diag\ndescription: d\n---\n");
+        let d = agent("d.md", "---\nname: acme-system-diag\ndescription: d\n---\n");
+        // `diag` is the only word both end with, and no member is called just that.
+        assert_eq!(propose_name(&[&c, &d], 1).name, "acme-system-diag");
     }
 
     #[test]

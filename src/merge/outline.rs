@@ -136,7 +136,8 @@ pub fn outline(body: &str) -> Outline {
         let next = blocks.get(i + 1);
         i += 1;
         if let Some(level) = block.heading_level() {
-            out.sections.push(section(HeaderKind::Heading(level), block));
+            out.sections
+                .push(section(HeaderKind::Heading(level), block));
             continue;
         }
         if is_bold_title(block) && next.is_some() {
@@ -155,7 +156,10 @@ pub fn outline(body: &str) -> Outline {
         }
         // A code block joins the sentence just before it that introduces it (`… like this:`).
         if block.kind == BlockKind::Code {
-            let current = out.sections.last_mut().expect("starts with the introduction");
+            let current = out
+                .sections
+                .last_mut()
+                .expect("starts with the introduction");
             if let Some(lead) = current
                 .units
                 .last_mut()
@@ -374,7 +378,13 @@ mod tests {
         assert_eq!(o.title.as_ref().unwrap().text, "Title");
         assert_eq!(
             titles(&o),
-            ["<intro>", "Rules", "Methodology", "Your approach", "<loose>"]
+            [
+                "<intro>",
+                "Rules",
+                "Methodology",
+                "Your approach",
+                "<loose>"
+            ]
         );
         assert_eq!(o.sections[0].units[0].text, "You are a helper.");
         assert_eq!(o.sections[2].units[1].kind, UnitKind::Step);
@@ -386,11 +396,21 @@ mod tests {
         let o = outline(
             "Your responsibilities:\n\n1. **API Design**: you will:\n\n   - Design REST APIs\n   - Version them\n2. **Databases**: you will:\n   - Model data\n   - Index it\n",
         );
-        assert_eq!(titles(&o), ["<intro>", "Your responsibilities", "API Design: you will", "Databases: you will"]);
+        assert_eq!(
+            titles(&o),
+            [
+                "<intro>",
+                "Your responsibilities",
+                "API Design: you will",
+                "Databases: you will"
+            ]
+        );
         let api = &o.sections[2];
         assert_eq!(
             api.header.as_ref().unwrap().kind,
-            HeaderKind::GroupItem { marker: "1.".into() }
+            HeaderKind::GroupItem {
+                marker: "1.".into()
+            }
         );
         assert_eq!(api.units.len(), 2);
         assert_eq!(api.units[0].source, "- Design REST APIs");
@@ -402,7 +422,9 @@ mod tests {
         let units = &o.sections[1].units;
         assert_eq!(units.len(), 1);
         assert_eq!(units[0].kind, UnitKind::Code);
-        assert!(units[0].source.starts_with("Run the checks like this:\n\n```sh"));
+        assert!(units[0]
+            .source
+            .starts_with("Run the checks like this:\n\n```sh"));
     }
 
     #[test]

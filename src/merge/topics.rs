@@ -87,12 +87,21 @@ pub fn topic(title: &str) -> Topic {
         })
         .max_by(|a, b| a.1.cmp(&b.1).then(std::cmp::Ordering::Greater));
     let generic = generic_words();
-    let rest = words
+    let content: BTreeSet<String> = words.into_iter().filter(|w| !generic.contains(w)).collect();
+    let rest: BTreeSet<String> = content
         .iter()
-        .filter(|w| !generic.contains(*w))
         .filter(|w| known.is_none_or(|(t, _)| !t.words.contains(*w)))
         .cloned()
         .collect();
+    // A lexicon word among several others does not make the title about that topic (`Data
+    // processing & security` is not a process): at most one other word.
+    if rest.len() > 1 {
+        return Topic {
+            known: None,
+            exclusive: false,
+            rest: content,
+        };
+    }
     Topic {
         known: known.map(|(t, _)| t.name),
         exclusive: known.is_some_and(|(t, _)| t.exclusive),
@@ -107,7 +116,11 @@ impl Topic {
         // optimization` / `Matrix build optimization`), not two qualifiers side by side (`Python
         // security scanner` / `Docker security scanner`).
         let nested = self.rest.is_subset(&other.rest) || other.rest.is_subset(&self.rest);
-        let overlap = if nested { jaccard(&self.rest, &other.rest) } else { 0.0 };
+        let overlap = if nested {
+            jaccard(&self.rest, &other.rest)
+        } else {
+            0.0
+        };
         match (self.known, other.known) {
             (Some(a), Some(b)) if a == b => {
                 // `Best practices` and `Security best practices` are one topic; `API best
@@ -118,8 +131,10 @@ impl Topic {
                     overlap
                 }
             }
-            (Some(_), Some(_)) => 0.0,
-            _ => overlap,
+            // A title the lexicon places (`Architectural patterns`) and one it does not (`System
+            // architecture`) are about different things, whatever words they share.
+            (Some(_), Some(_)) | (Some(_), None) | (None, Some(_)) => 0.0,
+            (None, None) => overlap,
         }
     }
 }
@@ -147,7 +162,10 @@ mod tests {
     #[test]
     fn reworded_titles_of_one_topic_match() {
         for (a, b) in [
-            ("Your core responsibilities include", "Your primary responsibilities"),
+            (
+                "Your core responsibilities include",
+                "Your primary responsibilities",
+            ),
             ("Methodology", "When approaching any backend task"),
             ("Your approach", "Methodology"),
             ("Technology Stack Expertise", "Technical skills"),
@@ -165,6 +183,8 @@ mod tests {
             ("API best practices", "Security best practices"),
             ("Architectural patterns", "Database patterns"),
             ("Memory integration", "Framework support"),
+            ("System architecture", "Architectural patterns"),
+            ("Data processing & security", "Methodology"),
         ] {
             assert!(!same_topic(a, b), "{a} / {b}");
         }
@@ -172,9 +192,15 @@ mod tests {
 
     #[test]
     fn titles_without_a_lexicon_topic_match_by_their_words() {
-        assert!(same_topic("When providing solutions, include", "When providing solutions"));
+        assert!(same_topic(
+            "When providing solutions, include",
+            "When providing solutions"
+        ));
         assert!(!same_topic("Database design", "Frontend design system"));
-        assert!(!same_topic("Python security scanner", "Docker security scanner"));
+        assert!(!same_topic(
+            "Python security scanner",
+            "Docker security scanner"
+        ));
     }
 
     #[test]

@@ -7,6 +7,9 @@ use std::fmt::Write;
 
 pub struct MarkdownExporter;
 
+/// Values not kept that a decision lists in the Markdown report (JSON lists them all).
+const DROPPED_SHOWN: usize = 8;
+
 impl Exporter for MarkdownExporter {
     fn export(&self, r: &Report) -> String {
         export(r, None)
@@ -42,7 +45,12 @@ fn export(r: &Report, stems: Option<&[String]>) -> String {
         );
         summary_table(&mut out, r);
         for (i, c) in r.clusters.iter().enumerate() {
-            cluster_section(&mut out, r, c, stems.and_then(|s| s.get(i)).map(String::as_str));
+            cluster_section(
+                &mut out,
+                r,
+                c,
+                stems.and_then(|s| s.get(i)).map(String::as_str),
+            );
         }
         collisions(&mut out, r);
         mirror_sets(&mut out, r);
@@ -152,13 +160,21 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport, stem: Option
         if !d.dropped.is_empty() {
             let _ = write!(
                 out,
-                " Not kept: {}.",
+                " Not kept: {}",
                 d.dropped
                     .iter()
+                    .take(DROPPED_SHOWN)
                     .map(|x| format!("`{}`", escape(&x.replace('`', "'"))))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
+            // The whole list is in report.json; here it would make a large library's report
+            // too long to read.
+            let more = d.dropped.len().saturating_sub(DROPPED_SHOWN);
+            if more > 0 {
+                let _ = write!(out, " and {more} more (all listed in report.json)");
+            }
+            out.push('.');
         }
         out.push('\n');
     }
