@@ -311,7 +311,8 @@ fn make_plan(report_path: &Path, options: &ApplyOptions, cwd: &Path) -> anyhow::
             members.push(member);
         }
         if let Some(name) = &cluster.merged_file {
-            if !is_plain_file_name(name) || !name.ends_with(".md") {
+            let merged_kind = [".md", ".toml", ".json", ".yaml"];
+            if !is_plain_file_name(name) || !merged_kind.iter().any(|ext| name.ends_with(ext)) {
                 anyhow::bail!(
                     "{}: cluster {}: merged_file `{}` is not a plain file name: the report was edited",
                     shown(report_path),

@@ -404,6 +404,11 @@ fn a_codex_cluster_is_applied_as_toml() {
     assert_eq!(report["clusters"].as_array().unwrap().len(), 1);
     let merged = report["clusters"][0]["merged"].as_str().unwrap();
     assert!(merged.contains("developer_instructions = "), "{merged}");
+    // Written in the representative's format, and named so.
+    let merged_file = report["clusters"][0]["merged_file"].as_str().unwrap();
+    assert!(merged_file.ends_with(".toml"), "{merged_file}");
+    let written = std::fs::read_to_string(dir.path().join("out").join(merged_file)).unwrap();
+    assert_eq!(written, merged);
     let out = cmd_in(dir.path())
         .args(["apply", "out/report.json"])
         .output()

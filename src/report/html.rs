@@ -443,8 +443,9 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
     decisions(out, c);
     let _ = write!(
         out,
-        "<details><summary>Merged definition <code>{}.md</code></summary><pre class=\"file\">{}</pre></details>",
+        "<details><summary>Merged definition <code>{}.{}</code></summary><pre class=\"file\">{}</pre></details>",
         escape(&c.merged.name),
+        super::merged_extension(r, c),
         escape(&c.merged.text)
     );
     for d in &c.merged.diffs {

@@ -179,9 +179,10 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport, stem: Option
         out.push('\n');
     }
     if let Some(stem) = stem {
+        let ext = super::merged_extension(r, c);
         let _ = writeln!(
             out,
-            "\nMerged definition: [`{stem}.md`]({stem}.md). Diff from each member: [`{stem}.diff`]({stem}.diff).\n"
+            "\nMerged definition: [`{stem}.{ext}`]({stem}.{ext}). Diff from each member: [`{stem}.diff`]({stem}.diff).\n"
         );
         return;
     }

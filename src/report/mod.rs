@@ -18,7 +18,7 @@ pub use markdown::MarkdownExporter;
 pub use sarif::SarifExporter;
 pub use text::TextExporter;
 
-use crate::model::Report;
+use crate::model::{ClusterReport, Report};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -136,7 +136,8 @@ pub fn out_files(report: &Report, dir: &Path) -> Vec<(PathBuf, String)> {
             .iter()
             .map(|d| d.unified.as_str())
             .collect();
-        files.push((dir.join(format!("{name}.md")), cluster.merged.text.clone()));
+        let file = format!("{name}.{}", merged_extension(report, cluster));
+        files.push((dir.join(file), cluster.merged.text.clone()));
         files.push((dir.join(format!("{name}.diff")), diffs));
     }
     files.push((
@@ -162,8 +163,22 @@ pub fn write_out_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn merged_file_names(report: &Report) -> Vec<String> {
     merged_file_stems(report)
         .iter()
-        .map(|n| format!("{n}.md"))
+        .zip(&report.clusters)
+        .map(|(n, c)| format!("{n}.{}", merged_extension(report, c)))
         .collect()
+}
+
+/// The extension of a cluster's merged file: the merged definition is written in the
+/// representative's own format, and named so (`.toml` for a Codex agent, `.json` for a Kiro agent,
+/// `.yaml` for a CrewAI entry, `.md` for the Markdown formats).
+pub fn merged_extension(report: &Report, cluster: &ClusterReport) -> &'static str {
+    use crate::parse::format::{detect, Syntax};
+    match detect(&report.agents[cluster.cluster.representative].path).syntax {
+        Syntax::Markdown => "md",
+        Syntax::Toml => "toml",
+        Syntax::Json => "json",
+        Syntax::CrewAiYaml => "yaml",
+    }
 }
 
 /// The file name (without `.md` / `.diff`) `--out` uses for each cluster, in cluster order; report.json
