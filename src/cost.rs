@@ -60,58 +60,81 @@ fn agent_tokens(agent: &AgentFile) -> usize {
 }
 
 /// The cost of each tool's listing of agents (skills, commands and rules are not in it), with
-/// what `clusters` would save.
-pub fn description_cost(agents: &[AgentFile], clusters: &[ClusterReport]) -> Vec<ToolCost> {
+/// what `clusters` would save. A tool lists the agents it loads (see [`crate::loads`]): Cursor
+/// also lists the `.claude/agents` agents its own folder does not shadow, and a shadowed copy is
+/// not counted. Agents of formats no modelled tool loads (CrewAI, other tools' folders) are
+/// listed under their own format, every file counted. `home` tells user-level files from
+/// project ones, as for name collisions.
+pub fn description_cost(
+    agents: &[AgentFile],
+    clusters: &[ClusterReport],
+    home: Option<&std::path::Path>,
+) -> Vec<ToolCost> {
     let mut by_tool: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
+    for (tool, listed) in crate::loads::listed_agents(agents, home) {
+        if !listed.is_empty() {
+            by_tool.insert(tool.tool_name(), listed);
+        }
+    }
+    let modelled = crate::loads::TOOLS;
     for (i, agent) in agents.iter().enumerate() {
-        if agent.kind == Kind::Agent {
+        if agent.kind == Kind::Agent && !modelled.contains(&agent.format) {
             by_tool.entry(agent.format.tool_name()).or_default().push(i);
         }
     }
-    let mut savings: BTreeMap<&'static str, usize> = BTreeMap::new();
+    by_tool
+        .into_iter()
+        .map(|(tool, members)| tool_cost(tool, &members, agents, clusters))
+        .collect()
+}
+
+/// One tool's listing of `listed`, and what `clusters` save in it: for each cluster with members
+/// in the listing, their lines, minus the merged agent's line that replaces them.
+fn tool_cost(
+    tool: &'static str,
+    listed: &[usize],
+    agents: &[AgentFile],
+    clusters: &[ClusterReport],
+) -> ToolCost {
+    let in_listing: rustc_hash::FxHashSet<usize> = listed.iter().copied().collect();
+    let mut saving = 0;
     for c in clusters {
-        let rep = &agents[c.cluster.representative];
-        if rep.kind != Kind::Agent {
-            continue;
-        }
         let before: usize = c
             .cluster
             .members
             .iter()
+            .filter(|m| in_listing.contains(m))
             .map(|&m| agent_tokens(&agents[m]))
             .sum();
+        if before == 0 || agents[c.cluster.representative].kind != Kind::Agent {
+            continue;
+        }
         let merged = listing_tokens(
             &c.merged.name,
             &c.merged.frontmatter.description().unwrap_or_default(),
         );
-        *savings.entry(rep.format.tool_name()).or_default() += before.saturating_sub(merged);
+        saving += before.saturating_sub(merged);
     }
-    by_tool
-        .into_iter()
-        .map(|(tool, members)| {
-            let mut costs: Vec<AgentCost> = members
-                .iter()
-                .map(|&i| AgentCost {
-                    path: agents[i].path.clone(),
-                    name: agents[i].display_name(),
-                    tokens: agent_tokens(&agents[i]),
-                })
-                .collect();
-            let tokens = costs.iter().map(|c| c.tokens).sum();
-            costs.sort_by(|a, b| b.tokens.cmp(&a.tokens).then(a.path.cmp(&b.path)));
-            costs.truncate(COSTLIEST);
-            let saving = savings.get(tool).copied().unwrap_or(0);
-            ToolCost {
-                tool: tool.to_owned(),
-                agents: members.len(),
-                tokens,
-                warning_at: (tool == "Claude Code").then_some(CLAUDE_CODE_WARNING_TOKENS),
-                costliest: costs,
-                saving,
-                tokens_after: tokens.saturating_sub(saving),
-            }
+    let mut costs: Vec<AgentCost> = listed
+        .iter()
+        .map(|&i| AgentCost {
+            path: agents[i].path.clone(),
+            name: agents[i].display_name(),
+            tokens: agent_tokens(&agents[i]),
         })
-        .collect()
+        .collect();
+    let tokens = costs.iter().map(|c| c.tokens).sum();
+    costs.sort_by(|a, b| b.tokens.cmp(&a.tokens).then(a.path.cmp(&b.path)));
+    costs.truncate(COSTLIEST);
+    ToolCost {
+        tool: tool.to_owned(),
+        agents: listed.len(),
+        tokens,
+        warning_at: (tool == "Claude Code").then_some(CLAUDE_CODE_WARNING_TOKENS),
+        costliest: costs,
+        saving,
+        tokens_after: tokens.saturating_sub(saving),
+    }
 }
 
 #[cfg(test)]
@@ -130,6 +153,11 @@ mod tests {
     /// up); `api-v2` + `: ` + 38 = 46, 12 tokens; `sql` + `: ` + 10 = 15, 4 tokens. The merge of
     /// the first two, `api` with a 50-character description, lists at 55 characters, 14 tokens:
     /// it saves 11 + 12 − 14 = 9 tokens.
+    ///
+    /// Cursor lists its own `sql` (`sql` + `: ` + 23 = 28 characters, 7 tokens), which shadows
+    /// the `.claude` one, and the two `.claude` agents it does not shadow: 11 + 12 + 7 = 30, not
+    /// every file's 34; the merge saves the same 9 there. Claude Code also lists the plugin's
+    /// `lint` (`lint: Lints.`, 12 characters, 3 tokens), which Cursor does not read.
     #[test]
     fn a_hand_computed_listing_and_saving() {
         let d38 = "Reviews HTTP APIs for breaking changes";
@@ -138,7 +166,8 @@ mod tests {
             agent(".claude/agents/api.md", "api", d38),
             agent(".claude/agents/api-v2.md", "api-v2", d38),
             agent(".claude/agents/sql.md", "sql", "Tunes SQL."),
-            agent(".cursor/agents/sql.md", "sql", "Tunes SQL."),
+            agent(".cursor/agents/sql.md", "sql", "Tunes SQL queries fast."),
+            agent("m/plugins/kit/agents/lint.md", "lint", "Lints."),
         ];
         let d50 = "Reviews HTTP APIs for breaking changes, and more..";
         assert_eq!(d50.len(), 50);
@@ -165,21 +194,25 @@ mod tests {
                 diffs: vec![],
             },
         };
-        let cost = description_cost(&agents, &[cluster]);
+        let cost = description_cost(&agents, &[cluster], None);
         assert_eq!(cost.len(), 2);
         let claude = &cost[0];
         assert_eq!(claude.tool, "Claude Code");
-        assert_eq!((claude.agents, claude.tokens), (3, 11 + 12 + 4));
+        assert_eq!((claude.agents, claude.tokens), (4, 11 + 12 + 4 + 3));
         assert_eq!(claude.warning_at, Some(15_000));
         assert_eq!(claude.saving, 9);
-        assert_eq!(claude.tokens_after, 27 - 9);
+        assert_eq!(claude.tokens_after, 30 - 9);
         assert_eq!(claude.costliest[0].name, "api-v2");
         assert_eq!(claude.costliest[0].tokens, 12);
         let cursor = &cost[1];
         assert_eq!(
-            (cursor.tool.as_str(), cursor.tokens, cursor.saving),
-            ("Cursor", 4, 0)
+            (cursor.tool.as_str(), cursor.agents, cursor.tokens),
+            ("Cursor", 3, 11 + 12 + 7)
         );
+        assert_eq!((cursor.saving, cursor.tokens_after), (9, 30 - 9));
         assert_eq!(cursor.warning_at, None);
+        let sql = cursor.costliest.iter().find(|c| c.name == "sql").unwrap();
+        assert_eq!(sql.path, Path::new(".cursor/agents/sql.md"));
+        assert_eq!(sql.tokens, 7);
     }
 }

@@ -83,7 +83,7 @@ impl Level {
 }
 
 /// The tools whose loading is modelled, each with the files it reads.
-const TOOLS: &[Format] = &[
+pub const TOOLS: &[Format] = &[
     Format::ClaudeCode,
     Format::Cursor,
     Format::Copilot,
@@ -95,47 +95,85 @@ const TOOLS: &[Format] = &[
     Format::Codex,
 ];
 
-/// How `tool` sees `agent`, if it does: under which name, and how high it ranks (lower wins).
-fn seen_by(
-    tool: Format,
-    agent: &AgentFile,
-    name: &str,
-    level: Level,
-) -> Option<(String, (u8, Level))> {
-    let name = name.to_owned();
+/// How a tool orders files of one name: by level and folder (lower wins), or not at all, where the
+/// tool documents no precedence and its read order decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Ordered(u8, Level),
+    ReadOrder,
+}
+
+/// How `tool` sees `agent`, if it does: under which name, and how it ranks.
+fn seen_by(tool: Format, agent: &AgentFile, name: &str, level: Level) -> Option<(String, Rank)> {
+    let ordered = |name: String, order, level| Some((name, Rank::Ordered(order, level)));
     match (tool, agent.format, agent.kind) {
         // Claude Code: project > user > plugin. Skills the other way round: personal first.
-        (Format::ClaudeCode, Format::ClaudeCode, Kind::Agent) => Some((name, (0, level))),
+        (Format::ClaudeCode, Format::ClaudeCode, Kind::Agent) => ordered(name.to_owned(), 0, level),
         (Format::ClaudeCode, Format::ClaudeCode, Kind::Skill) => {
             let rank = match level {
                 Level::User => Level::Project,
                 Level::Project => Level::User,
                 Level::Plugin => Level::Plugin,
             };
-            Some((format!("skill {name}"), (0, rank)))
+            ordered(format!("skill {name}"), 0, rank)
+        }
+        // A plugin's commands are namespaced (`/plugin:name`): they meet only the same plugin's.
+        // Between the project's and the user's commands of one name Claude Code documents no
+        // order.
+        (Format::ClaudeCode, Format::ClaudeCode, Kind::Command) => {
+            let name = match plugin_name(&agent.path) {
+                Some(plugin) if level == Level::Plugin => format!("{plugin}:{name}"),
+                _ => name.to_owned(),
+            };
+            Some((format!("command /{name}"), Rank::ReadOrder))
+        }
+        // Gemini CLI: "If a command in the project directory has the same name as a command in
+        // the user directory, the project command will always be used" (geminicli.com, custom
+        // commands).
+        (Format::Gemini, Format::Gemini, Kind::Command) => {
+            ordered(format!("command /{name}"), 0, level)
+        }
+        // Cursor commands, Copilot prompt files: no documented order.
+        (Format::Cursor | Format::Copilot, format, Kind::Command) if format == tool => {
+            Some((format!("command /{name}"), Rank::ReadOrder))
+        }
+        // Cursor rules and Kiro steering files, known by file name: no documented order.
+        (Format::Cursor | Format::Kiro, format, Kind::Rule) if format == tool => {
+            Some((format!("rule {name}"), Rank::ReadOrder))
         }
         // Cursor reads its own agents, and Claude Code's and Codex's project and user agents:
         // `.cursor` > `.claude` > `.codex`, project > user.
-        (Format::Cursor, Format::Cursor, Kind::Agent) => Some((name, (0, level))),
+        (Format::Cursor, Format::Cursor, Kind::Agent) => ordered(name.to_owned(), 0, level),
         (Format::Cursor, Format::ClaudeCode, Kind::Agent)
             if level != Level::Plugin && in_folder(&agent.path, ".claude", "agents") =>
         {
-            Some((name, (1, level)))
+            ordered(name.to_owned(), 1, level)
         }
-        (Format::Cursor, Format::Codex, Kind::Agent) => Some((name, (2, level))),
+        (Format::Cursor, Format::Codex, Kind::Agent) => ordered(name.to_owned(), 2, level),
         (tool, format, Kind::Agent) if tool == format && tool != Format::ClaudeCode => {
-            Some((name, (0, level)))
+            ordered(name.to_owned(), 0, level)
         }
         _ => None,
     }
 }
 
-/// Every name collision among `agents`, with what each tool that sees both files loads. `home`
-/// is the user's home folder (`$HOME`), for telling user-level files from project ones.
-pub fn name_collisions(agents: &[AgentFile], home: Option<&Path>) -> Vec<NameCollision> {
+/// One file a tool sees under a name: its index in the library, where it lies, how it ranks.
+#[derive(Clone, Copy)]
+struct Sighting {
+    index: usize,
+    level: Level,
+    rank: Rank,
+}
+
+/// What each modelled tool sees, by the name it knows each file by: the files of each name in
+/// the order the tool prefers them (winner first). Levels cost a system call or two per file, so
+/// only files whose name another file shares are asked for theirs: for the rest only whether
+/// they are a plugin's matters (Cursor does not read plugins' agents).
+fn sightings(
+    agents: &[AgentFile],
+    home: Option<&Path>,
+) -> Vec<(Format, BTreeMap<String, Vec<Sighting>>)> {
     let home = home.and_then(|h| std::fs::canonicalize(h).ok());
-    // Only a name two files share can collide: the levels (a system call or two each) are asked
-    // for those files alone.
     let names: Vec<String> = agents
         .iter()
         .map(|a| a.display_name().trim().to_owned())
@@ -144,30 +182,85 @@ pub fn name_collisions(agents: &[AgentFile], home: Option<&Path>) -> Vec<NameCol
     for name in &names {
         *count.entry(name.as_str()).or_default() += 1;
     }
-    let candidates: Vec<(usize, Level)> = (0..agents.len())
-        .filter(|&i| !names[i].is_empty() && count[names[i].as_str()] > 1)
-        .map(|i| (i, level(&agents[i].path, home.as_deref())))
-        .collect();
-    let mut by_name: BTreeMap<String, (Vec<PathBuf>, Vec<ToolLoad>)> = BTreeMap::new();
-    for &tool in TOOLS {
-        let mut seen: BTreeMap<String, Vec<(u8, Level, &AgentFile)>> = BTreeMap::new();
-        for &(i, level) in &candidates {
-            let agent = &agents[i];
-            if let Some((name, (order, level))) = seen_by(tool, agent, &names[i], level) {
-                seen.entry(name).or_default().push((order, level, agent));
+    let levels: Vec<Level> = (0..agents.len())
+        .map(|i| {
+            let path = &agents[i].path;
+            if count[names[i].as_str()] > 1 {
+                level(path, home.as_deref())
+            } else if in_plugin(path) {
+                Level::Plugin
+            } else {
+                Level::Project
             }
-        }
+        })
+        .collect();
+    TOOLS
+        .iter()
+        .map(|&tool| {
+            let mut seen: BTreeMap<String, Vec<Sighting>> = BTreeMap::new();
+            for (index, agent) in agents.iter().enumerate() {
+                if names[index].is_empty() {
+                    continue;
+                }
+                if let Some((name, rank)) = seen_by(tool, agent, &names[index], levels[index]) {
+                    let level = levels[index];
+                    seen.entry(name)
+                        .or_default()
+                        .push(Sighting { index, level, rank });
+                }
+            }
+            for files in seen.values_mut() {
+                files.sort_by_key(|s| s.rank);
+            }
+            (tool, seen)
+        })
+        .collect()
+}
+
+/// For each modelled tool, the agents (kind agent) it lists to its model: one file per name it
+/// knows, the one it loads (where its read order decides, the first of them by path), shadowed
+/// copies left out. Plugins' agents of one name are namespaced, so each of those is listed.
+pub fn listed_agents(agents: &[AgentFile], home: Option<&Path>) -> Vec<(Format, Vec<usize>)> {
+    sightings(agents, home)
+        .into_iter()
+        .map(|(tool, seen)| {
+            let mut listed = Vec::new();
+            for files in seen.values() {
+                let files: Vec<&Sighting> = files
+                    .iter()
+                    .filter(|s| agents[s.index].kind == Kind::Agent)
+                    .collect();
+                let distinct = files.len() > 1 && only_distinct_plugins(agents, &files);
+                let take = if distinct { files.len() } else { 1 };
+                listed.extend(files.iter().take(take).map(|s| s.index));
+            }
+            listed.sort_unstable();
+            listed.dedup();
+            (tool, listed)
+        })
+        .collect()
+}
+
+/// Every name collision among `agents`, with what each tool that sees both files loads. `home`
+/// is the user's home folder (`$HOME`), for telling user-level files from project ones.
+pub fn name_collisions(agents: &[AgentFile], home: Option<&Path>) -> Vec<NameCollision> {
+    let mut by_name: BTreeMap<String, (Vec<PathBuf>, Vec<ToolLoad>)> = BTreeMap::new();
+    for (tool, seen) in sightings(agents, home) {
         for (name, mut files) in seen {
-            files.dedup_by(|a, b| a.2.path == b.2.path && a.2.entry == b.2.entry);
-            if files.len() < 2 || only_distinct_plugins(&files) {
+            files.dedup_by(|a, b| {
+                let (a, b) = (&agents[a.index], &agents[b.index]);
+                a.path == b.path && a.entry == b.entry
+            });
+            let refs: Vec<&Sighting> = files.iter().collect();
+            if files.len() < 2 || only_distinct_plugins(agents, &refs) {
                 continue;
             }
-            files.sort_by_key(|(order, level, _)| (*order, *level));
-            let load = decide(tool, &files);
+            let load = decide(tool, agents, &files);
             let entry = by_name.entry(name).or_default();
-            for (_, _, a) in &files {
-                if !entry.0.contains(&a.path) {
-                    entry.0.push(a.path.clone());
+            for s in &files {
+                let path = &agents[s.index].path;
+                if !entry.0.contains(path) {
+                    entry.0.push(path.clone());
                 }
             }
             entry.1.push(load);
@@ -184,11 +277,11 @@ pub fn name_collisions(agents: &[AgentFile], home: Option<&Path>) -> Vec<NameCol
 
 /// Whether every file is a different plugin's: plugin agents are namespaced (`plugin:name`), so
 /// each loads under its own name.
-fn only_distinct_plugins(files: &[(u8, Level, &AgentFile)]) -> bool {
+fn only_distinct_plugins(agents: &[AgentFile], files: &[&Sighting]) -> bool {
     let mut plugins = Vec::new();
-    for (_, level, agent) in files {
-        let plugin = agent.path.parent().and_then(Path::parent);
-        if *level != Level::Plugin || plugins.contains(&plugin) {
+    for s in files {
+        let plugin = plugin_root(&agents[s.index].path);
+        if s.level != Level::Plugin || plugins.contains(&plugin) {
             return false;
         }
         plugins.push(plugin);
@@ -197,43 +290,50 @@ fn only_distinct_plugins(files: &[(u8, Level, &AgentFile)]) -> bool {
 }
 
 /// What `tool` loads among `files` (sorted, winner first), and why.
-fn decide(tool: Format, files: &[(u8, Level, &AgentFile)]) -> ToolLoad {
-    let (order, level, first) = files[0];
-    let tied = files
-        .iter()
-        .filter(|(o, l, _)| (*o, *l) == (order, level))
-        .count();
-    let paths = |from: usize| files[from..].iter().map(|f| f.2.path.clone()).collect();
+fn decide(tool: Format, agents: &[AgentFile], files: &[Sighting]) -> ToolLoad {
+    let path = |s: &Sighting| agents[s.index].path.clone();
+    let paths = |from: usize| files[from..].iter().map(path).collect();
+    let undecided = |why: String| ToolLoad {
+        tool: tool.tool_name().to_owned(),
+        loads: None,
+        shadowed: paths(0),
+        why,
+    };
+    let (first, runner) = (&files[0], &files[1]);
+    let Rank::Ordered(_, level) = first.rank else {
+        let kind = agents[first.index].kind;
+        return undecided(format!(
+            "{} documents no precedence among {kind}s of one name: the tool's read order \
+             decides which of these {} files loads",
+            tool.tool_name(),
+            files.len()
+        ));
+    };
+    let tied = files.iter().filter(|s| s.rank == first.rank).count();
     if tied > 1 {
-        return ToolLoad {
-            tool: tool.tool_name().to_owned(),
-            loads: None,
-            shadowed: paths(0),
-            why: format!(
-                "{tied} files at one level ({}): {} loads one of them, by the order it reads \
-                 files in, and ignores the others",
-                level.word(),
-                tool.tool_name()
-            ),
-        };
+        return undecided(format!(
+            "{tied} files at one level ({}): {} loads one of them, by the order it reads \
+             files in, and ignores the others",
+            level.word(),
+            tool.tool_name()
+        ));
     }
-    let (_, runner_level, runner) = files[1];
-    let why = if runner_level != level {
+    let why = if runner.level != level {
         format!(
             "{} level wins over {} level",
             level.word(),
-            runner_level.word()
+            runner.level.word()
         )
     } else {
         format!(
             "`{}` wins over `{}`",
-            tool_folder(&first.path),
-            tool_folder(&runner.path)
+            tool_folder(&path(first)),
+            tool_folder(&path(runner))
         )
     };
     ToolLoad {
         tool: tool.tool_name().to_owned(),
-        loads: Some(first.path.clone()),
+        loads: Some(path(first)),
         shadowed: paths(1),
         why,
     }
@@ -269,19 +369,30 @@ pub fn level(path: &Path, home: Option<&Path>) -> Level {
 }
 
 fn in_plugin(path: &Path) -> bool {
-    let Some(agents) = path.parent() else {
-        return false;
-    };
-    if agents.file_name().is_none_or(|n| n != "agents") {
-        return false;
-    }
-    let plugin = agents.parent();
-    let marked = plugin.is_some_and(|p| p.join(".claude-plugin").is_dir());
+    plugin_root(path).is_some()
+}
+
+/// The plugin a file belongs to: the folder holding the nearest `agents/` or `commands/` above
+/// the file, when that folder is marked as a plugin (`.claude-plugin/`) or lies under `plugins/`.
+fn plugin_root(path: &Path) -> Option<&Path> {
+    let parts = path.ancestors().skip(1).find(|p| {
+        p.file_name()
+            .is_some_and(|n| n == "agents" || n == "commands")
+    })?;
+    let plugin = parts.parent()?;
+    let marked = plugin.join(".claude-plugin").is_dir();
     let under_plugins = plugin
-        .and_then(Path::parent)
+        .parent()
         .and_then(Path::file_name)
         .is_some_and(|n| n == "plugins");
-    marked || under_plugins
+    (marked || under_plugins).then_some(plugin)
+}
+
+/// The name of the plugin a file belongs to, which namespaces its commands.
+fn plugin_name(path: &Path) -> Option<String> {
+    plugin_root(path)
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
 }
 
 fn in_folder(path: &Path, tool: &str, sub: &str) -> bool {
@@ -482,5 +593,131 @@ mod tests {
             l.loads.as_deref(),
             Some(Path::new("p/.github/agents/review.agent.md"))
         );
+    }
+
+    /// Writes `text` at `rel` below `root` and reads it as the walk would.
+    fn written(root: &Path, rel: &str, text: &str) -> AgentFile {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        parse_agent(&path, text.as_bytes()).unwrap()
+    }
+
+    const COMMAND: &str = "---\ndescription: d\n---\nDo it.\n";
+
+    #[test]
+    fn gemini_commands_the_projects_over_the_users() {
+        let (home, project) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let toml = "description = \"d\"\nprompt = \"Do it.\"\n";
+        let agents = vec![
+            written(home.path(), ".gemini/commands/git/commit.toml", toml),
+            written(project.path(), ".gemini/commands/git/commit.toml", toml),
+        ];
+        let c = name_collisions(&agents, Some(home.path()));
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].name, "command /git:commit");
+        let l = loads(&c[0], "Gemini CLI");
+        assert_eq!(l.loads.as_ref(), Some(&agents[1].path));
+        assert_eq!(l.shadowed, [agents[0].path.clone()]);
+        assert_eq!(l.why, "project level wins over user level");
+    }
+
+    /// Claude Code, Cursor, Copilot: no documented order among commands of one name, so the
+    /// collision is reported and no winner named.
+    #[test]
+    fn commands_without_a_documented_order_are_left_to_read_order() {
+        let (home, project) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let cases: &[(&str, &str, &str, &str)] = &[
+            (
+                "Claude Code",
+                ".claude/commands/git/commit.md",
+                ".claude/commands/git/commit.md",
+                "command /git:commit",
+            ),
+            (
+                "Cursor",
+                ".cursor/commands/fix.md",
+                ".cursor/commands/fix.md",
+                "command /fix",
+            ),
+            // Copilot knows a prompt file by its file name, whatever folder it is in.
+            (
+                "GitHub Copilot",
+                ".github/prompts/fix.prompt.md",
+                ".github/prompts/web/fix.prompt.md",
+                "command /fix",
+            ),
+        ];
+        for (tool, first, second, name) in cases {
+            let agents = vec![
+                written(home.path(), first, COMMAND),
+                written(project.path(), second, COMMAND),
+            ];
+            let c = name_collisions(&agents, Some(home.path()));
+            assert_eq!(c.len(), 1, "{tool}: {c:?}");
+            assert_eq!(c[0].name, *name, "{tool}");
+            let l = loads(&c[0], tool);
+            assert_eq!(l.loads, None, "{tool}");
+            assert_eq!(l.shadowed.len(), 2, "{tool}");
+            assert!(
+                l.why.contains("the tool's read order decides"),
+                "{tool}: {}",
+                l.why
+            );
+            assert_eq!(c[0].loads.len(), 1, "{tool}: only its own tool sees both");
+        }
+    }
+
+    #[test]
+    fn plugin_commands_are_namespaced_and_meet_no_one_elses() {
+        let root = tempfile::tempdir().unwrap();
+        let agents = vec![
+            written(root.path(), "p/.claude/commands/commit.md", COMMAND),
+            written(root.path(), "m/plugins/kit/commands/commit.md", COMMAND),
+            written(root.path(), "m/plugins/tools/commands/commit.md", COMMAND),
+            // An agent of the same name is in another namespace than the command.
+            written(
+                root.path(),
+                "p/.claude/agents/commit.md",
+                "---\nname: commit\ndescription: d\n---\nB\n",
+            ),
+        ];
+        let c = name_collisions(&agents, None);
+        assert!(c.is_empty(), "{c:?}");
+    }
+
+    #[test]
+    fn kiro_steering_files_of_one_name_are_left_to_read_order() {
+        let home = tempfile::tempdir().unwrap();
+        let text = "---\ninclusion: always\n---\nUse tabs.\n";
+        let agents = vec![
+            written(home.path(), ".kiro/steering/style.md", text),
+            written(&home.path().join("work/p"), ".kiro/steering/style.md", text),
+        ];
+        let c = name_collisions(&agents, Some(home.path()));
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].name, "rule style");
+        let l = loads(&c[0], "Kiro");
+        assert_eq!(l.loads, None);
+        assert!(l.why.contains("the tool's read order decides"), "{}", l.why);
+    }
+
+    /// The listing each tool shows: Cursor lists `.claude` agents it does not shadow, never a
+    /// shadowed copy; Claude Code lists its own.
+    #[test]
+    fn listed_agents_leave_shadowed_copies_out() {
+        let agents = vec![
+            agent(Path::new("p/.claude/agents/api.md"), "api"),
+            agent(Path::new("p/.claude/agents/sql.md"), "sql"),
+            agent(Path::new("p/.cursor/agents/api.md"), "api"),
+            agent(Path::new("a/plugins/one/agents/api.md"), "api"),
+            agent(Path::new("a/plugins/two/agents/lint.md"), "lint"),
+        ];
+        let listed: BTreeMap<Format, Vec<usize>> =
+            listed_agents(&agents, None).into_iter().collect();
+        assert_eq!(listed[&Format::Cursor], [1, 2]);
+        // Claude Code: the project's `api` shadows the plugin's.
+        assert_eq!(listed[&Format::ClaudeCode], [0, 1, 4]);
+        assert!(listed[&Format::Gemini].is_empty());
     }
 }

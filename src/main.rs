@@ -300,8 +300,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     config::separate_references(&mut report, &paths, &references);
     report.accepted = baseline.accepts(&report);
     let phase = options.progress.phase("report", 0);
-    let printed =
-        emit_with(|out| write_export(&report, &args.common, args.out.is_some(), out));
+    let printed = emit_with(|out| write_export(&report, &args.common, args.out.is_some(), out));
     phase.finish();
     // Whatever became of the printing, the files asked for are written.
     if let Some(dir) = &args.out {

@@ -116,15 +116,14 @@ impl Library {
         options: &ScanOptions,
         pairs_scored: usize,
     ) -> Report {
-        let description_cost = crate::cost::description_cost(&self.agents, &clusters);
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let description_cost =
+            crate::cost::description_cost(&self.agents, &clusters, home.as_deref());
         Report {
             description_cost,
             inputs: inputs.to_vec(),
             scanned: self.scanned,
-            name_collisions: loads::name_collisions(
-                &self.agents,
-                std::env::var_os("HOME").map(PathBuf::from).as_deref(),
-            ),
+            name_collisions: loads::name_collisions(&self.agents, home.as_deref()),
             mirror_sets: self.mirror_sets,
             skipped: self.skipped,
             clusters,

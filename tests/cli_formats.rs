@@ -398,7 +398,11 @@ fn a_codex_cluster_is_applied_as_toml() {
              developer_instructions = '''\n{}'''\n",
             body(text)
         );
-        write(dir.path(), &format!("proj/.codex/agents/{file}.toml"), &codex);
+        write(
+            dir.path(),
+            &format!("proj/.codex/agents/{file}.toml"),
+            &codex,
+        );
     }
     let report = scan(dir.path(), &["proj", "--out", "out"]);
     assert_eq!(report["clusters"].as_array().unwrap().len(), 1);
