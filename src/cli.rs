@@ -189,8 +189,9 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
 
     /// Also scan the standard places of this machine and project: ./.claude/agents,
-    /// ~/.claude/agents, installed plugins (~/.claude/plugins), skills, and the other tools'
-    /// agent folders present here and in $HOME. The collisions then say what loads and what is
+    /// ~/.claude/agents, installed plugins (~/.claude/plugins), skills, the other tools'
+    /// agent folders, and the commands folders of Claude Code, Gemini CLI, Cursor and Copilot
+    /// (prompt files) present here and in $HOME. The collisions then say what loads and what is
     /// shadowed.
     #[arg(long)]
     pub installed: bool,

@@ -36,6 +36,13 @@ pub const STANDARD_PLACES: &[&str] = &[
     "~/.kiro/agents",
     "./.codex/agents",
     "~/.codex/agents",
+    "./.claude/commands",
+    "~/.claude/commands",
+    "./.gemini/commands",
+    "~/.gemini/commands",
+    "./.cursor/commands",
+    "~/.cursor/commands",
+    "./.github/prompts",
 ];
 
 /// The standard places that exist, `project` standing for `.` and `home` for `~`. A place is
@@ -218,7 +225,7 @@ fn sightings(
 }
 
 /// For each modelled tool, the agents (kind agent) it lists to its model: one file per name it
-/// knows, the one it loads (where its read order decides, the first of them by path), shadowed
+/// knows, the one it loads (where its read order decides, the first this scan read), shadowed
 /// copies left out. Plugins' agents of one name are namespaced, so each of those is listed.
 pub fn listed_agents(agents: &[AgentFile], home: Option<&Path>) -> Vec<(Format, Vec<usize>)> {
     sightings(agents, home)

@@ -386,6 +386,43 @@ fn installed_reports_what_loads_and_fails_on_collisions() {
     assert_eq!(run(&["--fail-on-collisions"]).status.code(), Some(0));
 }
 
+/// Gemini CLI commands of one name: `scan --installed` reads the user's and the project's
+/// commands folders and says the project's loads; `--fail-on-collisions` fails on it.
+#[test]
+fn installed_gemini_commands_the_projects_wins() {
+    let home = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let command = "description = \"Commit staged work\"\nprompt = \"Write a commit message.\"\n";
+    write(home.path(), ".gemini/commands/git/commit.toml", command);
+    write(project.path(), ".gemini/commands/git/commit.toml", command);
+    let run = |extra: &[&str]| {
+        cmd_in(project.path())
+            .env("HOME", home.path())
+            .args(["scan", "--installed", "--format", "json", "-q"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let collisions = report["name_collisions"].as_array().unwrap();
+    assert_eq!(collisions.len(), 1, "{collisions:#?}");
+    assert_eq!(collisions[0]["name"], "command /git:commit");
+    let load = &collisions[0]["loads"][0];
+    assert_eq!(load["tool"], "Gemini CLI");
+    assert_eq!(
+        load["loads"], "./.gemini/commands/git/commit.toml",
+        "{load:#}"
+    );
+    assert_eq!(load["why"], "project level wins over user level");
+    assert_eq!(run(&["--fail-on-collisions"]).status.code(), Some(1));
+}
+
 /// A cluster of Codex agents is merged into a Codex agent: `apply` writes TOML over the
 /// representative, which Codex (and this tool) reads again.
 #[test]
