@@ -661,7 +661,7 @@ fn collisions(out: &mut String, r: &Report) {
     }
     let _ = write!(
         out,
-        "<p>{} name(s) declared by more than one file. Claude Code loads only one agent of each name.</p><ul>",
+        "<p>{} name(s) declared by more than one file where one tool sees them all; that tool loads only one of them.</p><ul>",
         r.name_collisions.len()
     );
     for c in &r.name_collisions {
@@ -672,10 +672,11 @@ fn collisions(out: &mut String, r: &Report) {
             .collect();
         let _ = write!(
             out,
-            "<li><code>{}</code>{}: {}</li>",
+            "<li><code>{}</code>{}: {}<br><small>{}</small></li>",
             escape(&c.name),
             accepted_badge(r.accepted.collision(&c.name)),
-            paths.join(", ")
+            paths.join(", "),
+            escape(&super::loads_summary(c))
         );
     }
     out.push_str("</ul></section>\n");

@@ -18,7 +18,7 @@ pub use markdown::MarkdownExporter;
 pub use sarif::SarifExporter;
 pub use text::TextExporter;
 
-use crate::model::{ClusterReport, Report};
+use crate::model::{ClusterReport, NameCollision, Report};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -226,4 +226,17 @@ pub fn write_out_dir(report: &Report, dir: &Path, force: bool) -> anyhow::Result
     let files = out_files(report, dir);
     crate::outdir::write_files(dir, &files, force, &report.inputs)?;
     Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+/// Which file each tool that sees a name collision loads, in one sentence: `Claude Code loads
+/// a.md (project over user); Cursor: its read order decides`.
+pub fn loads_summary(c: &NameCollision) -> String {
+    c.loads
+        .iter()
+        .map(|l| match &l.loads {
+            Some(path) => format!("{} loads {} ({})", l.tool, path.display(), l.why),
+            None => format!("{}: {}", l.tool, l.why),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

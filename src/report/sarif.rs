@@ -46,8 +46,9 @@ description to every conversation; a merged definition keeps what each says once
         id: "name-collision",
         name: "AgentNameCollision",
         short: "Several files declare one agent name",
-        full: "Two or more different files declare the same `name`. Claude Code loads only one \
-agent of each name, so the others are silently ignored. Rename or merge them.",
+        full: "Two or more different files declare the same `name` where one tool sees them all. \
+That tool loads only one of them (the message says which, by its documented precedence), so the \
+others are silently ignored. Rename or merge them.",
         level: "warning",
     },
 ];
@@ -169,14 +170,15 @@ fn cluster_result(r: &Report, c: &ClusterReport) -> Value {
 
 fn collision_result(r: &Report, c: &NameCollision) -> Value {
     let message = format!(
-        "{} files declare the agent name `{}`; Claude Code loads only one of them: {}.",
+        "{} files declare the name `{}`: {}. {}.",
         c.paths.len(),
         c.name,
         c.paths
             .iter()
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        super::loads_summary(c)
     );
     result(
         "name-collision",
