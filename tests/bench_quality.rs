@@ -71,7 +71,6 @@ fn dev2_reaches_the_target() {
 }
 
 #[test]
-#[ignore = "the target of issue 12, not reached yet on dev (merged 43% of files repeat a topic, members 41%)"]
 fn merged_topics_repeat_no_more_than_the_members() {
     let Some(dir) = bench_dir("dev") else { return };
     let (_, report, _, _) = scanned(&dir);
@@ -125,13 +124,7 @@ fn default_settings_cluster_the_labelled_libraries_well() {
     // themselves, descriptions within budget.
     let figures = eval::merge_quality::merge_figures(&report);
     assert!(figures.shared_points_kept >= 0.97, "{figures:?}");
-    // Issue 12's target is "no more than the members"; with today's clusters the merge is a few
-    // points above (BENCHMARKS.md), so this guards against slipping further back and
-    // `merged_topics_repeat_no_more_than_the_members` (ignored) holds the target.
-    assert!(
-        figures.merged.topics_repeated <= figures.members.topics_repeated + 0.05,
-        "{figures:?}"
-    );
+    // Topics repeated: `merged_topics_repeat_no_more_than_the_members` holds issue 12's target.
     assert!(
         figures.merged.repeated_points <= figures.members.repeated_points,
         "{figures:?}"

@@ -71,11 +71,20 @@ pub struct FileFigures {
 /// Reads one body.
 pub fn file_figures(body: &str) -> FileFigures {
     let o = outline::outline(body);
-    let titles: Vec<&str> = o.sections.iter().filter_map(|s| s.title()).collect();
-    let topic_repeated = titles
+    // Titles in one scope (under one heading) only: `Check for:` under two different checks is
+    // not one topic said twice.
+    let parents = o.parents();
+    let titles: Vec<(&str, Option<usize>)> = o
+        .sections
         .iter()
-        .enumerate()
-        .any(|(i, a)| titles[i + 1..].iter().any(|b| topics::same_topic(a, b)));
+        .zip(parents)
+        .filter_map(|(s, p)| Some((s.title()?, p)))
+        .collect();
+    let topic_repeated = titles.iter().enumerate().any(|(i, (a, pa))| {
+        titles[i + 1..]
+            .iter()
+            .any(|(b, pb)| pa == pb && topics::same_topic(a, b))
+    });
     let units = point_terms(&o);
     let repeated = (0..units.len())
         .filter(|&i| (0..units.len()).any(|j| j != i && repeats(&units[i], &units[j])))
@@ -434,6 +443,18 @@ mod tests {
         let distinct =
             file_figures("## Responsibilities\n- design apis\n\n## Methodology\n1. read code\n");
         assert!(!distinct.topic_repeated);
+    }
+
+    #[test]
+    fn one_lead_in_under_two_headings_is_not_a_repeated_topic() {
+        let scoped = file_figures(
+            "## SQL injection\nCheck for:\n- built queries\n- raw input\n\n## XSS\nCheck for:\n- unescaped output\n- inline scripts\n",
+        );
+        assert!(!scoped.topic_repeated);
+        let same_scope = file_figures(
+            "## Review\nCheck for:\n- built queries\n- raw input\n\nChecks:\n- unescaped output\n- inline scripts\n",
+        );
+        assert!(same_scope.topic_repeated);
     }
 
     #[test]

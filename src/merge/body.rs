@@ -712,6 +712,9 @@ fn render(
     }
     // The marker and number of the titled list item just written, while a list of them goes on.
     let mut group: Option<(String, u64)> = None;
+    // The number of the numbered list item just written at the top level: a titled item or the
+    // items after it (a step with a nested list splits one procedure in the outline) go on from it.
+    let mut last_step: Option<(String, u64)> = None;
     for &d in &order {
         let section = &draft[d];
         let is_new = d >= rep_sections;
@@ -722,12 +725,24 @@ fn render(
         let mut indent = 0;
         // Whether the section's first list item may follow its header without a blank line.
         let mut tight_header = false;
+        let continues_steps = match (
+            header,
+            section
+                .header
+                .as_ref()
+                .is_some_and(|h| h.kind == HeaderKind::Loose)
+                && !is_new,
+        ) {
+            (None, true) => group.clone().or(last_step.clone()),
+            _ => None,
+        };
         match header {
             None => group = None,
             Some(h) => {
                 let (text, joins_list) = match (&h.kind, is_new) {
                     (HeaderKind::GroupItem { marker }, false) => {
-                        let (marker, continues) = next_group_marker(marker, group.as_ref());
+                        let previous = group.as_ref().or(last_step.as_ref());
+                        let (marker, continues) = next_group_marker(marker, previous);
                         indent = marker.len() + 1;
                         group = Some((marker.clone(), marker_number(&marker).unwrap_or(0)));
                         tight_header = true;
@@ -750,10 +765,17 @@ fn render(
                 out.push_str(&text);
             }
         }
-        for (k, (text, continues_list)) in render_units(&section.pieces, representative)
-            .into_iter()
-            .enumerate()
-        {
+        let start = continues_steps
+            .filter(|(marker, _)| outline::is_numbered(marker))
+            .map(|(_, n)| n);
+        let units = render_units(&section.pieces, representative, start);
+        last_step = units
+            .last()
+            .filter(|_| indent == 0 && section.pieces.last().is_some_and(|p| p.unit.is_item()))
+            .map(|(text, _)| outline::list_marker(text).to_owned())
+            .filter(|marker| outline::is_numbered(marker))
+            .map(|marker| (marker.clone(), marker_number(&marker).unwrap_or(0)));
+        for (k, (text, continues_list)) in units.into_iter().enumerate() {
             let opens_list = k == 0
                 && tight_header
                 && section.pieces[0].unit.is_item()
@@ -794,11 +816,22 @@ fn may_interrupt_paragraph(item: &str) -> bool {
 /// Each unit's text, list markers rewritten so that every list runs 1..n (a procedure of the
 /// representative's that goes on after a code block keeps its numbers) and items joining a list
 /// take its form, with whether it continues the list of the unit before it.
-fn render_units(pieces: &[Piece], representative: usize) -> Vec<(String, bool)> {
+/// `start`: the number of the step before, when the section's first items go on with a procedure
+/// of the representative's that a titled step interrupted.
+fn render_units(
+    pieces: &[Piece],
+    representative: usize,
+    start: Option<u64>,
+) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     // The marker of the list being written, the number of its last item, and its first item
     // (whose form the others take).
-    let mut list: Option<(String, u64, String)> = None;
+    let mut list: Option<(String, u64, String)> = start.and_then(|n| {
+        let first = pieces.first().filter(|p| p.unit.is_item())?;
+        let marker = outline::list_marker(&first.unit.source).to_owned();
+        let own_step = first.member == representative && outline::is_numbered(&marker);
+        own_step.then(|| (marker, n, first.unit.source.clone()))
+    });
     let mut after_code = false;
     for p in pieces {
         if !p.unit.is_item() {
@@ -1087,6 +1120,22 @@ mod tests {
             "{m}"
         );
         assert!(!m.contains("JSON with severity"), "{m}");
+    }
+
+    #[test]
+    fn a_step_with_a_nested_list_does_not_restart_the_numbering() {
+        let (m, _) = merged(
+            "Intro.\n\n## Workflow\n1. Plan the release\n2. Build the artefacts\n3. Publish them:\n   - to the registry\n   - to the mirror\n4. Announce the release\n5. Watch the error rates\n",
+            &["Intro.\n\n## Workflow\n- Plan the release\n"],
+        );
+        assert!(
+            m.contains("2. Build the artefacts\n3. Publish them:"),
+            "{m}"
+        );
+        assert!(
+            m.contains("4. Announce the release\n5. Watch the error rates"),
+            "{m}"
+        );
     }
 
     #[test]

@@ -103,6 +103,29 @@ impl Outline {
             .flat_map(|(i, s)| s.units.iter().map(move |u| (i, u)))
     }
 
+    /// For each section, the index of the heading it sits under: the last heading of a lower level
+    /// before a heading, the last heading before a bold title, lead-in or group item. A title is
+    /// read in that scope: `Check for:` under `### SQL injection` and under `### XSS` are parts
+    /// of two topics, not one topic said twice.
+    pub fn parents(&self) -> Vec<Option<usize>> {
+        let mut parents = Vec::with_capacity(self.sections.len());
+        // The headings above the current point, outermost first: (level, section index).
+        let mut open: Vec<(u8, usize)> = Vec::new();
+        for (i, s) in self.sections.iter().enumerate() {
+            match s.header.as_ref().map(|h| &h.kind) {
+                Some(HeaderKind::Heading(level)) => {
+                    while open.last().is_some_and(|(l, _)| l >= level) {
+                        open.pop();
+                    }
+                    parents.push(open.last().map(|&(_, p)| p));
+                    open.push((*level, i));
+                }
+                _ => parents.push(open.last().map(|&(_, p)| p)),
+            }
+        }
+        parents
+    }
+
     /// The index of the first of the trailing loose sections: the closing of the body.
     pub fn closing_start(&self) -> usize {
         let mut start = self.sections.len();
@@ -110,6 +133,36 @@ impl Outline {
             start -= 1;
         }
         start
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+
+    #[test]
+    fn lead_ins_sit_under_the_last_heading_and_headings_under_a_lower_level() {
+        let o = outline(
+            "Intro.\n\n## Checks\n\n### SQL injection\n\nCheck for:\n- string-built queries\n- raw input\n\n### XSS\n\nCheck for:\n- unescaped output\n- inline scripts\n\n## Output\n\nText.\n",
+        );
+        let titled: Vec<(Option<&str>, Option<&str>)> = o
+            .sections
+            .iter()
+            .zip(o.parents())
+            .filter(|(s, _)| s.title().is_some())
+            .map(|(s, p)| (s.title(), p.and_then(|p| o.sections[p].title())))
+            .collect();
+        assert_eq!(
+            titled,
+            vec![
+                (Some("Checks"), None),
+                (Some("SQL injection"), Some("Checks")),
+                (Some("Check for"), Some("SQL injection")),
+                (Some("XSS"), Some("Checks")),
+                (Some("Check for"), Some("XSS")),
+                (Some("Output"), None),
+            ]
+        );
     }
 }
 

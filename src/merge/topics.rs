@@ -72,20 +72,28 @@ fn generic_words() -> &'static BTreeSet<String> {
 
 /// The topic of a section title.
 pub fn topic(title: &str) -> Topic {
-    let words: BTreeSet<String> = stems(title).into_iter().collect();
-    // The topic whose matching phrase is longest (`technology stack` over `stack`), first on a tie.
+    let ordered = stems(title);
+    let position = |w: &String| ordered.iter().rposition(|o| o == w).unwrap_or(0);
+    let words: BTreeSet<String> = ordered.iter().cloned().collect();
+    // The topic whose matching phrase is longest (`technology stack` over `stack`); on a tie, the
+    // one named last, as English puts the head noun last (`Response approach` is an approach).
     let known = lexicon()
         .iter()
         .filter_map(|t| {
-            let longest = t
+            let (longest, last) = t
                 .phrases
                 .iter()
                 .filter(|p| p.iter().all(|w| words.contains(w)))
-                .map(Vec::len)
+                .map(|p| (p.len(), p.iter().map(position).max().unwrap_or(0)))
                 .max()?;
-            Some((t, longest))
+            Some((t, longest, last))
         })
-        .max_by(|a, b| a.1.cmp(&b.1).then(std::cmp::Ordering::Greater));
+        .max_by(|a, b| {
+            (a.1, a.2)
+                .cmp(&(b.1, b.2))
+                .then(std::cmp::Ordering::Greater)
+        });
+    let known = known.map(|(t, len, _)| (t, len));
     let generic = generic_words();
     let content: BTreeSet<String> = words.into_iter().filter(|w| !generic.contains(w)).collect();
     let rest: BTreeSet<String> = content
@@ -152,7 +160,38 @@ pub const SAME_TOPIC: f32 = 0.5;
 
 /// Whether two section titles name one topic.
 pub fn same_topic(a: &str, b: &str) -> bool {
-    topic(a).similarity(&topic(b)) >= SAME_TOPIC
+    !in_one_series(a, b) && topic(a).similarity(&topic(b)) >= SAME_TOPIC
+}
+
+/// Words that set sibling titles apart as stages or as opposites (`Before refactoring` / `After
+/// refactoring`, `DO comment` / `DON'T comment`): titles that differ in them are two sections of a
+/// series, not one topic said twice.
+const SERIES_WORDS: &[&str] = &[
+    "before", "during", "after", "do", "don't", "dont", "do not", "pre", "post", "when not",
+];
+
+/// Whether two titles are steps of one series: both numbered with different numbers (`Example 1`
+/// / `Example 2`, `2. Standards` / `3. Best practices`), or different in a stage or polarity word.
+fn in_one_series(a: &str, b: &str) -> bool {
+    let numbers = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (na, nb) = (numbers(a), numbers(b));
+    if !na.is_empty() && !nb.is_empty() && na != nb {
+        return true;
+    }
+    let marks = |t: &str| -> Vec<&str> {
+        let lower = format!(" {} ", t.to_lowercase().replace(['’', '\''], "'"));
+        SERIES_WORDS
+            .iter()
+            .copied()
+            .filter(|w| lower.contains(&format!(" {w} ")))
+            .collect()
+    };
+    marks(a) != marks(b)
 }
 
 #[cfg(test)]
@@ -185,6 +224,12 @@ mod tests {
             ("Memory integration", "Framework support"),
             ("System architecture", "Architectural patterns"),
             ("Data processing & security", "Methodology"),
+            ("Capabilities", "Response approach"),
+            ("Workflow", "Work examples"),
+            ("Example 1", "Example 2"),
+            ("2. Standards compliance", "3. Best practices"),
+            ("Before refactoring", "After refactoring"),
+            ("DO comment", "DON'T comment"),
         ] {
             assert!(!same_topic(a, b), "{a} / {b}");
         }
