@@ -5,7 +5,7 @@
 //! costs every user every turn: the merged description stays within the longest member's size plus
 //! a tenth ([`TOKEN_SLACK`]), measured in estimated tokens ([`description_tokens`]).
 
-use super::points::{self, terms_of, Terms};
+use super::points::{self, jaccard, terms_of, Terms};
 use super::{distinct, first_sentence, replace_word};
 use crate::model::{AgentFile, MergeDecision};
 use crate::normalize::description_prose;
@@ -268,15 +268,6 @@ fn situation(example: &str) -> Terms {
         .collect()
 }
 
-fn jaccard(a: &Terms, b: &Terms) -> f32 {
-    let common = a.intersection(b).count();
-    let union = a.len() + b.len() - common;
-    if union == 0 {
-        1.0
-    } else {
-        common as f32 / union as f32
-    }
-}
 
 /// Up to [`MAX_EXAMPLES`]: the representative's (its author chose them), then of the others' the
 /// one least like any chosen, as long as it is not the same situation.
