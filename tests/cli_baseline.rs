@@ -131,32 +131,22 @@ fn the_baseline_is_found_above_the_folder_scanned_or_named() {
     let dir = library();
     let root = dir.path();
     json_report(root);
-    cmd_in(root)
-        .args([
-            "accept",
-            "c1",
-            "--collision",
-            "reviewer",
+    let accept = || {
+        let mut c = cmd_in(root);
+        c.args(["accept", "c1", "--collision", "reviewer"]).args([
             "--report",
             "report.json",
-        ])
-        .args(["--baseline", "ci/accepted.json"])
+            "--baseline",
+            "ci/accepted.json",
+        ]);
+        c
+    };
+    accept()
         .assert()
         .code(2)
         .stderr(predicates::str::contains("ci/accepted.json"));
     std::fs::create_dir(root.join("ci")).unwrap();
-    cmd_in(root)
-        .args([
-            "accept",
-            "c1",
-            "--collision",
-            "reviewer",
-            "--report",
-            "report.json",
-        ])
-        .args(["--baseline", "ci/accepted.json"])
-        .assert()
-        .success();
+    accept().assert().success();
     gate(root).code(1);
     cmd_in(root)
         .args([

@@ -268,7 +268,6 @@ fn situation(example: &str) -> Terms {
         .collect()
 }
 
-
 /// Up to [`MAX_EXAMPLES`]: the representative's (its author chose them), then of the others' the
 /// one least like any chosen, as long as it is not the same situation.
 fn choose_examples(pool: &[Example]) -> Vec<usize> {
