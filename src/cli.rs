@@ -110,7 +110,7 @@ pub struct CommonArgs {
 
     /// Agents join a cluster while their mean score to its members is at least this (0 to 1).
     /// Lower finds more, looser duplicates; higher only close ones.
-    /// [default: 0.35, or `threshold` in .agent-dedup.toml]
+    /// [default: 0.32, or `threshold` in .agent-dedup.toml]
     #[arg(long, value_parser = unit_interval)]
     pub threshold: Option<f32>,
 
@@ -364,5 +364,26 @@ fn unit_interval(s: &str) -> Result<f32, String> {
         Ok(x)
     } else {
         Err(format!("{x} is outside 0 to 1"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The threshold's default is written in its help by hand (it can also come from the config
+    /// file, so clap does not know it); the help must say the default the scan really uses.
+    #[test]
+    fn threshold_help_names_the_default_the_scan_uses() {
+        let mut cli = Cli::command();
+        let scan = cli.find_subcommand_mut("scan").expect("scan subcommand");
+        let help = scan.render_long_help().to_string();
+        let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        let default = crate::cluster::ClusterOptions::default().threshold;
+        assert!(
+            help.contains(&format!("[default: {default}, or `threshold`")),
+            "scan --help does not name the default threshold {default}:\n{help}"
+        );
     }
 }
