@@ -351,7 +351,7 @@ fn write_export(
 /// any work (and checked again, file by file, when writing).
 fn refuse_out_early(out: Option<&std::path::Path>, force: bool) -> anyhow::Result<()> {
     match out {
-        Some(dir) if !force => report::check_out_dir(dir),
+        Some(dir) if !force => agent_dedup::outdir::refuse_overwrite_early(dir),
         _ => Ok(()),
     }
 }

@@ -106,6 +106,71 @@ pub fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The extensions of the files `--out` writes: reports (`md`, `html`, `json`), merged definitions
+/// in each tool's format (`md`, `toml`, `json`, `yaml`) and diffs.
+const OUT_EXTENSIONS: [&str; 6] = ["md", "diff", "html", "json", "toml", "yaml"];
+
+/// A file that `--out` would write but that already exists.
+#[derive(Debug)]
+pub struct WouldOverwrite(pub Vec<PathBuf>);
+
+/// How many of the files [`WouldOverwrite`] names: enough to recognise the folder, short enough
+/// to read (a folder of an earlier run may hold hundreds).
+const NAMED: usize = 3;
+
+/// `a, b, c and 37 more`
+fn first_few(paths: &[PathBuf]) -> String {
+    let list: Vec<String> = paths.iter().take(NAMED).map(|p| shown(p)).collect();
+    match paths.len().saturating_sub(NAMED) {
+        0 => list.join(", "),
+        n => format!("{} and {n} more", list.join(", ")),
+    }
+}
+
+impl std::fmt::Display for WouldOverwrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "refusing to overwrite {} existing file(s): {} (choose an empty --out folder, or pass --force)",
+            self.0.len(),
+            first_few(&self.0)
+        )
+    }
+}
+
+/// Before any work: refuses a `--out` folder holding files the run could write over. Which names
+/// it writes depends on the clusters found, so any file with an extension `--out` writes counts
+/// (`report.*`, merged files in each tool's format, diffs). A missing folder holds none.
+pub fn refuse_overwrite_early(dir: &Path) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    // Regular files only: a link or anything else where a file would go is named, as such, by the
+    // check made when writing (`outdir`).
+    let mut existing: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| OUT_EXTENSIONS.contains(&e))
+        })
+        .collect();
+    existing.sort();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{}: refusing to write into a folder that already holds {} report, agent or diff file(s) this run could overwrite: {} (choose an empty --out folder, or pass --force)",
+        shown(dir),
+        existing.len(),
+        first_few(&existing)
+    )
+}
+
+impl std::error::Error for WouldOverwrite {}
+
 /// Writes `files` (paths inside `dir`, with their text) and the marker, all or nothing.
 /// An existing regular file is replaced only with `force`, and never one of `inputs` (files named
 /// on the command line); anything else in the way stops the run before anything is written.
@@ -145,7 +210,7 @@ pub fn write_files(
         }
     }
     if !existing.is_empty() && !force {
-        return Err(crate::report::WouldOverwrite(existing).into());
+        return Err(WouldOverwrite(existing).into());
     }
     let marker = dir.join(OUTPUT_MARKER);
     let mut all: Vec<(&Path, &[u8])> = files

@@ -95,3 +95,24 @@ fn an_out_folder_with_earlier_files_is_refused_before_any_work() {
         .assert()
         .success();
 }
+
+/// Merged definitions are written in their tool's format, so a Codex agent (`.toml`) or a CrewAI
+/// file (`.yaml`) of an earlier run is refused like a Markdown one.
+#[test]
+fn earlier_merged_files_in_any_format_are_refused_before_any_work() {
+    let dir = library(2);
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    std::fs::write(out_dir.join("reviewer.toml"), "name = \"mine\"\n").unwrap();
+    std::fs::write(out_dir.join("crew.yaml"), "mine: true\n").unwrap();
+    let out = cmd_in(dir.path())
+        .args(["scan", "lib", "-q", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("crew.yaml") && err.contains("reviewer.toml"),
+        "{err}"
+    );
+}
