@@ -20,7 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 
 COLORS = {"agent-dedup": "tab:blue", "datasketch": "tab:orange"}
 STYLES = {"real": dict(linestyle="-", linewidth=2.2, marker="o", alpha=1.0),
@@ -49,7 +49,7 @@ def main():
     if not series:
         sys.exit(f"{path}: no finished runs to plot")
 
-    fig, (ax_time, ax_mem) = plt.subplots(1, 2, figsize=(11, 4.6), dpi=110)
+    fig, (ax_time, ax_mem) = plt.subplots(1, 2, figsize=(11, 5), dpi=110)
     for corpus in ("default", "real"):  # real last, so that it is drawn on top
         for tool in COLORS:
             points = series.get((corpus, tool))
@@ -73,13 +73,16 @@ def main():
         ax.set_ylabel(unit)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.grid(True, which="major", alpha=0.35)
         ax.grid(True, which="minor", alpha=0.12)
-    ax_time.legend(fontsize=8, loc="upper left")
+    handles, labels = ax_time.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=5, fontsize=8, frameon=False)
     commits = sorted({r["commit"] for r in rows})
     fig.suptitle(f"agent-dedup scan vs datasketch MinHash LSH, 2 cores "
                  f"(benches/sweep.py, commit {', '.join(commits)})", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     fig.savefig(args.out)
     print(f"wrote {args.out} from {path}")
