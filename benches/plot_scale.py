@@ -79,9 +79,11 @@ def main():
         ax.grid(True, which="minor", alpha=0.12)
     handles, labels = ax_time.get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=5, fontsize=8, frameon=False)
-    commits = sorted({r["commit"] for r in rows})
-    fig.suptitle(f"agent-dedup scan vs datasketch MinHash LSH, 2 cores "
-                 f"(benches/sweep.py, commit {', '.join(commits)})", fontsize=10)
+    commits = sorted({r["commit"] for r in last.values()})
+    loads = [float(r[k]) for r in last.values() for k in ("load1_before", "load1_after")]
+    fig.suptitle(f"agent-dedup scan vs datasketch MinHash LSH (benches/sweep.py, commit "
+                 f"{', '.join(commits)}; 1-min load average {min(loads):.1f}–{max(loads):.1f})",
+                 fontsize=10)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     fig.savefig(args.out)

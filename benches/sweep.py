@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scale sweep (issue 15): agent-dedup against datasketch on synthetic libraries of growing size.
 
-    python3 benches/sweep.py                                  # the whole sweep (about 25 minutes)
+    python3 benches/sweep.py                                  # the whole sweep (see BENCHMARKS.md)
     python3 benches/sweep.py --sizes 1000 10000 --corpus real # a part of it
     python3 benches/sweep.py --table                          # print the tables, run nothing
 
