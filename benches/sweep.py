@@ -61,10 +61,12 @@ def main():
     os.chdir(ROOT)
     global BIN, SYNTH
     BIN, SYNTH = f"target/{args.profile}/agent-dedup", f"target/{args.profile}/examples/synth"
-    csv_path = args.csv or default_csv_path(args.profile)
     if args.table:
+        csv_path = args.csv or newest_csv()
+        print(f"# rows from {csv_path}")
         print_tables(read_rows(csv_path), args.corpus)
         return 0
+    csv_path = args.csv or default_csv_path(args.profile)
 
     started = time.monotonic()
     print(f"# {machine()}", flush=True)
@@ -114,8 +116,9 @@ def parse_args():
     ap.add_argument("--rerun", action="store_true",
                     help="run again what the CSV already holds")
     ap.add_argument("--table", action="store_true",
-                    help="only print the tables of the CSV")
-    ap.add_argument("--csv", help="the CSV to append to and print (default: target/sweep/sweep-COMMIT.csv)")
+                    help="only print the tables of the CSV (default: the newest target/sweep/*.csv)")
+    ap.add_argument("--csv", help="the CSV to append to and print "
+                    "(default: target/sweep/sweep-COMMIT.csv)")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds per run (default 1800)")
     ap.add_argument("--seed", type=int, default=1, help="synth seed (default 1)")
     ap.add_argument("--profile", default="release",
@@ -166,6 +169,14 @@ def commit_label():
 def default_csv_path(profile):
     suffix = "" if profile == "release" else f"-{profile}"
     return f"target/sweep/sweep-{commit_label()}{suffix}.csv"
+
+
+def newest_csv():
+    found = [os.path.join("target/sweep", f) for f in os.listdir("target/sweep")
+             if f.endswith(".csv")] if os.path.isdir("target/sweep") else []
+    if not found:
+        sys.exit("no target/sweep/*.csv: run benches/sweep.py first")
+    return max(found, key=os.path.getmtime)
 
 
 def machine():
