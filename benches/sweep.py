@@ -438,7 +438,7 @@ def print_phases(corpus, sizes, by_key):
     table = {}
     for n in sizes:
         r = by_key.get((corpus, n, "agent-dedup"))
-        if r and r.get("phases"):
+        if r and r["status"] == "ok" and r.get("phases"):
             table[n] = dict(p.split("=") for p in r["phases"].split())
     if not table:
         return
