@@ -323,7 +323,7 @@ def time_report(path):
 
 def phase_times(stderr):
     """(phase, seconds) from the lines `--timings` prints, whatever the phases are called."""
-    return re.findall(r"^\s*([a-z][\w-]*)\s+(\d+\.\d+) s\b", stderr, re.M)
+    return re.findall(r"^\s*([^\s=\d][^\s=]*)\s+(\d+\.\d+) s\b", stderr, re.M)
 
 
 def score_clusters(clusters, truth, lib):
