@@ -27,7 +27,8 @@ against truth.tsv:
 Resumable: a run whose (corpus, N, tool) already has a row in the CSV (finished or timed out) is
 skipped, so an interrupted sweep goes on where it stopped; --rerun runs them again (the new row
 wins). At the end it prints one Markdown table per corpus, with datasketch's wall time over
-agent-dedup's, and a table of agent-dedup's phase times. benches/plot_scale.py draws the CSV.
+agent-dedup's, a table of agent-dedup's phase times, and issue 15's targets as a checklist
+(1 GB = 1000 MB). benches/plot_scale.py draws the CSV.
 datasketch is installed with pip when it cannot be imported.
 """
 
@@ -432,6 +433,7 @@ def print_tables(rows, corpora):
                           cell(r, "pairwise_precision", "{:.3f}"), cell(r, "largest_cluster")]
             print("| " + " | ".join(cells + [ratio, load]) + " |")
         print_phases(corpus, sizes, by_key)
+    print_targets(by_key, corpora)
 
 
 def print_phases(corpus, sizes, by_key):
@@ -449,6 +451,64 @@ def print_phases(corpus, sizes, by_key):
     for n, phases in table.items():
         print(f"| {n:,} | " + " | ".join(f"{float(phases[p]):.2f}" if p in phases else "–"
                                          for p in names) + " |")
+
+
+def print_targets(by_key, corpora):
+    """Issue 15's targets as a checklist: met only when every corpus meets it."""
+    checks = [
+        ("100k: ≤ 10 s", lambda rows: at(rows, 100000, "wall_s", "{:.1f} s", lambda v: v <= 10)),
+        ("100k: ≤ 1 GB", lambda rows: at(rows, 100000, "peak_rss_mb", "{:,.0f} MB",
+                                          lambda v: v <= 1000)),
+        ("10k: ≤ 1.2 s", lambda rows: at(rows, 10000, "wall_s", "{:.2f} s", lambda v: v <= 1.2)),
+        ("10k: ≤ 300 MB", lambda rows: at(rows, 10000, "peak_rss_mb", "{:,.0f} MB",
+                                           lambda v: v <= 300)),
+        ("copy-pair recall ≥ 0.95 at every size", lambda rows: extreme(
+            rows, "agent-dedup", "copy_pair_recall", min, "lowest {:.3f}", lambda v: v >= 0.95)),
+        ("no cluster over 100 at every size", lambda rows: extreme(
+            rows, "agent-dedup", "largest_cluster", max, "largest {:.0f}", lambda v: v <= 100)),
+        ("≥ 4× faster than datasketch at every size", lambda rows: ratio_check(rows)),
+    ]
+    print("\nAgainst issue 15's targets (agent-dedup; wall times depend on the load):\n")
+    for label, check in checks:
+        results = []
+        for corpus in corpora:
+            rows = {(n, t): r for (c, n, t), r in by_key.items() if c == corpus}
+            if rows:
+                results.append((corpus, *check(rows)))
+        if not results:
+            continue
+        met = all(ok for _, _, ok in results)
+        detail = "; ".join(f"{corpus} {text}" for corpus, text, _ in results)
+        print(f"- [{'x' if met else ' '}] **{label}**: {detail}")
+
+
+def at(rows, n, key, fmt, ok):
+    r = rows.get((n, "agent-dedup"))
+    if r is None or r["status"] != "ok":
+        return ("not measured" if r is None else r["status"]), False
+    value = float(r[key])
+    return fmt.format(value), ok(value)
+
+
+def extreme(rows, tool, key, pick, fmt, ok):
+    values = [float(r[key]) for (n, t), r in rows.items()
+              if t == tool and r["status"] == "ok" and r.get(key)]
+    if not values:
+        return "not measured", False
+    value = pick(values)
+    return fmt.format(value), ok(value) and len(values) == len({n for n, _ in rows})
+
+
+def ratio_check(rows):
+    ratios = []
+    for n in sorted({n for n, _ in rows}):
+        a, d = rows.get((n, "agent-dedup")), rows.get((n, "datasketch"))
+        if a and d and a["status"] == d["status"] == "ok" and float(a["wall_s"]) > 0:
+            ratios.append(float(d["wall_s"]) / float(a["wall_s"]))
+    if not ratios:
+        return "not measured", False
+    complete = len(ratios) == len({n for n, _ in rows})
+    return f"{min(ratios):.1f}–{max(ratios):.1f}×", complete and min(ratios) >= 4
 
 
 if __name__ == "__main__":
