@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Baseline for benches/scale.sh: near-duplicate clustering with datasketch's MinHash LSH.
+"""Baseline for benches/sweep.py: near-duplicate clustering with datasketch's MinHash LSH.
 
     pip install datasketch
-    /usr/bin/time -v python3 benches/baseline_datasketch.py target/synth/1000
+    /usr/bin/time -v python3 benches/baseline_datasketch.py target/sweep/lib/real/1000
 
 Reads a synthetic library written by examples/synth.rs (DIR/truth.tsv: `file<TAB>base`, file
 relative to DIR) and, for every file in truth.tsv:
@@ -12,16 +12,21 @@ relative to DIR) and, for every file in truth.tsv:
 then queries every file's MinHash, keeps the candidates whose estimated Jaccard is at least 0.5,
 and joins them with union-find. Clusters are the connected components of two or more files.
 
-Prints the same metrics as benches/scale.sh, as one Markdown table row:
+With `--clusters FILE`, also writes the clusters as JSON in the shape of agent-dedup's report
+(`{"clusters": [{"members": ["DIR/path", ...]}, ...]}`), so that benches/sweep.py scores both tools'
+clusters with the same code.
+
+Prints these metrics, in process, as one Markdown table row:
   N | files | wall (s, in-process) | peak RSS (MiB, in-process) | clusters | largest cluster |
   copy-pair recall | pairwise precision | stage times
 where copy-pair recall is the share of pairs of files with the same base that end in one cluster,
 and pairwise precision the share of clustered pairs that have the same base. Measure the whole
-process (interpreter start and imports included) with /usr/bin/time -v, as scale.sh does.
+process (interpreter start and imports included) with /usr/bin/time -v, as benches/sweep.py does.
 """
 
 import argparse
 import collections
+import json
 import os
 import re
 import resource
@@ -57,6 +62,7 @@ def main():
     ap.add_argument("--num-perm", type=int, default=128)
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--shingle", type=int, default=3, help="words per shingle")
+    ap.add_argument("--clusters", metavar="FILE", help="also write the clusters to FILE as JSON")
     args = ap.parse_args()
 
     started = time.perf_counter()
@@ -123,6 +129,11 @@ def main():
     largest = max((len(g) for g in clusters), default=0)
     wall = time.perf_counter() - started
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    if args.clusters:
+        members = [[os.path.join(args.dir, files[i]) for i in g] for g in clusters]
+        with open(args.clusters, "w", encoding="utf-8") as f:
+            json.dump({"clusters": [{"members": m} for m in members]}, f)
 
     n = os.path.basename(os.path.normpath(args.dir))
     print(
