@@ -24,7 +24,7 @@ impl Default for Weights {
             name: 0.35,
             description: 0.35,
             body: 0.30,
-            role: 0.35,
+            role: 0.40,
         }
     }
 }
