@@ -1,9 +1,9 @@
 //! Candidates: which pairs are worth scoring exactly.
 //!
 //! A small library is scored pair by pair. A large one cannot be: 100,000 agents make five billion
-//! pairs. There each agent gets a handful of *keys*: the role words of its name, the heaviest terms
-//! of its description and of its body, and a bottom-k sketch of its body blocks (copies share their
-//! smallest block hashes). An inverted index from key to agents then yields the pairs that share at
+//! pairs. There each agent gets a handful of *keys*: the role words of its name, the heaviest words
+//! of the role it declares, the heaviest terms of its description and of its body, and a bottom-k
+//! sketch of its body blocks (copies share their smallest block hashes). An inverted index from key to agents then yields the pairs that share at
 //! least two keys; keys held by too many agents say little and are skipped. Each agent keeps only
 //! the candidates whose shared keys are rarest (top-k pruning). Only those pairs are scored.
 
@@ -17,6 +17,10 @@ pub const EXHAUSTIVE_UP_TO: usize = 500;
 /// Terms of the description, and of the body, that become keys.
 const DESCRIPTION_KEYS: usize = 8;
 const BODY_KEYS: usize = 12;
+/// The heaviest role words an agent declares ([`Features::role`]) that become keys: two agents
+/// whose names differ (`cyber-sentinel`, `security-auditor`) but who declare one job share them.
+const ROLE_KEYS: usize = 4;
+const ROLE_TAG: u64 = 6;
 /// Smallest block hashes kept as keys: near-copies share most of them. A block that is not
 /// boilerplate stands in few files, so sharing one is enough to be scored.
 const BLOCK_KEYS: usize = 8;
@@ -77,6 +81,11 @@ fn keys(f: &Features, kind: Kind) -> Vec<(u64, u32)> {
         heaviest(&f.body.0, BODY_KEYS)
             .into_iter()
             .map(|t| (salt(3, t), 1)),
+    );
+    out.extend(
+        heaviest(&f.role.0, ROLE_KEYS)
+            .into_iter()
+            .map(|t| (salt(ROLE_TAG, t), 1)),
     );
     let mut blocks: Vec<u64> = f.blocks.iter().map(|b| b.0).collect();
     blocks.sort_unstable();

@@ -158,6 +158,11 @@ pub struct CommonArgs {
     /// Weight of the bodies in a pair's score.
     #[arg(long, default_value_t = Weights::default().body, value_parser = unit_interval, hide_short_help = true)]
     pub weight_body: f32,
+
+    /// Weight of the roles the agents declare (body title, `You are a …` sentence, description's
+    /// first clause) in a pair's score.
+    #[arg(long, default_value_t = Weights::default().role, value_parser = unit_interval, hide_short_help = true)]
+    pub weight_role: f32,
 }
 
 #[derive(Debug, Args)]

@@ -23,7 +23,7 @@ pub struct ClusterOptions {
 impl Default for ClusterOptions {
     fn default() -> Self {
         ClusterOptions {
-            threshold: 0.32,
+            threshold: 0.33,
             copy_threshold: 0.70,
         }
     }

@@ -35,6 +35,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod progress;
 pub mod report;
+pub mod role;
 pub mod score;
 pub mod terminal;
 pub mod words;

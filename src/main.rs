@@ -228,6 +228,7 @@ fn options(common: &CommonArgs) -> ScanOptions {
             name: common.weight_name,
             description: common.weight_description,
             body: common.weight_body,
+            role: common.weight_role,
         },
         diffs: true,
         select: Selection {
@@ -472,10 +473,11 @@ fn parts_line(parts: Option<ScoreBreakdown>) -> String {
         }
     };
     format!(
-        "{}  {}  {}  shared {:.2}",
+        "{}  {}  {}  {}  shared {:.2}",
         part("name", p.name, p.counted.name),
         part("description", p.description, p.counted.description),
         part("body", p.body, p.counted.body),
+        part("role", p.role, p.counted.role),
         p.shared_lines
     )
 }

@@ -341,6 +341,10 @@ pub struct ScoreBreakdown {
     pub description: f32,
     /// The body's distinctive wording, with library-wide boilerplate left out.
     pub body: f32,
+    /// The roles the two declare in their body's title, identity sentence (`You are a …`) and
+    /// description's first clause (see `role`).
+    #[serde(default)]
+    pub role: f32,
     /// Share of content lines the two bodies have in common (boilerplate left out): high for copies.
     pub shared_lines: f32,
     /// Share of each body's lines that were discounted as library-wide boilerplate (the mean of the two).
@@ -363,6 +367,7 @@ pub struct Counted {
     pub name: bool,
     pub description: bool,
     pub body: bool,
+    pub role: bool,
 }
 
 impl Default for Counted {
@@ -371,6 +376,7 @@ impl Default for Counted {
             name: true,
             description: true,
             body: true,
+            role: true,
         }
     }
 }
@@ -501,6 +507,7 @@ pub struct Settings {
     pub weight_name: f32,
     pub weight_description: f32,
     pub weight_body: f32,
+    pub weight_role: f32,
 }
 
 /// Everything a scan found: the input of every exporter.

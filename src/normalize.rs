@@ -7,6 +7,7 @@
 
 use crate::markdown;
 use crate::model::{AgentFile, Kind};
+use crate::role;
 use crate::words;
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -106,6 +107,8 @@ pub struct Features {
     pub description: SparseVec,
     /// The body's terms, boilerplate blocks left out.
     pub body: SparseVec,
+    /// The role words of the phrases in which the agent declares its role (see [`crate::role`]).
+    pub role: SparseVec,
     /// The body's blocks that are not boilerplate, hashed, with their rarity as weight.
     pub blocks: Vec<(u64, f32)>,
     /// Share of the body's blocks that were boilerplate.
@@ -134,6 +137,7 @@ struct Extracted {
     copy_of: Option<u64>,
     name: NameParts,
     description_terms: Vec<(Term, u32)>,
+    role_terms: Vec<(Term, u32)>,
     /// Each block's hash and where its terms end in `terms`.
     blocks: Vec<(u64, u32)>,
     terms: Vec<Term>,
@@ -275,6 +279,9 @@ fn from_extracted(
         e.description_terms.iter().map(|t| t.0).collect()
     });
     let body_df = document_frequency_of(&body_terms, counted, |c| c.iter().map(|t| t.0).collect());
+    let role_df = document_frequency_of(&extracted, counted, |e| {
+        e.role_terms.iter().map(|t| t.0).collect()
+    });
     let idf =
         |df: &HashMap<Term, u32>, t: Term| inverse_frequency(n, df.get(&t).copied().unwrap_or(1));
     let features = extracted
@@ -286,6 +293,7 @@ fn from_extracted(
                 idf(&desc_df, t)
             });
             let body_vec = SparseVec::tf_idf(body, BODY_TERMS, |t| idf(&body_df, t));
+            let role = SparseVec::tf_idf(&e.role_terms, usize::MAX, |t| idf(&role_df, t));
             let mut blocks: Vec<(u64, f32)> = e
                 .blocks
                 .iter()
@@ -308,6 +316,7 @@ fn from_extracted(
                 name: e.name.clone(),
                 description,
                 body: body_vec,
+                role,
                 body_len: e.body_len,
                 collection,
                 copy_of: e.copy_of,
@@ -493,7 +502,10 @@ fn extract(agent: &AgentFile) -> Extracted {
     let description = agent.frontmatter.description().unwrap_or_default();
     let mut blocks = Vec::new();
     let mut terms = Vec::new();
-    for block in markdown::blocks(&agent.body) {
+    let body_blocks = markdown::blocks(&agent.body);
+    let name = name_parts(&role_name(agent));
+    let role_terms = role_terms(&role::declared_phrases(&description, &body_blocks));
+    for block in &body_blocks {
         with_block_terms(&block.text, |hash, block_terms| {
             terms.extend_from_slice(block_terms);
             blocks.push((hash, terms.len() as u32));
@@ -504,11 +516,31 @@ fn extract(agent: &AgentFile) -> Extracted {
     Extracted {
         body_len: agent.body.trim().len(),
         copy_of: copy_fingerprint(agent.kind, &description_terms, &blocks),
-        name: name_parts(&role_name(agent)),
+        name,
         description_terms,
+        role_terms,
         blocks,
         terms,
     }
+}
+
+/// The role words of an agent's declared phrases ([`role::declared_phrases`]), read as the words of
+/// a name are, with their counts: the words naming the role itself (the phrase's head) count twice,
+/// the words saying what it does in detail once. The name's own words are left out: the name part
+/// compares them already.
+fn role_terms(phrases: &[String]) -> Vec<(Term, u32)> {
+    let list = words::words();
+    let is_title = |w: &str| {
+        list.is_filler(w) || is_stop_word(w) || filler_stems().contains(stemmer().stem(w).as_ref())
+    };
+    let mut ids: Vec<Term> = Vec::new();
+    for phrase in phrases {
+        let declared = role::Declared::split(phrase, is_title);
+        let head = name_parts(&declared.head).core_keys;
+        ids.extend(head.iter().chain(&head).map(|k| k.0));
+        ids.extend(name_parts(&declared.tail).core_keys.iter().map(|k| k.0));
+    }
+    count_terms(ids.iter())
 }
 
 /// [`Features::copy_of`]: the hash of the kind, the description's terms and every block of the
@@ -743,7 +775,8 @@ fn for_each_term(normalized: &str, mut f: impl FnMut(std::borrow::Cow<'_, str>))
     let mut i = 0;
     while i < words.len() {
         if let Some((term, len)) = list.phrase_at(&words[i..]) {
-            f(term.into());
+            // Stemmed like a word, so `dev ops` and `devops` make one term.
+            f(stemmer().stem(term));
             i += len;
             continue;
         }
@@ -781,7 +814,7 @@ fn for_each_hashed_term(normalized: &str, mut f: impl FnMut(&str, u64)) {
         let mut i = 0;
         while i < words.len() {
             if let Some((term, len)) = list.phrase_at(&words[i..]) {
-                f(term, term_hash(term));
+                f(term, term_hash(&stemmer().stem(term)));
                 i += len;
                 continue;
             }
@@ -822,7 +855,7 @@ pub fn name_parts(name: &str) -> NameParts {
     let mut i = 0;
     while i < joined.len() {
         if let Some((term, len)) = list.phrase_at(&joined[i..]) {
-            parts.push_core(term.to_owned());
+            parts.push_core(name_stem(term));
             i += len;
             continue;
         }
@@ -1045,6 +1078,52 @@ mod tests {
             "kubernetes-expert",
             "a folder named for the role leaves the name whole"
         );
+    }
+
+    #[test]
+    fn a_phrase_of_the_word_list_is_stemmed_like_a_word() {
+        assert_eq!(terms("dev ops teams"), terms("devops teams"));
+        assert_eq!(name_parts("postgre-sql").core, name_parts("postgres").core);
+        assert_eq!(
+            name_parts("technical-writer").core,
+            name_parts("documentation-specialist").core
+        );
+    }
+
+    #[test]
+    fn agents_that_declare_one_role_in_other_words_share_their_role_words() {
+        use crate::parse::parse_agent;
+        use std::path::Path;
+        let agent = |i: usize, name: &str, description: &str, body: &str| {
+            let text = format!("---\nname: {name}\ndescription: {description}\n---\n{body}\n");
+            parse_agent(Path::new(&format!("{i}.md")), text.as_bytes()).unwrap()
+        };
+        let agents = [
+            agent(
+                0,
+                "kite-sentinel",
+                "Guards the sky.",
+                "You are a meticulous kite auditor who checks every line.",
+            ),
+            agent(
+                1,
+                "line-checker",
+                "Kite audit specialist focused on tangled lines.",
+                "# Line Checker\n\nWorks on lines.",
+            ),
+            agent(
+                2,
+                "kite-painter",
+                "Paints kites in bright colours.",
+                "You are a kite painter with a fine brush.",
+            ),
+            agent(3, "no-role", "", "Plain notes only."),
+        ];
+        let (f, _) = featurize(&agents);
+        let auditors = f[0].role.cosine(&f[1].role);
+        assert!(auditors > 0.3, "{auditors}");
+        assert!(f[0].role.cosine(&f[2].role) < auditors);
+        assert!(f[3].role.is_empty(), "no declared role, no role words");
     }
 
     #[test]

@@ -60,6 +60,7 @@ impl ScanOptions {
             weight_name: self.weights.name,
             weight_description: self.weights.description,
             weight_body: self.weights.body,
+            weight_role: self.weights.role,
         }
     }
 }

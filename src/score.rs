@@ -15,6 +15,7 @@ pub struct Weights {
     pub name: f32,
     pub description: f32,
     pub body: f32,
+    pub role: f32,
 }
 
 impl Default for Weights {
@@ -23,6 +24,7 @@ impl Default for Weights {
             name: 0.35,
             description: 0.35,
             body: 0.30,
+            role: 0.40,
         }
     }
 }
@@ -38,12 +40,14 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
         name: !a.name.core.is_empty() && !b.name.core.is_empty(),
         description: !a.description.is_empty() && !b.description.is_empty(),
         body: !a.body.is_empty() && !b.body.is_empty(),
+        role: !a.role.is_empty() && !b.role.is_empty(),
     };
     let name = if counted.name {
         name_similarity(&a.name, &b.name)
     } else {
         0.0
     };
+    let role = a.role.cosine(&b.role);
     let description = a.description.cosine(&b.description);
     let body = a.body.cosine(&b.body);
     // Copies of one definition share every block, even where so many copies make their blocks
@@ -57,6 +61,7 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
         (counted.name, weights.name, name),
         (counted.description, weights.description, description),
         (counted.body, weights.body, body),
+        (counted.role, weights.role, role),
     ];
     let (weighted, total_weight) = parts
         .iter()
@@ -74,6 +79,7 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
         name,
         description,
         body,
+        role,
         shared_lines,
         boilerplate: (a.boilerplate_share + b.boilerplate_share) / 2.0,
         total: weighted_mean.max(shared_lines),

@@ -49,20 +49,20 @@ fn assert_kinds_apart(report: &Report) {
 }
 
 /// The second library, other authors and naming habits. The issue's target (pairwise F1 0.90,
-/// B-cubed 0.94) is not reached yet: this holds what is (pairwise 0.72, B-cubed 0.89) against
+/// B-cubed 0.94) is not reached yet: this holds what is (pairwise 0.77, B-cubed 0.90) against
 /// going back; `dev2_reaches_the_target` says how far there is to go.
 #[test]
 fn default_settings_hold_on_a_library_of_other_authors() {
     let Some(dir) = bench_dir("dev2") else { return };
     let (_, report, _, scores) = scanned(&dir);
-    assert!(scores.pairwise.f1 >= 0.71, "pairwise {:?}", scores.pairwise);
-    assert!(scores.bcubed.f1 >= 0.88, "B-cubed {:?}", scores.bcubed);
-    assert!(scores.pairwise.precision >= 0.90, "{:?}", scores.pairwise);
+    assert!(scores.pairwise.f1 >= 0.76, "pairwise {:?}", scores.pairwise);
+    assert!(scores.bcubed.f1 >= 0.89, "B-cubed {:?}", scores.bcubed);
+    assert!(scores.pairwise.precision >= 0.91, "{:?}", scores.pairwise);
     assert_kinds_apart(&report);
 }
 
 #[test]
-#[ignore = "the target of issue 11, not reached yet (pairwise F1 0.72, B-cubed 0.89)"]
+#[ignore = "the target of issue 11, not reached yet (pairwise F1 0.77, B-cubed 0.90)"]
 fn dev2_reaches_the_target() {
     let Some(dir) = bench_dir("dev2") else { return };
     let (_, _, _, scores) = scanned(&dir);

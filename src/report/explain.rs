@@ -51,6 +51,12 @@ pub fn explanation_text(e: &Explanation) -> String {
         s.body,
         if s.counted.body { "" } else { absent }
     );
+    let _ = writeln!(
+        out,
+        "  role         {:.2}  roles declared in the body's title, its `You are a …` sentence and the description's first clause{}",
+        s.role,
+        if s.counted.role { "" } else { absent }
+    );
     if s.siblings {
         let _ = writeln!(
             out,

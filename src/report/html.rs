@@ -467,7 +467,7 @@ fn cluster_section(out: &mut String, r: &Report, c: &ClusterReport) {
 fn member_table(out: &mut String, r: &Report, c: &ClusterReport) {
     out.push_str(
         "<div class=\"scroll\"><table><thead><tr><th class=\"n\">#</th><th>member</th><th>name</th><th class=\"n\">total</th>\
-<th class=\"n\">name</th><th class=\"n\">description</th><th class=\"n\">body</th><th class=\"n\">shared blocks</th></tr></thead><tbody>",
+<th class=\"n\">name</th><th class=\"n\">description</th><th class=\"n\">body</th><th class=\"n\">role</th><th class=\"n\">shared blocks</th></tr></thead><tbody>",
     );
     for (k, &m) in c.cluster.members.iter().enumerate() {
         let a = &r.agents[m];
@@ -479,17 +479,24 @@ fn member_table(out: &mut String, r: &Report, c: &ClusterReport) {
             escape(&a.display_name())
         );
         if m == c.cluster.representative {
-            out.push_str("<td colspan=\"5\">representative (closest to all others)</td></tr>");
+            out.push_str("<td colspan=\"6\">representative (closest to all others)</td></tr>");
             continue;
         }
         match score_to_representative(c, m) {
             Some(s) => {
-                for part in [s.total, s.name, s.description, s.body, s.shared_lines] {
+                for part in [
+                    s.total,
+                    s.name,
+                    s.description,
+                    s.body,
+                    s.role,
+                    s.shared_lines,
+                ] {
                     let _ = write!(out, "<td class=\"n {}\">{part:.2}</td>", shade(part));
                 }
                 out.push_str("</tr>");
             }
-            None => out.push_str("<td colspan=\"5\">below the scoring floor</td></tr>"),
+            None => out.push_str("<td colspan=\"6\">below the scoring floor</td></tr>"),
         }
     }
     out.push_str("</tbody></table></div>");

@@ -242,6 +242,7 @@ struct JsonPair<'a> {
     name: f64,
     description: f64,
     body: f64,
+    role: f64,
     shared_lines: f64,
     boilerplate: f64,
 }
@@ -353,6 +354,7 @@ fn pair<'a>(p: &ScoredPair, agents: &'a [AgentFile]) -> JsonPair<'a> {
         name: round(s.name),
         description: round(s.description),
         body: round(s.body),
+        role: round(s.role),
         shared_lines: round(s.shared_lines),
         boilerplate: round(s.boilerplate),
     }

@@ -161,11 +161,11 @@ fn cluster_block(out: &mut String, r: &Report, c: &ClusterReport) {
     }
 }
 
-/// `0.71 = name 1.00, description 0.55, body 0.62, shared lines 0.10`
+/// `0.71 = name 1.00, description 0.55, body 0.62, role 0.40, shared blocks 0.10`
 pub fn breakdown(s: &ScoreBreakdown) -> String {
     format!(
-        "{:.2} = name {:.2}, description {:.2}, body {:.2}, shared blocks {:.2}",
-        s.total, s.name, s.description, s.body, s.shared_lines
+        "{:.2} = name {:.2}, description {:.2}, body {:.2}, role {:.2}, shared blocks {:.2}",
+        s.total, s.name, s.description, s.body, s.role, s.shared_lines
     )
 }
 
