@@ -110,7 +110,7 @@ pub struct CommonArgs {
 
     /// Agents join a cluster while their mean score to its members is at least this (0 to 1).
     /// Lower finds more, looser duplicates; higher only close ones.
-    /// [default: 0.32, or `threshold` in .agent-dedup.toml]
+    /// [default: 0.33, or `threshold` in .agent-dedup.toml]
     #[arg(long, value_parser = unit_interval)]
     pub threshold: Option<f32>,
 
