@@ -36,5 +36,6 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod score;
+pub mod subjects;
 pub mod terminal;
 pub mod words;

@@ -7,6 +7,7 @@
 
 use crate::model::{Counted, Kind, ScoreBreakdown, ScoredPair};
 use crate::normalize::{Features, NameParts, TYPO_PREFIX};
+use crate::subjects::different_subjects;
 use rayon::prelude::*;
 
 /// How much each part counts towards the total.
@@ -65,8 +66,16 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
             (sum + weight * s, w + weight)
         });
     let siblings = counted.name && a.collection == b.collection && each_names_its_own(a, b);
+    let different_subjects = counted.name && different_subjects(&a.subjects, &b.subjects);
+    let discount = if different_subjects {
+        SUBJECT_DISCOUNT
+    } else if siblings {
+        SIBLING_DISCOUNT
+    } else {
+        1.0
+    };
     let weighted_mean = if total_weight > 0.0 {
-        weighted / total_weight * if siblings { SIBLING_DISCOUNT } else { 1.0 }
+        weighted / total_weight * discount
     } else {
         0.0
     };
@@ -79,6 +88,7 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
         total: weighted_mean.max(shared_lines),
         counted,
         siblings,
+        different_subjects,
     }
 }
 
@@ -88,6 +98,11 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
 /// template makes them agree. Near-verbatim copies are not affected (the shared blocks still set
 /// their score).
 pub const SIBLING_DISCOUNT: f32 = 0.8;
+
+/// What the weighted score of two agents naming different subjects (see `subjects`) is multiplied
+/// by: one of them is about a technology, platform or concern the other never mentions, and the
+/// words they share are those of the kind of role, not of the job.
+pub const SUBJECT_DISCOUNT: f32 = 0.65;
 
 /// A name word weighs at least this to count as naming a subject of its own.
 const OWN_WORD_WEIGHT: f32 = 0.5;
