@@ -31,6 +31,8 @@ pub struct Subjects {
     named: Vec<u16>,
     /// Subjects and facets its description mentions, sorted, each once.
     described: Vec<u16>,
+    /// Whether it has a description at all: what one without says is unknown, not absent.
+    has_description: bool,
 }
 
 /// How a name word and a description term map to subject ids.
@@ -74,12 +76,18 @@ impl Subjects {
             .iter()
             .filter_map(|w| t.by_name_word.get(w).copied())
             .collect();
+        let mut has_description = false;
         let mut described: Vec<u16> = description_terms
+            .inspect(|_| has_description = true)
             .filter_map(|term| t.by_term.get(&term).copied())
             .collect();
         described.sort_unstable();
         described.dedup();
-        Subjects { named, described }
+        Subjects {
+            named,
+            described,
+            has_description,
+        }
     }
 
     fn head(&self) -> Option<u16> {
@@ -101,8 +109,12 @@ impl Subjects {
     }
 
     /// True when this agent's name leads with a subject, or holds a facet, that `other`'s name and
-    /// description never mention (see the module documentation).
+    /// description never mention (see the module documentation). Against an agent without a
+    /// description only the names speak: two heads that differ.
     fn names_what_other_lacks(&self, other: &Subjects) -> bool {
+        if !other.has_description {
+            return matches!((self.head(), other.head()), (Some(x), Some(y)) if x != y);
+        }
         self.head().is_some_and(|h| !other.mentions(h)) || self.facets().any(|f| !other.mentions(f))
     }
 }
@@ -229,5 +241,20 @@ mod tests {
         let b = agent("rest-api-architect", "");
         assert!(!different_subjects(&a, &b));
         assert_eq!(Subjects::default(), agent("", ""));
+    }
+
+    #[test]
+    fn a_missing_description_is_no_evidence_but_names_still_speak() {
+        let go = agent("go-performance-optimizer", "Profile Go applications.");
+        let undescribed = agent("performance-optimizer", "");
+        assert!(!different_subjects(&go, &undescribed));
+        assert!(different_subjects(
+            &agent("rust-pro", ""),
+            &agent("go-pro", "")
+        ));
+        assert!(!different_subjects(
+            &agent("go-pro", ""),
+            &agent("golang-expert", "")
+        ));
     }
 }
