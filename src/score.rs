@@ -67,13 +67,14 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
         });
     let siblings = counted.name && a.collection == b.collection && each_names_its_own(a, b);
     let different_subjects = counted.name && different_subjects(&a.subjects, &b.subjects);
-    let discount = if different_subjects {
-        SUBJECT_DISCOUNT
-    } else if siblings {
-        SIBLING_DISCOUNT
-    } else {
-        1.0
-    };
+    // The stronger of the discounts that apply (either can be set to 1 to leave it out).
+    let discount = [
+        (siblings, SIBLING_DISCOUNT),
+        (different_subjects, SUBJECT_DISCOUNT),
+    ]
+    .iter()
+    .filter(|d| d.0)
+    .fold(1.0f32, |least, d| least.min(d.1));
     let weighted_mean = if total_weight > 0.0 {
         weighted / total_weight * discount
     } else {
