@@ -15,7 +15,10 @@
 //! - one's name holds a facet the other neither names nor describes (`k8s-security-reviewer` /
 //!   `k8s-reviewer`, `gcp-migration` / `gcp-architect`).
 //!
-//! A subject both mention is no evidence either way (`react-expert` / `react-typescript-expert`:
+//! A subject counts as mentioned when something built on it is (`flutter-expert` mentions Dart;
+//! section `[frameworks]`): a general agent names its language's one framework as often as a
+//! narrow one does (`java-expert` names Spring), so naming one is no evidence of a narrower job. A
+//! subject both mention is no evidence either way (`react-expert` / `react-typescript-expert`:
 //! both lead with React), nor is a subject in a description only: general agents list many.
 
 use crate::normalize::{name_parts, term_hash, term_id, terms, Term};
@@ -41,6 +44,8 @@ struct Table {
     by_term: HashMap<Term, u16>,
     /// Ids below this are subjects; the others facets.
     facets_from: u16,
+    /// By id: the subject it is built on (`fastapi` → `python`).
+    built_on: Vec<Option<u16>>,
 }
 
 fn table() -> &'static Table {
@@ -51,7 +56,13 @@ fn table() -> &'static Table {
             by_name_word: HashMap::default(),
             by_term: HashMap::default(),
             facets_from: list.subjects().len() as u16,
+            built_on: Vec::new(),
         };
+        let id_of = |word: &str| list.subjects().iter().position(|s| s == word);
+        table.built_on = (list.subjects().iter())
+            .map(|s| list.built_on(s).and_then(id_of).map(|id| id as u16))
+            .chain(list.facets().iter().map(|_| None))
+            .collect();
         for (id, word) in list.subjects().iter().chain(list.facets()).enumerate() {
             let id = id as u16;
             // A word is found as a name and a description read it: stemmed, its doer read as its
@@ -103,9 +114,14 @@ impl Subjects {
             .filter(move |&id| id >= facets_from)
     }
 
-    /// Whether the name or description mentions `id`.
+    /// Whether the name or description mentions `id`, or something built on it (`flutter` is
+    /// Dart).
     fn mentions(&self, id: u16) -> bool {
-        self.named.contains(&id) || self.described.binary_search(&id).is_ok()
+        let built_on = &table().built_on;
+        let said = self.named.iter().chain(&self.described);
+        self.named.contains(&id)
+            || self.described.binary_search(&id).is_ok()
+            || said.into_iter().any(|&x| built_on[x as usize] == Some(id))
     }
 
     /// True when this agent's name leads with a subject, or holds a facet, that `other`'s name and
@@ -241,6 +257,13 @@ mod tests {
         let b = agent("rest-api-architect", "");
         assert!(!different_subjects(&a, &b));
         assert_eq!(Subjects::default(), agent("", ""));
+    }
+
+    #[test]
+    fn a_framework_mentioned_is_its_base_mentioned() {
+        let flutter = agent("flutter-expert", "Cross-platform Flutter apps.");
+        let dart = agent("dart-flutter-expert", "Dart and Flutter apps.");
+        assert!(!different_subjects(&flutter, &dart));
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub struct WordList {
     pub subjects: Vec<String>,
     /// Concerns that make a narrower job of a role: `security`, `test`, `migration`.
     pub facets: Vec<String>,
+    /// `(subject, the subjects built on it)`: `python` → `django`, `fastapi`; `dart` → `flutter`.
+    pub frameworks: Vec<(String, Vec<String>)>,
 }
 
 impl WordList {
@@ -46,10 +48,10 @@ impl WordList {
                 section = name.trim().to_owned();
                 if !matches!(
                     section.as_str(),
-                    "synonyms" | "phrases" | "filler" | "subjects" | "facets"
+                    "synonyms" | "phrases" | "filler" | "subjects" | "facets" | "frameworks"
                 ) {
                     return Err(format!(
-                        "line {}: unknown section [{section}] (expected synonyms, phrases, filler, subjects or facets)",
+                        "line {}: unknown section [{section}] (expected synonyms, phrases, filler, subjects, facets or frameworks)",
                         i + 1
                     ));
                 }
@@ -75,10 +77,14 @@ impl WordList {
                 "filler" => list.filler.extend(words),
                 "subjects" => list.subjects.extend(words),
                 "facets" => list.facets.extend(words),
+                "frameworks" => list.frameworks.push((checked_word(&key, i)?, words)),
                 _ => return Err(format!("line {}: entry outside a section", i + 1)),
             }
         }
-        let listed = list.filler.iter().chain(&list.subjects).chain(&list.facets);
+        let built_on = list.frameworks.iter().flat_map(|f| &f.1);
+        let listed = (list.filler.iter().chain(&list.subjects))
+            .chain(&list.facets)
+            .chain(built_on);
         for word in list.synonyms.iter().flat_map(|s| &s.1).chain(listed) {
             if !is_word(word) {
                 return Err(format!(
@@ -149,6 +155,8 @@ pub struct Words {
     /// Subjects and facets, in their canonical spelling, each once, in the order listed.
     subjects: Vec<String>,
     facets: Vec<String>,
+    /// Each subject built on another, with that one (canonical spellings).
+    built_on: HashMap<String, String>,
     /// Every canonical word and spelling: adjacent name words whose concatenation is one of these
     /// are read as that word (`Graph`+`QL`, `Next`+`JS`).
     known: HashSet<String>,
@@ -179,6 +187,18 @@ impl Words {
         }
         // Subjects and facets are read once every synonym is known, in the spelling text reads as.
         for list in lists {
+            for (base, built) in &list.frameworks {
+                let base = words.canonical(base).to_owned();
+                for framework in built {
+                    let framework = words.canonical(framework).to_owned();
+                    words.built_on.insert(framework, base.clone());
+                }
+            }
+        }
+        let framework_subjects: Vec<String> = (words.built_on.iter())
+            .flat_map(|(framework, base)| [base.clone(), framework.clone()])
+            .collect();
+        for list in lists {
             for (from, into) in [(&list.subjects, 0), (&list.facets, 1)] {
                 for word in from {
                     let canonical = words.canonical(word).to_owned();
@@ -193,7 +213,19 @@ impl Words {
                 }
             }
         }
+        let mut framework_subjects = framework_subjects;
+        framework_subjects.sort();
+        for subject in framework_subjects {
+            if !words.subjects.contains(&subject) {
+                words.subjects.push(subject);
+            }
+        }
         words
+    }
+
+    /// The subject `subject` is built on (`fastapi` → `python`), canonical spellings.
+    pub fn built_on(&self, subject: &str) -> Option<&str> {
+        self.built_on.get(subject).map(String::as_str)
     }
 
     /// The specific subjects (languages, frameworks, platforms, tools), canonical spellings.
@@ -287,6 +319,13 @@ mod tests {
         assert!(w.is_known("graphql") && w.is_known("nextjs"));
         assert!(w.subjects().iter().any(|s| s == "go") && w.subjects().len() > 50);
         assert!(w.facets().iter().any(|f| f == "security"));
+        assert_eq!(w.built_on("fastapi"), Some("python"));
+        assert_eq!(
+            w.built_on("nuxtjs"),
+            None,
+            "looked up by canonical spelling"
+        );
+        assert_eq!(w.built_on("nuxt"), Some("vue"));
         assert!(
             !w.subjects().iter().any(|s| s == "golang"),
             "subjects are kept in their canonical spelling"
@@ -329,6 +368,13 @@ mod tests {
         assert!(w.subjects().iter().any(|s| s == "zig"));
         assert_eq!(w.subjects().iter().filter(|s| *s == "go").count(), 1);
         assert_eq!(w.facets().iter().filter(|f| *f == "cost").count(), 1);
+        let extra = WordList::parse("[frameworks]\nzig = [\"zigzag\"]\n").unwrap();
+        let w = Words::build(&[&shipped, &extra]);
+        assert_eq!(w.built_on("zigzag"), Some("zig"));
+        assert!(
+            w.subjects().iter().any(|s| s == "zigzag"),
+            "a framework is a subject"
+        );
     }
 
     #[test]
