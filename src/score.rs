@@ -423,6 +423,42 @@ mod tests {
     }
 
     #[test]
+    fn agents_naming_different_subjects_need_more_than_shared_role_words() {
+        use crate::normalize::{hashed_terms, normalize_text, term_id, SparseVec};
+        use crate::subjects::Subjects;
+        let agent = |name: &str, description: &str, collection: u32| {
+            let name = name_parts(name);
+            let terms = hashed_terms(&normalize_text(description));
+            Features {
+                subjects: Subjects::of(&name.core, terms.into_iter().map(term_id)),
+                name,
+                description: SparseVec(vec![(1, 1.0)]),
+                body: SparseVec(vec![(2, 1.0)]),
+                collection,
+                ..Features::default()
+            }
+        };
+        let w = Weights::default();
+        let general = agent("performance-optimizer", "Find bottlenecks.", 1);
+        let go = agent("go-performance-optimizer", "Profile Go services.", 2);
+        let plain = agent("performance-engineer", "Find bottlenecks.", 2);
+        let narrower = score_pair(&general, &go, &w);
+        let same = score_pair(&general, &plain, &w);
+        assert!(narrower.different_subjects && !same.different_subjects);
+        let undiscounted =
+            (w.name * narrower.name + w.description + w.body) / (w.name + w.description + w.body);
+        assert!((narrower.total - SUBJECT_DISCOUNT * undiscounted).abs() < 1e-6);
+        // Siblings that also name different subjects get the stronger discount, once.
+        let netlify = agent("netlify-deployer", "Deploys sites.", 1);
+        let vercel = agent("vercel-deployer", "Deploys sites.", 1);
+        let both = score_pair(&netlify, &vercel, &w);
+        assert!(both.siblings && both.different_subjects);
+        let undiscounted =
+            (w.name * both.name + w.description + w.body) / (w.name + w.description + w.body);
+        assert!((both.total - SUBJECT_DISCOUNT.min(SIBLING_DISCOUNT) * undiscounted).abs() < 1e-6);
+    }
+
+    #[test]
     fn a_word_that_marks_a_collection_counts_little() {
         let mut marked = name_parts("geepers-react");
         marked.weights = vec![0.2, 1.0];
