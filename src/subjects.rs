@@ -244,6 +244,11 @@ mod tests {
             &broad,
             &agent("gcp-migration", "Move to GCP.")
         ));
+        let debugger = agent("nuxtjs-debugger", "Find hydration errors in Nuxt apps.");
+        assert!(different_subjects(
+            &debugger,
+            &agent("nuxt-developer", "Build Nuxt 3 apps.")
+        ));
         let orchestrator = agent("geepers_orchestrator_corpus", "Coordinates corpus agents.");
         assert!(different_subjects(
             &agent("geepers_corpus", "Corpus linguistics."),
