@@ -37,5 +37,6 @@ pub mod progress;
 pub mod report;
 pub mod role;
 pub mod score;
+pub mod subjects;
 pub mod terminal;
 pub mod words;

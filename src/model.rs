@@ -359,6 +359,11 @@ pub struct ScoreBreakdown {
     /// does not: their text was discounted (see `score::SIBLING_DISCOUNT`).
     #[serde(default)]
     pub siblings: bool,
+    /// Set when one name leads with a subject or holds a facet the other agent never mentions
+    /// (`go-performance-optimizer` / `performance-optimizer`): their text was discounted (see
+    /// `score::SUBJECT_DISCOUNT` and `subjects`).
+    #[serde(default)]
+    pub different_subjects: bool,
 }
 
 /// The parts of a [`ScoreBreakdown`] that counted in its total.

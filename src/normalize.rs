@@ -8,6 +8,7 @@
 use crate::markdown;
 use crate::model::{AgentFile, Kind};
 use crate::role;
+use crate::subjects::Subjects;
 use crate::words;
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -117,6 +118,8 @@ pub struct Features {
     pub body_len: usize,
     /// The agent's collection (see [`collections`]).
     pub collection: u32,
+    /// The specific subjects and facets its name and description mention (see `subjects`).
+    pub subjects: Subjects,
     /// A hash of the whole normalized body (boilerplate included) and description, with the kind:
     /// two agents with one `copy_of` are copies of one definition, renamed perhaps, whatever
     /// their line endings, spacing or markup. `None` for an agent without body text.
@@ -136,6 +139,7 @@ struct Extracted {
     body_len: usize,
     copy_of: Option<u64>,
     name: NameParts,
+    subjects: Subjects,
     description_terms: Vec<(Term, u32)>,
     role_terms: Vec<(Term, u32)>,
     /// Each block's hash and where its terms end in `terms`.
@@ -314,6 +318,7 @@ fn from_extracted(
                 .count();
             Features {
                 name: e.name.clone(),
+                subjects: e.subjects.clone(),
                 description,
                 body: body_vec,
                 role,
@@ -503,7 +508,6 @@ fn extract(agent: &AgentFile) -> Extracted {
     let mut blocks = Vec::new();
     let mut terms = Vec::new();
     let body_blocks = markdown::blocks(&agent.body);
-    let name = name_parts(&role_name(agent));
     let role_terms = role_terms(&role::declared_phrases(&description, &body_blocks));
     for block in &body_blocks {
         with_block_terms(&block.text, |hash, block_terms| {
@@ -513,9 +517,11 @@ fn extract(agent: &AgentFile) -> Extracted {
     }
     let description_terms =
         count_terms(term_ids(&normalize_text(&description_prose(&description))).iter());
+    let name = name_parts(&role_name(agent));
     Extracted {
         body_len: agent.body.trim().len(),
         copy_of: copy_fingerprint(agent.kind, &description_terms, &blocks),
+        subjects: Subjects::of(&name.core, description_terms.iter().map(|t| t.0)),
         name,
         description_terms,
         role_terms,
@@ -604,10 +610,19 @@ fn term_ids(normalized: &str) -> Vec<Term> {
 
 /// The name without a prefix that only says where the file lives. Plugin collections often prefix
 /// the plugin's folder name to the agent's name (`plugins/api-kit/agents/backend-architect.md` with
-/// `name: api-kit-backend-architect`); such a prefix says nothing about the role.
+/// `name: api-kit-backend-architect`); such a prefix says nothing about the role. A file named as
+/// its agent is (`business/business-analyst.md`, `03-database/database-designer.md`) keeps its
+/// whole name: there the folder is a category the role falls in, and its word is the role's.
 pub fn role_name(agent: &AgentFile) -> String {
     let name = agent.display_name();
     let lower = name.to_lowercase();
+    let stem = agent
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase());
+    if stem.as_deref() == Some(lower.as_str()) {
+        return name;
+    }
     let folder_names = agent
         .path
         .ancestors()
@@ -635,11 +650,7 @@ pub fn role_name(agent: &AgentFile) -> String {
             }
         }
     }
-    if let Some(stem) = agent
-        .path
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase())
-    {
+    if let Some(stem) = stem {
         if lower.len() > stem.len()
             && lower.ends_with(&stem)
             && lower[..lower.len() - stem.len()].ends_with(['-', '_', ':'])
@@ -1077,6 +1088,18 @@ mod tests {
             named("04-kubernetes/agents/x.md", "kubernetes-expert"),
             "kubernetes-expert",
             "a folder named for the role leaves the name whole"
+        );
+        assert_eq!(
+            named("business/business-analyst.md", "business-analyst"),
+            "business-analyst",
+            "a file named as its agent keeps the folder's word"
+        );
+        assert_eq!(
+            named(
+                "agents/03-database/database-designer.md",
+                "database-designer"
+            ),
+            "database-designer"
         );
     }
 

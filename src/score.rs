@@ -7,6 +7,7 @@
 
 use crate::model::{Counted, Kind, ScoreBreakdown, ScoredPair};
 use crate::normalize::{Features, NameParts, TYPO_PREFIX};
+use crate::subjects::different_subjects;
 use rayon::prelude::*;
 
 /// How much each part counts towards the total.
@@ -70,8 +71,17 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
             (sum + weight * s, w + weight)
         });
     let siblings = counted.name && a.collection == b.collection && each_names_its_own(a, b);
+    let different_subjects = counted.name && different_subjects(&a.subjects, &b.subjects);
+    // The stronger of the discounts that apply (either can be set to 1 to leave it out).
+    let discount = [
+        (siblings, SIBLING_DISCOUNT),
+        (different_subjects, SUBJECT_DISCOUNT),
+    ]
+    .iter()
+    .filter(|d| d.0)
+    .fold(1.0f32, |least, d| least.min(d.1));
     let weighted_mean = if total_weight > 0.0 {
-        weighted / total_weight * if siblings { SIBLING_DISCOUNT } else { 1.0 }
+        weighted / total_weight * discount
     } else {
         0.0
     };
@@ -85,6 +95,7 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
         total: weighted_mean.max(shared_lines),
         counted,
         siblings,
+        different_subjects,
     }
 }
 
@@ -94,6 +105,11 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
 /// template makes them agree. Near-verbatim copies are not affected (the shared blocks still set
 /// their score).
 pub const SIBLING_DISCOUNT: f32 = 0.8;
+
+/// What the weighted score of two agents naming different subjects (see `subjects`) is multiplied
+/// by: one of them is about a technology, platform or concern the other never mentions, and the
+/// words they share are those of the kind of role, not of the job.
+pub const SUBJECT_DISCOUNT: f32 = 0.65;
 
 /// A name word weighs at least this to count as naming a subject of its own.
 const OWN_WORD_WEIGHT: f32 = 0.5;
@@ -410,6 +426,42 @@ mod tests {
             !narrower.siblings,
             "one subject in more words is not two subjects"
         );
+    }
+
+    #[test]
+    fn agents_naming_different_subjects_need_more_than_shared_role_words() {
+        use crate::normalize::{hashed_terms, normalize_text, term_id, SparseVec};
+        use crate::subjects::Subjects;
+        let agent = |name: &str, description: &str, collection: u32| {
+            let name = name_parts(name);
+            let terms = hashed_terms(&normalize_text(description));
+            Features {
+                subjects: Subjects::of(&name.core, terms.into_iter().map(term_id)),
+                name,
+                description: SparseVec(vec![(1, 1.0)]),
+                body: SparseVec(vec![(2, 1.0)]),
+                collection,
+                ..Features::default()
+            }
+        };
+        let w = Weights::default();
+        let general = agent("performance-optimizer", "Find bottlenecks.", 1);
+        let go = agent("go-performance-optimizer", "Profile Go services.", 2);
+        let plain = agent("performance-engineer", "Find bottlenecks.", 2);
+        let narrower = score_pair(&general, &go, &w);
+        let same = score_pair(&general, &plain, &w);
+        assert!(narrower.different_subjects && !same.different_subjects);
+        let undiscounted =
+            (w.name * narrower.name + w.description + w.body) / (w.name + w.description + w.body);
+        assert!((narrower.total - SUBJECT_DISCOUNT * undiscounted).abs() < 1e-6);
+        // Siblings that also name different subjects get the stronger discount, once.
+        let netlify = agent("netlify-deployer", "Deploys sites.", 1);
+        let vercel = agent("vercel-deployer", "Deploys sites.", 1);
+        let both = score_pair(&netlify, &vercel, &w);
+        assert!(both.siblings && both.different_subjects);
+        let undiscounted =
+            (w.name * both.name + w.description + w.body) / (w.name + w.description + w.body);
+        assert!((both.total - SUBJECT_DISCOUNT.min(SIBLING_DISCOUNT) * undiscounted).abs() < 1e-6);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Words: what the field writes several ways, and the filler words of agent names.
 //!
 //! The list ships as `data/words.toml` (compiled in) so a maintainer can extend it without touching
-//! code: synonyms (`golang` → `go`), phrases made one term (`machine learning` → `ml`) and the filler
-//! words of names (`expert`, `guru`, `ninja`: how an agent is styled, not what it does). More entries
+//! code: synonyms (`golang` → `go`), phrases made one term (`machine learning` → `ml`), the filler
+//! words of names (`expert`, `guru`, `ninja`: how an agent is styled, not what it does), and the
+//! specific subjects (`python`, `gcp`, `nuxt`) and facets (`security`, `migration`) that tell two
+//! agents of one kind of role apart (see `subjects`). More entries
 //! can be added before the first text is read, from a config file, with [`install_extra`].
 //!
 //! The file is a small subset of TOML, one entry a line: `[section]` headers, `key = ["a", "b"]`
@@ -23,6 +25,12 @@ pub struct WordList {
     pub phrases: Vec<(String, Vec<String>)>,
     /// Filler words of names.
     pub filler: Vec<String>,
+    /// Specific subjects an agent can be about: languages, frameworks, platforms, tools.
+    pub subjects: Vec<String>,
+    /// Concerns that make a narrower job of a role: `security`, `test`, `migration`.
+    pub facets: Vec<String>,
+    /// `(subject, the subjects built on it)`: `python` → `django`, `fastapi`; `dart` → `flutter`.
+    pub frameworks: Vec<(String, Vec<String>)>,
 }
 
 impl WordList {
@@ -38,9 +46,12 @@ impl WordList {
             }
             if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
                 section = name.trim().to_owned();
-                if !matches!(section.as_str(), "synonyms" | "phrases" | "filler") {
+                if !matches!(
+                    section.as_str(),
+                    "synonyms" | "phrases" | "filler" | "subjects" | "facets" | "frameworks"
+                ) {
                     return Err(format!(
-                        "line {}: unknown section [{section}] (expected synonyms, phrases or filler)",
+                        "line {}: unknown section [{section}] (expected synonyms, phrases, filler, subjects, facets or frameworks)",
                         i + 1
                     ));
                 }
@@ -64,10 +75,17 @@ impl WordList {
                 "synonyms" => list.synonyms.push((checked_word(&key, i)?, words)),
                 "phrases" => list.phrases.push((checked_word(&key, i)?, words)),
                 "filler" => list.filler.extend(words),
+                "subjects" => list.subjects.extend(words),
+                "facets" => list.facets.extend(words),
+                "frameworks" => list.frameworks.push((checked_word(&key, i)?, words)),
                 _ => return Err(format!("line {}: entry outside a section", i + 1)),
             }
         }
-        for word in list.synonyms.iter().flat_map(|s| &s.1).chain(&list.filler) {
+        let built_on = list.frameworks.iter().flat_map(|f| &f.1);
+        let listed = (list.filler.iter().chain(&list.subjects))
+            .chain(&list.facets)
+            .chain(built_on);
+        for word in list.synonyms.iter().flat_map(|s| &s.1).chain(listed) {
             if !is_word(word) {
                 return Err(format!(
                     "{word:?} is not one lowercase word of letters and digits"
@@ -134,6 +152,11 @@ pub struct Words {
     /// By first word: the rest of each phrase starting with it and its term, longest first.
     phrases: HashMap<String, Vec<(Vec<String>, String)>>,
     filler: HashSet<String>,
+    /// Subjects and facets, in their canonical spelling, each once, in the order listed.
+    subjects: Vec<String>,
+    facets: Vec<String>,
+    /// Each subject built on another, with that one (canonical spellings).
+    built_on: HashMap<String, String>,
     /// Every canonical word and spelling: adjacent name words whose concatenation is one of these
     /// are read as that word (`Graph`+`QL`, `Next`+`JS`).
     known: HashSet<String>,
@@ -162,7 +185,57 @@ impl Words {
             }
             words.filler.extend(list.filler.iter().cloned());
         }
+        // Subjects and facets are read once every synonym is known, in the spelling text reads as.
+        for list in lists {
+            for (base, built) in &list.frameworks {
+                let base = words.canonical(base).to_owned();
+                for framework in built {
+                    let framework = words.canonical(framework).to_owned();
+                    words.built_on.insert(framework, base.clone());
+                }
+            }
+        }
+        let framework_subjects: Vec<String> = (words.built_on.iter())
+            .flat_map(|(framework, base)| [base.clone(), framework.clone()])
+            .collect();
+        for list in lists {
+            for (from, into) in [(&list.subjects, 0), (&list.facets, 1)] {
+                for word in from {
+                    let canonical = words.canonical(word).to_owned();
+                    let kept = if into == 0 {
+                        &mut words.subjects
+                    } else {
+                        &mut words.facets
+                    };
+                    if !kept.contains(&canonical) {
+                        kept.push(canonical);
+                    }
+                }
+            }
+        }
+        let mut framework_subjects = framework_subjects;
+        framework_subjects.sort();
+        for subject in framework_subjects {
+            if !words.subjects.contains(&subject) {
+                words.subjects.push(subject);
+            }
+        }
         words
+    }
+
+    /// The subject `subject` is built on (`fastapi` → `python`), canonical spellings.
+    pub fn built_on(&self, subject: &str) -> Option<&str> {
+        self.built_on.get(subject).map(String::as_str)
+    }
+
+    /// The specific subjects (languages, frameworks, platforms, tools), canonical spellings.
+    pub fn subjects(&self) -> &[String] {
+        &self.subjects
+    }
+
+    /// The facets: concerns that make a narrower job of a role (`security`, `migration`).
+    pub fn facets(&self) -> &[String] {
+        &self.facets
     }
 
     /// One name for what the field writes several ways (`golang` → `go`); other words as they are.
@@ -244,6 +317,19 @@ mod tests {
         );
         assert_eq!(w.phrase_at(&["machine"]), None);
         assert!(w.is_known("graphql") && w.is_known("nextjs"));
+        assert!(w.subjects().iter().any(|s| s == "go") && w.subjects().len() > 50);
+        assert!(w.facets().iter().any(|f| f == "security"));
+        assert_eq!(w.built_on("fastapi"), Some("python"));
+        assert_eq!(
+            w.built_on("nuxtjs"),
+            None,
+            "looked up by canonical spelling"
+        );
+        assert_eq!(w.built_on("nuxt"), Some("vue"));
+        assert!(
+            !w.subjects().iter().any(|s| s == "golang"),
+            "subjects are kept in their canonical spelling"
+        );
     }
 
     #[test]
@@ -274,6 +360,21 @@ mod tests {
         assert_eq!(w.canonical("tf"), "terraform");
         assert_eq!(w.canonical("golang"), "go", "the shipped entries stay");
         assert!(w.is_filler("overlord") && w.is_filler("guru"));
+        let extra = WordList::parse(
+            "[subjects]\nwords = [\"golang\", \"zig\"]\n[facets]\nwords = [\"cost\"]\n",
+        )
+        .unwrap();
+        let w = Words::build(&[&shipped, &extra]);
+        assert!(w.subjects().iter().any(|s| s == "zig"));
+        assert_eq!(w.subjects().iter().filter(|s| *s == "go").count(), 1);
+        assert_eq!(w.facets().iter().filter(|f| *f == "cost").count(), 1);
+        let extra = WordList::parse("[frameworks]\nzig = [\"zigzag\"]\n").unwrap();
+        let w = Words::build(&[&shipped, &extra]);
+        assert_eq!(w.built_on("zigzag"), Some("zig"));
+        assert!(
+            w.subjects().iter().any(|s| s == "zigzag"),
+            "a framework is a subject"
+        );
     }
 
     #[test]

@@ -133,3 +133,37 @@ fn the_verdict_is_what_a_scan_of_the_same_library_does() {
         "{text}"
     );
 }
+
+/// `explain` says when one agent names a subject the other never mentions, and the JSON carries it.
+#[test]
+fn a_subject_one_agent_never_mentions_is_shown_and_discounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "## Approach\n\nProfile first, then fix the hottest path, then measure again.\n";
+    let write = |file: &str, name: &str, description: &str| {
+        let text = format!("---\nname: {name}\ndescription: {description}\n---\n{body}");
+        std::fs::write(dir.path().join(file), text).unwrap();
+    };
+    write(
+        "a.md",
+        "performance-optimizer",
+        "Find bottlenecks and tune memory use.",
+    );
+    write(
+        "b.md",
+        "go-performance-optimizer",
+        "Profile and tune Go services.",
+    );
+    let (a, b) = (dir.path().join("a.md"), dir.path().join("b.md"));
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let text = explain(&[a, b]);
+    assert!(
+        text.lines().any(|l| l.trim_start().starts_with("subjects")),
+        "{text}"
+    );
+    let out = cmd()
+        .args(["explain", a, b, "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["score"]["different_subjects"], true, "{v:#}");
+}

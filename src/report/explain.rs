@@ -57,7 +57,13 @@ pub fn explanation_text(e: &Explanation) -> String {
         s.role,
         if s.counted.role { "" } else { absent }
     );
-    if s.siblings {
+    if s.different_subjects {
+        let _ = writeln!(
+            out,
+            "  subjects     one names a technology, platform or concern the other never mentions: text counted at {:.0}%",
+            crate::score::SUBJECT_DISCOUNT * 100.0
+        );
+    } else if s.siblings {
         let _ = writeln!(
             out,
             "  siblings     one collection, names with different subjects: text counted at {:.0}%",
