@@ -127,27 +127,57 @@ impl Features {
     }
 }
 
-/// What one agent's text holds before library-wide statistics are known. Every agent's is held at
-/// once, so it is kept flat: one list of terms for the whole body, cut into blocks by `blocks`.
-struct Extracted {
+/// What one agent's text holds before library-wide statistics are known: every agent's is held
+/// at once, and not its text. The body is kept as the hashes of its blocks, in order; the terms of
+/// each distinct block are kept once, in [`BlockTerms`] (a library repeats its blocks: 8.4 million
+/// blocks of a 100,000-agent library were 194,000 distinct ones).
+pub struct Extracted {
     body_len: usize,
     copy_of: Option<u64>,
     name: NameParts,
     description_terms: Vec<(Term, u32)>,
-    /// Each block's hash and where its terms end in `terms`.
-    blocks: Vec<(u64, u32)>,
-    terms: Vec<Term>,
+    /// The hash of each block's normalized text, in order (see [`BlockTerms`]).
+    blocks: Vec<u64>,
 }
 
-impl Extracted {
-    /// Each block's hash with its terms.
-    fn block_terms(&self) -> impl Iterator<Item = (u64, &[Term])> {
-        let mut start = 0;
-        self.blocks.iter().map(move |&(hash, end)| {
-            let terms = &self.terms[start as usize..end as usize];
-            start = end;
-            (hash, terms)
-        })
+/// The terms of every distinct body block read, by the hash of the block's normalized text
+/// (a block's terms depend on that text alone). Filled by every reading thread at once, so it is
+/// cut into shards, each behind its own lock.
+pub struct BlockTerms {
+    shards: Vec<std::sync::Mutex<HashMap<u64, Box<[Term]>>>>,
+}
+
+impl Default for BlockTerms {
+    fn default() -> Self {
+        BlockTerms {
+            shards: (0..BLOCK_SHARDS).map(|_| Default::default()).collect(),
+        }
+    }
+}
+
+/// Enough shards that two threads seldom wait for one another.
+const BLOCK_SHARDS: usize = 64;
+
+impl BlockTerms {
+    fn shard(&self, hash: u64) -> std::sync::MutexGuard<'_, HashMap<u64, Box<[Term]>>> {
+        // The high bits: the map inside the shard uses the low ones.
+        let shard = &self.shards[(hash >> 58) as usize % BLOCK_SHARDS];
+        shard
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn insert(&self, hash: u64, terms: &[Term]) {
+        self.shard(hash).entry(hash).or_insert_with(|| terms.into());
+    }
+
+    /// The table, read only from now on: no more locks.
+    fn into_map(self) -> HashMap<u64, Box<[Term]>> {
+        let mut all = HashMap::default();
+        for shard in self.shards {
+            all.extend(shard.into_inner().unwrap_or_else(|p| p.into_inner()));
+        }
+        all
     }
 }
 
@@ -160,12 +190,9 @@ pub struct Vocabulary {
 
 /// Turns every agent into features. Work per agent runs in parallel.
 pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
-    let collections = collections(agents);
-    from_extracted(
-        agents.par_iter().map(extract).collect(),
-        &collections,
-        &vec![true; agents.len()],
-    )
+    let blocks = BlockTerms::default();
+    let extracted = agents.par_iter().map(|a| extract(a, &blocks)).collect();
+    featurize_extracted(extracted, blocks, agents, &vec![true; agents.len()])
 }
 
 /// [`featurize`], emptying each agent's body as soon as it is read: a large library is compared
@@ -187,17 +214,28 @@ pub fn featurize_counting(
     counted: &[bool],
     done: impl Fn() + Sync,
 ) -> (Vec<Features>, Vocabulary) {
-    let collections = collections(agents);
+    let blocks = BlockTerms::default();
     let extracted = agents
         .par_iter_mut()
         .map(|agent| {
-            let e = extract(agent);
+            let e = extract(agent, &blocks);
             agent.body = String::new();
             done();
             e
         })
         .collect();
-    from_extracted(extracted, &collections, counted)
+    featurize_extracted(extracted, blocks, agents, counted)
+}
+
+/// The features of agents already [`extract`]ed (in the order of `agents`, whose bodies are no
+/// longer needed), with the library-wide statistics taken over the agents `counted` marks.
+pub fn featurize_extracted(
+    extracted: Vec<Extracted>,
+    blocks: BlockTerms,
+    agents: &[AgentFile],
+    counted: &[bool],
+) -> (Vec<Features>, Vocabulary) {
+    from_extracted(extracted, &blocks.into_map(), &collections(agents), counted)
 }
 
 /// Each agent's collection: the folder just below the one all agents share (`dev/files/acme+agents/
@@ -235,12 +273,13 @@ pub fn collections(agents: &[AgentFile]) -> Vec<u32> {
 /// Library-wide statistics (term and block rarity, boilerplate) and then each agent's features.
 fn from_extracted(
     mut extracted: Vec<Extracted>,
+    block_terms: &HashMap<u64, Box<[Term]>>,
     collections: &[u32],
     counted: &[bool],
 ) -> (Vec<Features>, Vocabulary) {
     let n = counted.iter().filter(|&&c| c).count();
     let distinct_blocks = |e: &Extracted| {
-        let mut hashes: Vec<u64> = e.blocks.iter().map(|b| b.0).collect();
+        let mut hashes: Vec<u64> = e.blocks.clone();
         hashes.sort_unstable();
         hashes.dedup(); // a block said twice in one file is still one file
         hashes
@@ -258,39 +297,38 @@ fn from_extracted(
         distinct_blocks,
     ));
     set_name_weights(&mut extracted, collections);
-    // Each body's term counts, boilerplate left out; the per-block term lists go as they are counted.
-    let body_terms: Vec<Vec<(Term, u32)>> = extracted
-        .par_iter_mut()
-        .map(|e| {
-            let counts = count_terms(
-                e.block_terms()
-                    .filter(|(h, _)| !boilerplate.contains(h))
-                    .flat_map(|(_, terms)| terms),
-            );
-            e.terms = Vec::new();
-            counts
-        })
-        .collect();
+    // Each body's term counts, boilerplate left out. Worked out twice, for the rarity of terms and
+    // then for each body's vector, rather than held for every agent in between: they would weigh
+    // more than the features.
+    let body_terms = |e: &Extracted| {
+        count_terms(
+            e.blocks
+                .iter()
+                .filter(|h| !boilerplate.contains(h))
+                .flat_map(|h| block_terms.get(h).map_or(&[][..], |t| &t[..])),
+        )
+    };
     let desc_df = document_frequency_of(&extracted, counted, |e| {
         e.description_terms.iter().map(|t| t.0).collect()
     });
-    let body_df = document_frequency_of(&body_terms, counted, |c| c.iter().map(|t| t.0).collect());
+    let body_df = document_frequency_of(&extracted, counted, |e| {
+        body_terms(e).into_iter().map(|t| t.0).collect()
+    });
     let idf =
         |df: &HashMap<Term, u32>, t: Term| inverse_frequency(n, df.get(&t).copied().unwrap_or(1));
     let features = extracted
-        .par_iter()
-        .zip(body_terms.par_iter())
+        .into_par_iter()
         .zip(collections.par_iter())
-        .map(|((e, body), &collection)| {
+        .map(|(e, &collection)| {
             let description = SparseVec::tf_idf(&e.description_terms, DESCRIPTION_TERMS, |t| {
                 idf(&desc_df, t)
             });
-            let body_vec = SparseVec::tf_idf(body, BODY_TERMS, |t| idf(&body_df, t));
+            let body_vec = SparseVec::tf_idf(&body_terms(&e), BODY_TERMS, |t| idf(&body_df, t));
             let mut blocks: Vec<(u64, f32)> = e
                 .blocks
                 .iter()
-                .filter(|(h, _)| !boilerplate.contains(h))
-                .map(|(h, _)| {
+                .filter(|h| !boilerplate.contains(h))
+                .map(|h| {
                     (
                         *h,
                         inverse_frequency(n, block_df.get(h).copied().unwrap_or(1)),
@@ -299,13 +337,9 @@ fn from_extracted(
                 .collect();
             blocks.sort_unstable_by_key(|b| b.0);
             blocks.dedup_by_key(|b| b.0);
-            let boiler = e
-                .blocks
-                .iter()
-                .filter(|(h, _)| boilerplate.contains(h))
-                .count();
+            let boiler = e.blocks.iter().filter(|h| boilerplate.contains(h)).count();
             Features {
-                name: e.name.clone(),
+                name: e.name,
                 description,
                 body: body_vec,
                 body_len: e.body_len,
@@ -489,14 +523,15 @@ fn count_terms<'a>(terms: impl Iterator<Item = &'a Term>) -> Vec<(Term, u32)> {
     counts
 }
 
-fn extract(agent: &AgentFile) -> Extracted {
+/// What `agent`'s text holds for comparing it (see [`Extracted`]); the terms of its body blocks
+/// go to `block_terms`. Its body is not needed afterwards.
+pub fn extract(agent: &AgentFile, block_terms: &BlockTerms) -> Extracted {
     let description = agent.frontmatter.description().unwrap_or_default();
     let mut blocks = Vec::new();
-    let mut terms = Vec::new();
     for block in markdown::blocks(&agent.body) {
-        with_block_terms(&block.text, |hash, block_terms| {
-            terms.extend_from_slice(block_terms);
-            blocks.push((hash, terms.len() as u32));
+        with_block_terms(&block.text, |hash, terms| {
+            block_terms.insert(hash, terms);
+            blocks.push(hash);
         });
     }
     let description_terms =
@@ -507,14 +542,13 @@ fn extract(agent: &AgentFile) -> Extracted {
         name: name_parts(&role_name(agent)),
         description_terms,
         blocks,
-        terms,
     }
 }
 
 /// [`Features::copy_of`]: the hash of the kind, the description's terms and every block of the
 /// body in order, boilerplate included (a copy made hundreds of times makes its own blocks
 /// boilerplate, and must still be known for a copy).
-fn copy_fingerprint(kind: Kind, description: &[(Term, u32)], blocks: &[(u64, u32)]) -> Option<u64> {
+fn copy_fingerprint(kind: Kind, description: &[(Term, u32)], blocks: &[u64]) -> Option<u64> {
     if blocks.is_empty() {
         return None;
     }
@@ -526,7 +560,7 @@ fn copy_fingerprint(kind: Kind, description: &[(Term, u32)], blocks: &[(u64, u32
         bytes.extend_from_slice(&term.to_le_bytes());
         bytes.extend_from_slice(&count.to_le_bytes());
     }
-    for &(hash, _) in blocks {
+    for hash in blocks {
         bytes.extend_from_slice(&hash.to_le_bytes());
     }
     Some(xxh3_64(&bytes))
