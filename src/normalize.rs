@@ -60,6 +60,8 @@ impl SparseVec {
         // and so every score, is the same on every run.
         v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v.truncate(keep);
+        // Every agent's vectors are held for the rest of the scan: not the room of every term.
+        v.shrink_to_fit();
         v.sort_unstable_by_key(|&(t, _)| t);
         let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -337,6 +339,7 @@ fn from_extracted(
                 .collect();
             blocks.sort_unstable_by_key(|b| b.0);
             blocks.dedup_by_key(|b| b.0);
+            blocks.shrink_to_fit();
             let boiler = e.blocks.iter().filter(|h| boilerplate.contains(h)).count();
             Features {
                 name: e.name,
