@@ -67,8 +67,13 @@ fn identity(agent: &AgentFile) -> String {
 /// The body with its white space folded, hashed: generators reflow blank lines and trailing
 /// spaces, not words.
 pub fn body_key(body: &str) -> u64 {
-    let folded: Vec<&str> = body.split_whitespace().collect();
-    xxhash_rust::xxh3::xxh3_64(folded.join(" ").as_bytes())
+    // Word by word into the hash, each word ended by a space: no copy of the body is made.
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for word in body.split_whitespace() {
+        hasher.update(word.as_bytes());
+        hasher.update(b" ");
+    }
+    hasher.digest()
 }
 
 #[cfg(test)]

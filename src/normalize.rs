@@ -146,12 +146,17 @@ pub struct Extracted {
 /// (a block's terms depend on that text alone). Filled by every reading thread at once, so it is
 /// cut into shards, each behind its own lock.
 pub struct BlockTerms {
+    /// Unique in the process, never 0: what each thread's memory of a block notes once it put
+    /// the block in this table.
+    id: u64,
     shards: Vec<std::sync::Mutex<HashMap<u64, Box<[Term]>>>>,
 }
 
 impl Default for BlockTerms {
     fn default() -> Self {
+        static TABLES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         BlockTerms {
+            id: TABLES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             shards: (0..BLOCK_SHARDS).map(|_| Default::default()).collect(),
         }
     }
@@ -515,15 +520,14 @@ where
         })
 }
 
-/// How often each term occurs, by term.
+/// How often each term occurs, by term. Sorted and counted in runs: for the few hundred terms of
+/// a body, cheaper than a hash map that grows as it fills.
 fn count_terms<'a>(terms: impl Iterator<Item = &'a Term>) -> Vec<(Term, u32)> {
-    let mut counts: HashMap<Term, u32> = HashMap::default();
-    for &t in terms {
-        *counts.entry(t).or_insert(0) += 1;
-    }
-    let mut counts: Vec<(Term, u32)> = counts.into_iter().collect();
-    counts.sort_unstable();
-    counts
+    let mut all: Vec<Term> = terms.copied().collect();
+    all.sort_unstable();
+    all.chunk_by(|a, b| a == b)
+        .map(|run| (run[0], run.len() as u32))
+        .collect()
 }
 
 /// What `agent`'s text holds for comparing it (see [`Extracted`]); the terms of its body blocks
@@ -532,8 +536,14 @@ pub fn extract(agent: &AgentFile, block_terms: &BlockTerms) -> Extracted {
     let description = agent.frontmatter.description().unwrap_or_default();
     let mut blocks = Vec::new();
     for block in markdown::blocks(&agent.body) {
-        with_block_terms(&block.text, |hash, terms| {
-            block_terms.insert(hash, terms);
+        with_block_terms(&block.text, |hash, terms, stamp| {
+            // Once per table and thread: a block this thread already put in this table is not
+            // looked up again (locking the table for every block of a library cost a tenth of
+            // reading it).
+            if *stamp != block_terms.id {
+                block_terms.insert(hash, terms);
+                *stamp = block_terms.id;
+            }
             blocks.push(hash);
         });
     }
@@ -569,15 +579,15 @@ fn copy_fingerprint(kind: Kind, description: &[(Term, u32)], blocks: &[u64]) -> 
     Some(xxh3_64(&bytes))
 }
 
-/// Calls `f(hash, terms)` with the hash of a block's normalized text and its terms, unless the block
-/// is too short to say anything. Libraries are full of copies, so the same block comes back again
-/// and again: each thread remembers what it worked out for the blocks it has seen (by a hash of
-/// their text), up to a bound.
-fn with_block_terms(text: &str, f: impl FnOnce(u64, &[Term])) {
+/// Calls `f(hash, terms, stamp)` with the hash of a block's normalized text and its terms, unless
+/// the block is too short to say anything. Libraries are full of copies, so the same block comes
+/// back again and again: each thread remembers what it worked out for the blocks it has seen (by a
+/// hash of their text), up to a bound, with a `stamp` of the caller's own (0 at first) for it.
+fn with_block_terms(text: &str, f: impl FnOnce(u64, &[Term], &mut u64)) {
     const REMEMBERED: usize = 1 << 17;
-    /// By the hash of a block's text: the hash of its normalized text and its terms, or `None` when
-    /// it is too short.
-    type Seen = HashMap<u64, Option<(u64, Box<[Term]>)>>;
+    /// By the hash of a block's text: the hash of its normalized text, its terms and the caller's
+    /// stamp, or `None` when it is too short.
+    type Seen = HashMap<u64, Option<(u64, Box<[Term]>, u64)>>;
     thread_local! {
         static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(HashMap::default());
     }
@@ -591,11 +601,11 @@ fn with_block_terms(text: &str, f: impl FnOnce(u64, &[Term])) {
             let normalized = normalize_text(text);
             (normalized.len() >= 3).then(|| {
                 let terms = term_ids(&normalized).into_boxed_slice();
-                (xxh3_64(normalized.as_bytes()), terms)
+                (xxh3_64(normalized.as_bytes()), terms, 0)
             })
         });
-        if let Some((hash, terms)) = worked_out {
-            f(*hash, terms);
+        if let Some((hash, terms, stamp)) = worked_out {
+            f(*hash, terms, stamp);
         }
     })
 }
@@ -999,14 +1009,14 @@ mod tests {
         assert_eq!(term_ids(&normalized), expected);
         for _ in 0..2 {
             let mut got = None;
-            with_block_terms(text, |hash, terms| got = Some((hash, terms.to_vec())));
+            with_block_terms(text, |hash, terms, _| got = Some((hash, terms.to_vec())));
             assert_eq!(
                 got,
                 Some((xxh3_64(normalized.as_bytes()), expected.clone()))
             );
         }
         let mut short = false;
-        with_block_terms("a!", |_, _| short = true);
+        with_block_terms("a!", |_, _, _| short = true);
         assert!(!short, "too short to say anything");
     }
 
