@@ -811,6 +811,41 @@ mod tests {
     }
 
     #[test]
+    fn one_pass_over_the_files_gives_the_features_of_the_whole_bodies() {
+        let dir = tempfile::tempdir().unwrap();
+        let template = "## Team rules\n\nAlways report in the shared channel with a summary.\n";
+        let files: Vec<PathBuf> = (0..9)
+            .map(|i| {
+                let path = dir.path().join(format!("a{i}.md"));
+                let text = format!(
+                    "---\nname: a{i}\ndescription: Reviews area{i}.\n---\nTopic{i} covers area{i}.\n\n{template}"
+                );
+                std::fs::write(&path, text).unwrap();
+                path
+            })
+            .collect();
+        let library = Library::load(&files, &ScanOptions::default()).unwrap();
+        assert!(
+            library.agents.iter().all(|a| a.body.is_empty()),
+            "bodies let go"
+        );
+        let whole: Vec<AgentFile> = files
+            .iter()
+            .map(|f| parse::read_agent_file(f).unwrap())
+            .collect();
+        let (expected, vocabulary) = normalize::featurize(&whole);
+        assert_eq!(
+            vocabulary.boilerplate_blocks, 2,
+            "the template, counted by hash"
+        );
+        assert_eq!(
+            library.vocabulary.boilerplate_blocks,
+            vocabulary.boilerplate_blocks
+        );
+        assert_eq!(format!("{:?}", library.features), format!("{expected:?}"));
+    }
+
+    #[test]
     fn members_replaced_after_the_read_are_neither_merged_nor_diffed() {
         let dir = tempfile::tempdir().unwrap();
         let files: Vec<PathBuf> = ["a", "b", "c"]
