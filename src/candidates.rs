@@ -330,7 +330,10 @@ impl SharedWeights {
             .collect();
         found.sort_unstable_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
         found.truncate(k);
-        found.into_iter().map(|(b, _, _)| b).collect()
+        // Collected from a borrow, into a list of its own length: collected from `found` itself
+        // it would keep `found`'s allocation, as long as every agent touched, for each agent
+        // (about 0.45 GB more at 100,000 real-sized agents).
+        found.iter().map(|&(b, _, _)| b).collect()
     }
 }
 

@@ -12,9 +12,16 @@ use rustc_hash::FxHashMap;
 /// The mirror sets among `agents`, whose bodies must still be in memory. Each set lists its
 /// members in library order; the sets come in the order of their first member.
 pub fn mirror_sets(agents: &[AgentFile]) -> Vec<MirrorSet> {
+    let body_keys: Vec<u64> = agents.iter().map(|a| body_key(&a.body)).collect();
+    mirror_sets_by_body_key(agents, &body_keys)
+}
+
+/// [`mirror_sets`], from each agent's [`body_key`] taken while its body was in memory: a scan
+/// lets each body go as soon as the file is featurized.
+pub fn mirror_sets_by_body_key(agents: &[AgentFile], body_keys: &[u64]) -> Vec<MirrorSet> {
     let mut groups: FxHashMap<(Kind, String, u64), Vec<usize>> = FxHashMap::default();
-    for (i, agent) in agents.iter().enumerate() {
-        let key = (agent.kind, identity(agent), body_key(&agent.body));
+    for (i, (agent, &body)) in agents.iter().zip(body_keys).enumerate() {
+        let key = (agent.kind, identity(agent), body);
         groups.entry(key).or_default().push(i);
     }
     let mut sets: Vec<MirrorSet> = groups
@@ -59,9 +66,14 @@ fn identity(agent: &AgentFile) -> String {
 
 /// The body with its white space folded, hashed: generators reflow blank lines and trailing
 /// spaces, not words.
-fn body_key(body: &str) -> u64 {
-    let folded: Vec<&str> = body.split_whitespace().collect();
-    xxhash_rust::xxh3::xxh3_64(folded.join(" ").as_bytes())
+pub fn body_key(body: &str) -> u64 {
+    // Word by word into the hash, each word ended by a space: no copy of the body is made.
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for word in body.split_whitespace() {
+        hasher.update(word.as_bytes());
+        hasher.update(b" ");
+    }
+    hasher.digest()
 }
 
 #[cfg(test)]

@@ -62,6 +62,8 @@ impl SparseVec {
         // and so every score, is the same on every run.
         v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v.truncate(keep);
+        // Every agent's vectors are held for the rest of the scan: not the room of every term.
+        v.shrink_to_fit();
         v.sort_unstable_by_key(|&(t, _)| t);
         let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -133,29 +135,64 @@ impl Features {
     }
 }
 
-/// What one agent's text holds before library-wide statistics are known. Every agent's is held at
-/// once, so it is kept flat: one list of terms for the whole body, cut into blocks by `blocks`.
-struct Extracted {
+/// What one agent's text holds before library-wide statistics are known: every agent's is held
+/// at once, and not its text. The body is kept as the hashes of its blocks, in order; the terms of
+/// each distinct block are kept once, in [`BlockTerms`] (a library repeats its blocks: 8.4 million
+/// blocks of a 100,000-agent library were 194,000 distinct ones).
+pub struct Extracted {
     body_len: usize,
     copy_of: Option<u64>,
     name: NameParts,
     subjects: Subjects,
     description_terms: Vec<(Term, u32)>,
     role_terms: Vec<(Term, u32)>,
-    /// Each block's hash and where its terms end in `terms`.
-    blocks: Vec<(u64, u32)>,
-    terms: Vec<Term>,
+    /// The hash of each block's normalized text, in order (see [`BlockTerms`]).
+    blocks: Vec<u64>,
 }
 
-impl Extracted {
-    /// Each block's hash with its terms.
-    fn block_terms(&self) -> impl Iterator<Item = (u64, &[Term])> {
-        let mut start = 0;
-        self.blocks.iter().map(move |&(hash, end)| {
-            let terms = &self.terms[start as usize..end as usize];
-            start = end;
-            (hash, terms)
-        })
+/// The terms of every distinct body block read, by the hash of the block's normalized text
+/// (a block's terms depend on that text alone). Filled by every reading thread at once, so it is
+/// cut into shards, each behind its own lock.
+pub struct BlockTerms {
+    /// Unique in the process, never 0: what each thread's memory of a block notes once it put
+    /// the block in this table.
+    id: u64,
+    shards: Vec<std::sync::Mutex<HashMap<u64, Box<[Term]>>>>,
+}
+
+impl Default for BlockTerms {
+    fn default() -> Self {
+        static TABLES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        BlockTerms {
+            id: TABLES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            shards: (0..BLOCK_SHARDS).map(|_| Default::default()).collect(),
+        }
+    }
+}
+
+/// Enough shards that two threads seldom wait for one another.
+const BLOCK_SHARDS: usize = 64;
+
+impl BlockTerms {
+    fn shard(&self, hash: u64) -> std::sync::MutexGuard<'_, HashMap<u64, Box<[Term]>>> {
+        // The high bits: the map inside the shard uses the low ones.
+        let shard = &self.shards[(hash >> 58) as usize % BLOCK_SHARDS];
+        shard
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn insert(&self, hash: u64, terms: &[Term]) {
+        self.shard(hash).entry(hash).or_insert_with(|| terms.into());
+    }
+
+    /// The table, read only from now on: no more locks.
+    fn into_map(self) -> HashMap<u64, Box<[Term]>> {
+        let mut all = HashMap::default();
+        for shard in self.shards {
+            all.extend(shard.into_inner().unwrap_or_else(|p| p.into_inner()));
+        }
+        all
     }
 }
 
@@ -168,12 +205,9 @@ pub struct Vocabulary {
 
 /// Turns every agent into features. Work per agent runs in parallel.
 pub fn featurize(agents: &[AgentFile]) -> (Vec<Features>, Vocabulary) {
-    let collections = collections(agents);
-    from_extracted(
-        agents.par_iter().map(extract).collect(),
-        &collections,
-        &vec![true; agents.len()],
-    )
+    let blocks = BlockTerms::default();
+    let extracted = agents.par_iter().map(|a| extract(a, &blocks)).collect();
+    featurize_extracted(extracted, blocks, agents, &vec![true; agents.len()])
 }
 
 /// [`featurize`], emptying each agent's body as soon as it is read: a large library is compared
@@ -195,17 +229,28 @@ pub fn featurize_counting(
     counted: &[bool],
     done: impl Fn() + Sync,
 ) -> (Vec<Features>, Vocabulary) {
-    let collections = collections(agents);
+    let blocks = BlockTerms::default();
     let extracted = agents
         .par_iter_mut()
         .map(|agent| {
-            let e = extract(agent);
+            let e = extract(agent, &blocks);
             agent.body = String::new();
             done();
             e
         })
         .collect();
-    from_extracted(extracted, &collections, counted)
+    featurize_extracted(extracted, blocks, agents, counted)
+}
+
+/// The features of agents already [`extract`]ed (in the order of `agents`, whose bodies are no
+/// longer needed), with the library-wide statistics taken over the agents `counted` marks.
+pub fn featurize_extracted(
+    extracted: Vec<Extracted>,
+    blocks: BlockTerms,
+    agents: &[AgentFile],
+    counted: &[bool],
+) -> (Vec<Features>, Vocabulary) {
+    from_extracted(extracted, &blocks.into_map(), &collections(agents), counted)
 }
 
 /// Each agent's collection: the folder just below the one all agents share (`dev/files/acme+agents/
@@ -243,12 +288,13 @@ pub fn collections(agents: &[AgentFile]) -> Vec<u32> {
 /// Library-wide statistics (term and block rarity, boilerplate) and then each agent's features.
 fn from_extracted(
     mut extracted: Vec<Extracted>,
+    block_terms: &HashMap<u64, Box<[Term]>>,
     collections: &[u32],
     counted: &[bool],
 ) -> (Vec<Features>, Vocabulary) {
     let n = counted.iter().filter(|&&c| c).count();
     let distinct_blocks = |e: &Extracted| {
-        let mut hashes: Vec<u64> = e.blocks.iter().map(|b| b.0).collect();
+        let mut hashes: Vec<u64> = e.blocks.clone();
         hashes.sort_unstable();
         hashes.dedup(); // a block said twice in one file is still one file
         hashes
@@ -266,43 +312,42 @@ fn from_extracted(
         distinct_blocks,
     ));
     set_name_weights(&mut extracted, collections);
-    // Each body's term counts, boilerplate left out; the per-block term lists go as they are counted.
-    let body_terms: Vec<Vec<(Term, u32)>> = extracted
-        .par_iter_mut()
-        .map(|e| {
-            let counts = count_terms(
-                e.block_terms()
-                    .filter(|(h, _)| !boilerplate.contains(h))
-                    .flat_map(|(_, terms)| terms),
-            );
-            e.terms = Vec::new();
-            counts
-        })
-        .collect();
+    // Each body's term counts, boilerplate left out. Worked out twice, for the rarity of terms and
+    // then for each body's vector, rather than held for every agent in between: they would weigh
+    // more than the features.
+    let body_terms = |e: &Extracted| {
+        count_terms(
+            e.blocks
+                .iter()
+                .filter(|h| !boilerplate.contains(h))
+                .flat_map(|h| block_terms.get(h).map_or(&[][..], |t| &t[..])),
+        )
+    };
     let desc_df = document_frequency_of(&extracted, counted, |e| {
         e.description_terms.iter().map(|t| t.0).collect()
     });
-    let body_df = document_frequency_of(&body_terms, counted, |c| c.iter().map(|t| t.0).collect());
+    let body_df = document_frequency_of(&extracted, counted, |e| {
+        body_terms(e).into_iter().map(|t| t.0).collect()
+    });
     let role_df = document_frequency_of(&extracted, counted, |e| {
         e.role_terms.iter().map(|t| t.0).collect()
     });
     let idf =
         |df: &HashMap<Term, u32>, t: Term| inverse_frequency(n, df.get(&t).copied().unwrap_or(1));
     let features = extracted
-        .par_iter()
-        .zip(body_terms.par_iter())
+        .into_par_iter()
         .zip(collections.par_iter())
-        .map(|((e, body), &collection)| {
+        .map(|(e, &collection)| {
             let description = SparseVec::tf_idf(&e.description_terms, DESCRIPTION_TERMS, |t| {
                 idf(&desc_df, t)
             });
-            let body_vec = SparseVec::tf_idf(body, BODY_TERMS, |t| idf(&body_df, t));
+            let body_vec = SparseVec::tf_idf(&body_terms(&e), BODY_TERMS, |t| idf(&body_df, t));
             let role = SparseVec::tf_idf(&e.role_terms, usize::MAX, |t| idf(&role_df, t));
             let mut blocks: Vec<(u64, f32)> = e
                 .blocks
                 .iter()
-                .filter(|(h, _)| !boilerplate.contains(h))
-                .map(|(h, _)| {
+                .filter(|h| !boilerplate.contains(h))
+                .map(|h| {
                     (
                         *h,
                         inverse_frequency(n, block_df.get(h).copied().unwrap_or(1)),
@@ -311,14 +356,11 @@ fn from_extracted(
                 .collect();
             blocks.sort_unstable_by_key(|b| b.0);
             blocks.dedup_by_key(|b| b.0);
-            let boiler = e
-                .blocks
-                .iter()
-                .filter(|(h, _)| boilerplate.contains(h))
-                .count();
+            blocks.shrink_to_fit();
+            let boiler = e.blocks.iter().filter(|h| boilerplate.contains(h)).count();
             Features {
-                name: e.name.clone(),
-                subjects: e.subjects.clone(),
+                name: e.name,
+                subjects: e.subjects,
                 description,
                 body: body_vec,
                 role,
@@ -492,27 +534,33 @@ where
         })
 }
 
-/// How often each term occurs, by term.
+/// How often each term occurs, by term. Sorted and counted in runs: for the few hundred terms of
+/// a body, cheaper than a hash map that grows as it fills.
 fn count_terms<'a>(terms: impl Iterator<Item = &'a Term>) -> Vec<(Term, u32)> {
-    let mut counts: HashMap<Term, u32> = HashMap::default();
-    for &t in terms {
-        *counts.entry(t).or_insert(0) += 1;
-    }
-    let mut counts: Vec<(Term, u32)> = counts.into_iter().collect();
-    counts.sort_unstable();
-    counts
+    let mut all: Vec<Term> = terms.copied().collect();
+    all.sort_unstable();
+    all.chunk_by(|a, b| a == b)
+        .map(|run| (run[0], run.len() as u32))
+        .collect()
 }
 
-fn extract(agent: &AgentFile) -> Extracted {
+/// What `agent`'s text holds for comparing it (see [`Extracted`]); the terms of its body blocks
+/// go to `block_terms`. Its body is not needed afterwards.
+pub fn extract(agent: &AgentFile, block_terms: &BlockTerms) -> Extracted {
     let description = agent.frontmatter.description().unwrap_or_default();
     let mut blocks = Vec::new();
-    let mut terms = Vec::new();
     let body_blocks = markdown::blocks(&agent.body);
     let role_terms = role_terms(&role::declared_phrases(&description, &body_blocks));
     for block in &body_blocks {
-        with_block_terms(&block.text, |hash, block_terms| {
-            terms.extend_from_slice(block_terms);
-            blocks.push((hash, terms.len() as u32));
+        with_block_terms(&block.text, |hash, terms, stamp| {
+            // Once per table and thread: a block this thread already put in this table is not
+            // looked up again (locking the table for every block of a library cost a tenth of
+            // reading it).
+            if *stamp != block_terms.id {
+                block_terms.insert(hash, terms);
+                *stamp = block_terms.id;
+            }
+            blocks.push(hash);
         });
     }
     let description_terms =
@@ -526,7 +574,6 @@ fn extract(agent: &AgentFile) -> Extracted {
         description_terms,
         role_terms,
         blocks,
-        terms,
     }
 }
 
@@ -552,7 +599,7 @@ fn role_terms(phrases: &[String]) -> Vec<(Term, u32)> {
 /// [`Features::copy_of`]: the hash of the kind, the description's terms and every block of the
 /// body in order, boilerplate included (a copy made hundreds of times makes its own blocks
 /// boilerplate, and must still be known for a copy).
-fn copy_fingerprint(kind: Kind, description: &[(Term, u32)], blocks: &[(u64, u32)]) -> Option<u64> {
+fn copy_fingerprint(kind: Kind, description: &[(Term, u32)], blocks: &[u64]) -> Option<u64> {
     if blocks.is_empty() {
         return None;
     }
@@ -564,21 +611,21 @@ fn copy_fingerprint(kind: Kind, description: &[(Term, u32)], blocks: &[(u64, u32
         bytes.extend_from_slice(&term.to_le_bytes());
         bytes.extend_from_slice(&count.to_le_bytes());
     }
-    for &(hash, _) in blocks {
+    for hash in blocks {
         bytes.extend_from_slice(&hash.to_le_bytes());
     }
     Some(xxh3_64(&bytes))
 }
 
-/// Calls `f(hash, terms)` with the hash of a block's normalized text and its terms, unless the block
-/// is too short to say anything. Libraries are full of copies, so the same block comes back again
-/// and again: each thread remembers what it worked out for the blocks it has seen (by a hash of
-/// their text), up to a bound.
-fn with_block_terms(text: &str, f: impl FnOnce(u64, &[Term])) {
+/// Calls `f(hash, terms, stamp)` with the hash of a block's normalized text and its terms, unless
+/// the block is too short to say anything. Libraries are full of copies, so the same block comes
+/// back again and again: each thread remembers what it worked out for the blocks it has seen (by a
+/// hash of their text), up to a bound, with a `stamp` of the caller's own (0 at first) for it.
+fn with_block_terms(text: &str, f: impl FnOnce(u64, &[Term], &mut u64)) {
     const REMEMBERED: usize = 1 << 17;
-    /// By the hash of a block's text: the hash of its normalized text and its terms, or `None` when
-    /// it is too short.
-    type Seen = HashMap<u64, Option<(u64, Box<[Term]>)>>;
+    /// By the hash of a block's text: the hash of its normalized text, its terms and the caller's
+    /// stamp, or `None` when it is too short.
+    type Seen = HashMap<u64, Option<(u64, Box<[Term]>, u64)>>;
     thread_local! {
         static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(HashMap::default());
     }
@@ -592,11 +639,11 @@ fn with_block_terms(text: &str, f: impl FnOnce(u64, &[Term])) {
             let normalized = normalize_text(text);
             (normalized.len() >= 3).then(|| {
                 let terms = term_ids(&normalized).into_boxed_slice();
-                (xxh3_64(normalized.as_bytes()), terms)
+                (xxh3_64(normalized.as_bytes()), terms, 0)
             })
         });
-        if let Some((hash, terms)) = worked_out {
-            f(*hash, terms);
+        if let Some((hash, terms, stamp)) = worked_out {
+            f(*hash, terms, stamp);
         }
     })
 }
@@ -1006,14 +1053,14 @@ mod tests {
         assert_eq!(term_ids(&normalized), expected);
         for _ in 0..2 {
             let mut got = None;
-            with_block_terms(text, |hash, terms| got = Some((hash, terms.to_vec())));
+            with_block_terms(text, |hash, terms, _| got = Some((hash, terms.to_vec())));
             assert_eq!(
                 got,
                 Some((xxh3_64(normalized.as_bytes()), expected.clone()))
             );
         }
         let mut short = false;
-        with_block_terms("a!", |_, _| short = true);
+        with_block_terms("a!", |_, _, _| short = true);
         assert!(!short, "too short to say anything");
     }
 

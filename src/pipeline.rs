@@ -77,8 +77,9 @@ pub struct Library {
 }
 
 impl Library {
-    /// Discovers, reads and featurizes every agent under `inputs`. Bodies are emptied once
-    /// featurized; only cluster members are read again, to be merged.
+    /// Discovers, reads and featurizes every agent under `inputs`, in one pass over the files: each
+    /// body is let go as soon as its file is read, so the text of the library is never all in
+    /// memory; only cluster members are read again, to be merged.
     pub fn load(inputs: &[PathBuf], options: &ScanOptions) -> Result<Library, BadInputPath> {
         let bar = options.progress.phase("discover", 0);
         let discovered = discover::discover(inputs, options.discover);
@@ -89,15 +90,17 @@ impl Library {
             .retain(|f| !options.select.excluded(f, inputs));
         let scanned = discovered.files.len() + discovered.skipped.len();
         let roots = reference_roots(inputs);
-        let (mut agents, mut skipped) = read_all(&discovered.files, &roots, options.progress);
-        options.select.keep_kinds(&mut agents, &mut skipped);
+        let block_terms = normalize::BlockTerms::default();
+        let read = read_all(&discovered.files, &roots, options, &block_terms);
+        let (agents, mut skipped) = (read.agents, read.skipped);
         skipped.extend(discovered.skipped);
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
-        let mirror_sets = mirrors::mirror_sets(&agents);
+        let mirror_sets = mirrors::mirror_sets_by_body_key(&agents, &read.body_keys);
         let counted = mirrors::counted(agents.len(), &mirror_sets);
         let bar = options.progress.phase("featurize", agents.len() as u64);
         let (features, vocabulary) =
-            normalize::featurize_counting(&mut agents, &counted, || bar.inc(1));
+            normalize::featurize_extracted(read.extracted, block_terms, &agents, &counted);
+        bar.inc(agents.len() as u64);
         bar.finish();
         Ok(Library {
             scanned,
@@ -181,32 +184,68 @@ fn reference_roots(inputs: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Reads and parses files in parallel; the order of `files` is kept (a file holding several
-/// definitions gives them in its own order).
+/// The agents of a library as [`read_all`] leaves them: without their bodies, which are held
+/// as what comparing them needs.
+struct Read {
+    agents: Vec<AgentFile>,
+    /// Each agent's [`mirrors::body_key`].
+    body_keys: Vec<u64>,
+    extracted: Vec<normalize::Extracted>,
+    skipped: Vec<Skipped>,
+}
+
+/// Reads, parses and [`normalize::extract`]s files in parallel, each body let go once extracted;
+/// the order of `files` is kept (a file holding several definitions gives them in its own order).
+/// Definitions of kinds not selected are skipped.
 fn read_all(
     files: &[PathBuf],
     roots: &[PathBuf],
-    progress: Progress,
-) -> (Vec<AgentFile>, Vec<Skipped>) {
-    let bar = progress.phase("read", files.len() as u64);
-    let results: Vec<Result<Vec<AgentFile>, Skipped>> = files
+    options: &ScanOptions,
+    block_terms: &normalize::BlockTerms,
+) -> Read {
+    let bar = options.progress.phase("read", files.len() as u64);
+    type Definitions = Vec<(AgentFile, u64, normalize::Extracted)>;
+    let results: Vec<(Definitions, Vec<Skipped>)> = files
         .par_iter()
         .map(|path| {
             let result = parse::read_definitions(path, roots);
             bar.inc(1);
-            result
+            let mut definitions = match result {
+                Ok(definitions) => definitions,
+                Err(skip) => return (Vec::new(), vec![skip]),
+            };
+            let mut not_selected = Vec::new();
+            options
+                .select
+                .keep_kinds(&mut definitions, &mut not_selected);
+            let extracted = definitions
+                .into_iter()
+                .map(|mut agent| {
+                    let body_key = mirrors::body_key(&agent.body);
+                    let extracted = normalize::extract(&agent, block_terms);
+                    agent.body = String::new();
+                    (agent, body_key, extracted)
+                })
+                .collect();
+            (extracted, not_selected)
         })
         .collect();
     bar.finish();
-    let mut agents = Vec::new();
-    let mut skipped = Vec::new();
-    for result in results {
-        match result {
-            Ok(definitions) => agents.extend(definitions),
-            Err(skip) => skipped.push(skip),
+    let mut read = Read {
+        agents: Vec::new(),
+        body_keys: Vec::new(),
+        extracted: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for (definitions, skipped) in results {
+        for (agent, body_key, extracted) in definitions {
+            read.agents.push(agent);
+            read.body_keys.push(body_key);
+            read.extracted.push(extracted);
         }
+        read.skipped.extend(skipped);
     }
-    (agents, skipped)
+    read
 }
 
 /// Scans `inputs`: finds the clusters and proposes a merge for each.
@@ -770,6 +809,41 @@ mod tests {
         let mut agent = parse::read_agent_file(path).unwrap();
         agent.body = String::new(); // as `Library::load` leaves it
         agent
+    }
+
+    #[test]
+    fn one_pass_over_the_files_gives_the_features_of_the_whole_bodies() {
+        let dir = tempfile::tempdir().unwrap();
+        let template = "## Team rules\n\nAlways report in the shared channel with a summary.\n";
+        let files: Vec<PathBuf> = (0..9)
+            .map(|i| {
+                let path = dir.path().join(format!("a{i}.md"));
+                let text = format!(
+                    "---\nname: a{i}\ndescription: Reviews area{i}.\n---\nTopic{i} covers area{i}.\n\n{template}"
+                );
+                std::fs::write(&path, text).unwrap();
+                path
+            })
+            .collect();
+        let library = Library::load(&files, &ScanOptions::default()).unwrap();
+        assert!(
+            library.agents.iter().all(|a| a.body.is_empty()),
+            "bodies let go"
+        );
+        let whole: Vec<AgentFile> = files
+            .iter()
+            .map(|f| parse::read_agent_file(f).unwrap())
+            .collect();
+        let (expected, vocabulary) = normalize::featurize(&whole);
+        assert_eq!(
+            vocabulary.boilerplate_blocks, 2,
+            "the template, counted by hash"
+        );
+        assert_eq!(
+            library.vocabulary.boilerplate_blocks,
+            vocabulary.boilerplate_blocks
+        );
+        assert_eq!(format!("{:?}", library.features), format!("{expected:?}"));
     }
 
     #[test]
