@@ -19,7 +19,7 @@
 //!    them, its closing last; every list renumbered.
 
 use super::outline::{self, Header, HeaderKind, Outline, Section, Unit, UnitKind};
-use super::points::{self, Language, Terms};
+use super::points::{self, Language, PointIndex, Terms};
 use super::topics::{self, Topic};
 use crate::model::{AgentFile, MergeDecision};
 use rustc_hash::FxHashMap;
@@ -34,12 +34,24 @@ const SAME_CONTENT: f32 = 0.5;
 /// A new section needs this many points of its own: fewer is a fragment, not a topic.
 const NEW_SECTION_POINTS: usize = 3;
 
-/// The word sets of the texts met in merges, each computed once: members of a cluster repeat most
-/// of each other's units word for word, and clusters share boilerplate. One is kept across the
-/// merges one worker does (see `pipeline`), up to a bound.
+/// What the merge reads from the texts it meets (word sets, languages, section topics, ties to a
+/// project), each computed once: members of a cluster repeat most of each other's units word for
+/// word, and clusters share boilerplate. One is kept across the merges one worker does (see
+/// `pipeline`), up to a bound.
 #[derive(Default)]
 pub struct TermCache {
-    sets: FxHashMap<String, Rc<Terms>>,
+    /// By a unit's plain text.
+    texts: FxHashMap<String, TextFacts>,
+    /// By a unit's Markdown source: what ties it to one project, if anything.
+    projects: FxHashMap<String, Option<String>>,
+    /// By a section title.
+    topics: FxHashMap<String, Rc<Topic>>,
+}
+
+#[derive(Clone)]
+struct TextFacts {
+    terms: Rc<Terms>,
+    language: Language,
 }
 
 /// How many texts a [`TermCache`] holds before it starts afresh: some tens of megabytes at most.
@@ -47,18 +59,48 @@ const CACHE_TEXTS: usize = 1 << 15;
 
 impl TermCache {
     fn make_room(&mut self) {
-        if self.sets.len() >= CACHE_TEXTS {
-            self.sets.clear();
+        if self.texts.len() + self.projects.len() + self.topics.len() >= CACHE_TEXTS {
+            self.texts.clear();
+            self.projects.clear();
+            self.topics.clear();
         }
     }
 
-    fn terms(&mut self, text: &str) -> Rc<Terms> {
-        if let Some(terms) = self.sets.get(text) {
-            return terms.clone();
+    fn facts(&mut self, text: &str) -> &TextFacts {
+        if !self.texts.contains_key(text) {
+            let facts = TextFacts {
+                terms: Rc::new(points::terms_of(text)),
+                language: points::language(text),
+            };
+            self.texts.insert(text.to_owned(), facts);
         }
-        let terms = Rc::new(points::terms_of(text));
-        self.sets.insert(text.to_owned(), terms.clone());
-        terms
+        &self.texts[text]
+    }
+
+    fn terms(&mut self, text: &str) -> Rc<Terms> {
+        self.facts(text).terms.clone()
+    }
+
+    fn language(&mut self, text: &str) -> Language {
+        self.facts(text).language
+    }
+
+    fn project_specific(&mut self, source: &str) -> Option<String> {
+        if let Some(found) = self.projects.get(source) {
+            return found.clone();
+        }
+        let found = points::project_specific(source);
+        self.projects.insert(source.to_owned(), found.clone());
+        found
+    }
+
+    fn topic(&mut self, title: &str) -> Rc<Topic> {
+        if let Some(topic) = self.topics.get(title) {
+            return topic.clone();
+        }
+        let topic = Rc::new(topics::topic(title));
+        self.topics.insert(title.to_owned(), topic.clone());
+        topic
     }
 }
 
@@ -67,6 +109,76 @@ pub struct Names<'a> {
     pub merged: &'a str,
     /// Each member's name, in member order.
     pub members: &'a [String],
+}
+
+/// The members a merge absorbs (every member not named like the representative or the merged
+/// agent), and a finder for the members' names in their text.
+struct Absorbed<'a> {
+    names: &'a Names<'a>,
+    representative: usize,
+    /// By member: whether the merged agent replaces an agent of that name.
+    is_absorbed: Vec<bool>,
+    /// Finds the members' names (by member index) in a text.
+    finder: points::NameFinder,
+}
+
+impl<'a> Absorbed<'a> {
+    fn new(names: &'a Names<'a>, representative: usize) -> Absorbed<'a> {
+        let rep_name = &names.members[representative];
+        let is_absorbed = names
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, n)| i != representative && n != rep_name && n != names.merged)
+            .collect();
+        let all: Vec<&str> = names.members.iter().map(String::as_str).collect();
+        Absorbed {
+            names,
+            representative,
+            is_absorbed,
+            finder: points::NameFinder::new(&all),
+        }
+    }
+}
+
+/// The points of the representative's draft, indexed by their words, with the section of each:
+/// which draft sections already make a point is a look-up, not a comparison with every point.
+struct DraftPoints {
+    index: PointIndex,
+    section_of: Vec<usize>,
+}
+
+impl DraftPoints {
+    fn new(draft: &[DraftSection]) -> DraftPoints {
+        let mut points = DraftPoints {
+            index: PointIndex::default(),
+            section_of: Vec::new(),
+        };
+        for (d, section) in draft.iter().enumerate() {
+            for p in &section.pieces {
+                points.index.insert(&p.terms);
+                points.section_of.push(d);
+            }
+        }
+        points
+    }
+
+    /// For each draft section, how many of `units` it already makes.
+    fn made_by_section(&mut self, units: &[Rc<Terms>], sections: usize) -> Vec<usize> {
+        let mut made = vec![0; sections];
+        let mut seen: Vec<usize> = Vec::new();
+        for u in units {
+            seen.clear();
+            let section_of = &self.section_of;
+            self.index.each_same(u, |p| seen.push(section_of[p]));
+            seen.sort_unstable();
+            seen.dedup();
+            for &d in &seen {
+                made[d] += 1;
+            }
+        }
+        made
+    }
 }
 
 /// A unit placed in the draft, or a candidate for it.
@@ -120,16 +232,8 @@ pub fn merge_bodies(
 ) -> String {
     cache.make_room();
     let outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
-    let language = body_language(&outlines[representative]);
-    let absorbed: Vec<&str> = names
-        .members
-        .iter()
-        .enumerate()
-        .filter(|(i, n)| {
-            *i != representative && **n != names.members[representative] && *n != names.merged
-        })
-        .map(|(_, n)| n.as_str())
-        .collect();
+    let language = body_language(&outlines[representative], cache);
+    let absorbed = Absorbed::new(names, representative);
     let mut tally = Tally::default();
     let rep = &outlines[representative];
     let closing_start = rep.closing_start();
@@ -139,24 +243,20 @@ pub fn merge_bodies(
             .units
             .iter()
             .filter_map(|u| {
-                let unit = keep_unit(
-                    u,
-                    representative,
-                    names,
-                    &absorbed,
-                    language,
-                    &mut tally,
-                    true,
-                )?;
+                let unit = keep_unit(u, representative, &absorbed, language, &mut tally, cache)?;
                 Some(piece(representative, unit, cache))
             })
             .collect();
         draft.push(DraftSection {
-            topic: section.title().map(topics::topic).unwrap_or_default(),
+            topic: section
+                .title()
+                .map(|t| (*cache.topic(t)).clone())
+                .unwrap_or_default(),
             header: section.header.clone(),
             pieces,
         });
     }
+    let mut draft_points = DraftPoints::new(&draft);
     let mut new_sections: Vec<DraftSection> = Vec::new();
     let mut candidates: Vec<(Piece, Target)> = Vec::new();
     for &m in order.iter().filter(|&&m| m != representative) {
@@ -179,7 +279,15 @@ pub fn merge_bodies(
                     continue;
                 }
                 (Some(h), false) if h.kind == HeaderKind::Loose => last_target,
-                (Some(h), false) => align(section, h, &draft, &mut new_sections, &mut tally, cache),
+                (Some(h), false) => align(
+                    section,
+                    h,
+                    &draft,
+                    &mut draft_points,
+                    &mut new_sections,
+                    &mut tally,
+                    cache,
+                ),
             };
             last_target = target;
             let Some(target) = target else { continue };
@@ -191,7 +299,7 @@ pub fn merge_bodies(
                     tally.closings += 1;
                     continue;
                 }
-                if let Some(unit) = keep_unit(u, m, names, &absorbed, language, &mut tally, false) {
+                if let Some(unit) = keep_unit(u, m, &absorbed, language, &mut tally, cache) {
                     candidates.push((piece(m, unit, cache), target));
                 }
             }
@@ -221,14 +329,14 @@ pub fn merge_bodies(
 
 /// The language of a body: the language of three quarters of its prose units or more, else
 /// `Unknown` (a body that mixes two languages throughout has no other language to keep out).
-fn body_language(outline: &Outline) -> Language {
+fn body_language(outline: &Outline, cache: &mut TermCache) -> Language {
     let mut counts: Vec<(Language, usize)> = Vec::new();
     let mut total = 0;
     for (_, u) in outline.units() {
         if u.kind == UnitKind::Code {
             continue;
         }
-        let language = points::language(&u.text);
+        let language = cache.language(&u.text);
         if language == Language::Unknown {
             continue;
         }
@@ -261,26 +369,27 @@ fn piece(member: usize, unit: Unit, cache: &mut TermCache) -> Piece {
 fn keep_unit(
     unit: &Unit,
     member: usize,
-    names: &Names,
-    absorbed: &[&str],
+    absorbed: &Absorbed,
     language: Language,
     tally: &mut Tally,
-    is_representative: bool,
+    cache: &mut TermCache,
 ) -> Option<Unit> {
-    if points::foreign(&unit.text, language) {
+    if points::foreign_language(cache.language(&unit.text), language) {
         tally.other_language.push(preview(&unit.text));
         return None;
     }
+    let names = absorbed.names;
     let own = names.members[member].as_str();
-    if absorbed
+    let mentioned = absorbed.finder.mentioned(&unit.source);
+    if mentioned
         .iter()
-        .any(|n| *n != own && points::mentions(&unit.source, n))
+        .any(|&j| absorbed.is_absorbed[j] && names.members[j] != own)
     {
         tally.naming_members.push(preview(&unit.text));
         return None;
     }
-    if !is_representative {
-        if let Some(what) = points::project_specific(&unit.source) {
+    if member != absorbed.representative {
+        if let Some(what) = cache.project_specific(&unit.source) {
             tally
                 .project_specific
                 .push(format!("{} ({what})", preview(&unit.text)));
@@ -288,7 +397,7 @@ fn keep_unit(
         }
     }
     let mut unit = unit.clone();
-    if own != names.merged && points::mentions(&unit.source, own) {
+    if own != names.merged && mentioned.contains(&member) {
         unit.source = super::replace_word(&unit.source, own, names.merged);
         unit.text = super::replace_word(&unit.text, own, names.merged);
     }
@@ -314,13 +423,16 @@ fn align(
     section: &Section,
     header: &Header,
     draft: &[DraftSection],
+    draft_points: &mut DraftPoints,
     new_sections: &mut Vec<DraftSection>,
     tally: &mut Tally,
     cache: &mut TermCache,
 ) -> Option<Target> {
-    let topic = topics::topic(&header.title);
+    let topic = cache.topic(&header.title);
     let units: Vec<Rc<Terms>> = section.units.iter().map(|u| cache.terms(&u.text)).collect();
-    let best = |sections: &[DraftSection]| -> Option<(usize, f32)> {
+    let made = draft_points.made_by_section(&units, draft.len());
+    // New sections hold no points yet while sections are aligned: they match by title only.
+    let best = |sections: &[DraftSection], made: &[usize]| -> Option<(usize, f32)> {
         sections
             .iter()
             .enumerate()
@@ -329,11 +441,14 @@ fn align(
                     .as_ref()
                     .is_some_and(|h| h.kind != HeaderKind::Loose)
             })
-            .map(|(i, d)| (i, topic_match(&topic, &units, d)))
+            .map(|(i, d)| {
+                let made = made.get(i).copied().unwrap_or(0);
+                (i, topic_match(&topic, units.len(), made, d))
+            })
             .filter(|&(_, score)| score > 0.0)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
     };
-    if let Some((i, _)) = best(draft) {
+    if let Some((i, _)) = best(draft, &made) {
         if topic.exclusive && draft[i].topic.known == topic.known {
             tally.alternatives.push(header.title.clone());
             return None;
@@ -348,38 +463,29 @@ fn align(
         tally.alternatives.push(header.title.clone());
         return None;
     }
-    if let Some((i, _)) = best(new_sections) {
+    if let Some((i, _)) = best(new_sections, &[]) {
         return Some(Target::New(i));
     }
     new_sections.push(DraftSection {
         header: Some(header.clone()),
-        topic,
+        topic: (*topic).clone(),
         pieces: Vec::new(),
     });
     Some(Target::New(new_sections.len() - 1))
 }
 
-/// How well a section (its topic and its units' words) matches a draft section: 1 for titles of
-/// one topic, else the share of its points the draft section already makes when that is
-/// [`SAME_CONTENT`] or more, else 0.
-fn topic_match(topic: &Topic, units: &[Rc<Terms>], section: &DraftSection) -> f32 {
+/// How well a section (its topic, and how many of its `units` points the draft section already
+/// makes) matches a draft section: 1 for titles of one topic, else the share of its points the
+/// draft section already makes when that is [`SAME_CONTENT`] or more, else 0.
+fn topic_match(topic: &Topic, units: usize, made: usize, section: &DraftSection) -> f32 {
     let by_title = topic.similarity(&section.topic);
     if by_title >= topics::SAME_TOPIC {
         return 1.0 + by_title;
     }
-    if units.is_empty() || section.pieces.is_empty() {
+    if units == 0 {
         return 0.0;
     }
-    let made = units
-        .iter()
-        .filter(|u| {
-            section
-                .pieces
-                .iter()
-                .any(|p| points::same_point(&p.terms, u))
-        })
-        .count();
-    let share = made as f32 / units.len() as f32;
+    let share = made as f32 / units as f32;
     if made >= 2 && share >= SAME_CONTENT {
         share
     } else {
@@ -389,20 +495,44 @@ fn topic_match(topic: &Topic, units: &[Rc<Terms>], section: &DraftSection) -> f3
 
 /// How many members make each candidate's point (the representative counted when its draft does).
 fn count_support(candidates: &mut [(Piece, Target)], draft: &[DraftSection], members: usize) {
-    let by_member: Vec<(usize, Rc<Terms>)> = draft
-        .iter()
-        .flat_map(|d| d.pieces.iter().map(|p| (p.member, p.terms.clone())))
-        .chain(candidates.iter().map(|(p, _)| (p.member, p.terms.clone())))
-        .collect();
-    for (piece, _) in candidates.iter_mut() {
-        let mut who = vec![false; members];
-        who[piece.member] = true;
-        for (m, terms) in &by_member {
-            if !who[*m] && points::same_point(terms, &piece.terms) {
-                who[*m] = true;
+    // Members copy each other: each distinct text is looked up once, with the members writing it.
+    let mut index = PointIndex::default();
+    let mut texts: Vec<Rc<Terms>> = Vec::new();
+    let mut writers: Vec<Vec<usize>> = Vec::new();
+    let mut candidate_text: Vec<usize> = Vec::with_capacity(candidates.len());
+    {
+        let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
+        let draft_pieces = draft.iter().flat_map(|d| &d.pieces);
+        for (k, p) in draft_pieces.map(|p| (None, p)).chain(
+            candidates
+                .iter()
+                .enumerate()
+                .map(|(k, (p, _))| (Some(k), p)),
+        ) {
+            let id = *ids.entry(p.unit.text.as_str()).or_insert_with(|| {
+                texts.push(p.terms.clone());
+                writers.push(Vec::new());
+                index.insert(&p.terms)
+            });
+            writers[id].push(p.member);
+            if k.is_some() {
+                candidate_text.push(id);
             }
         }
-        piece.support = who.iter().filter(|&&w| w).count();
+    }
+    let mut support: Vec<Option<usize>> = vec![None; texts.len()];
+    let mut who = vec![false; members];
+    for (piece, &id) in candidates.iter_mut().map(|(p, _)| p).zip(&candidate_text) {
+        if support[id].is_none() {
+            who.iter_mut().for_each(|w| *w = false);
+            index.each_same(&texts[id], |j| {
+                for &m in &writers[j] {
+                    who[m] = true;
+                }
+            });
+            support[id] = Some(who.iter().filter(|&&w| w).count());
+        }
+        piece.support = support[id].expect("just counted");
     }
 }
 
@@ -421,33 +551,39 @@ fn draft_len(draft: &[DraftSection]) -> usize {
         .sum()
 }
 
-/// Whether a point is already made, in other words or in fewer or more: by the draft, by a new
-/// section, or by a chosen candidate.
-fn said(terms: &Terms, sections: &[&DraftSection]) -> bool {
-    sections
-        .iter()
-        .flat_map(|d| &d.pieces)
-        .any(|p| points::same_point(&p.terms, terms))
-}
-
 /// A single-member point is worth adding when it brings at least this many words the body lacks…
 const MIN_NEW_WORDS: usize = 2;
 /// …and they are at least this share of its words.
 const MIN_NEW_SHARE: f32 = 0.34;
 
-/// The words the draft and the new sections hold.
-fn words_of(sections: &[&DraftSection]) -> Terms {
-    let mut words = Terms::default();
-    for p in sections.iter().flat_map(|d| &d.pieces) {
-        words.extend(p.terms.iter().copied());
-    }
-    words
+/// What the body says so far (the draft and the points placed in new sections): its points,
+/// indexed by their words, and all its words.
+#[derive(Default)]
+struct Said {
+    points: PointIndex,
+    words: Terms,
 }
 
-/// How many of a point's words the body lacks, if that is enough to be worth adding.
-fn adds(terms: &Terms, words: &Terms) -> Option<usize> {
-    let new = terms.iter().filter(|t| !words.contains(t)).count();
-    (new >= MIN_NEW_WORDS && new as f32 >= MIN_NEW_SHARE * terms.len() as f32).then_some(new)
+impl Said {
+    fn add(&mut self, terms: &Terms) {
+        self.points.insert(terms);
+        self.words.extend(terms.iter().copied());
+    }
+
+    /// Whether a point is already made, in other words or in fewer or more.
+    fn says(&mut self, terms: &Terms) -> bool {
+        self.points.any_same(terms)
+    }
+
+    /// How many of a point's words the body (and `also`, words about to join it) lacks, if that
+    /// is enough to be worth adding.
+    fn adds(&self, terms: &Terms, also: &Terms) -> Option<usize> {
+        let new = terms
+            .iter()
+            .filter(|t| !self.words.contains(t) && !also.contains(t))
+            .count();
+        (new >= MIN_NEW_WORDS && new as f32 >= MIN_NEW_SHARE * terms.len() as f32).then_some(new)
+    }
 }
 
 /// Adds the candidates to the draft (see the module's step 4).
@@ -459,9 +595,14 @@ fn choose(
     tally: &mut Tally,
 ) {
     let mut length = draft_len(draft);
+    // New sections hold no points yet: what is said is the draft's.
+    let mut said = Said::default();
+    for p in draft.iter().flat_map(|d| &d.pieces) {
+        said.add(&p.terms);
+    }
     let mut open: Vec<(Piece, Target)> = Vec::new();
     for (p, t) in candidates {
-        if said(&p.terms, &draft.iter().collect::<Vec<_>>()) {
+        if said.says(&p.terms) {
             tally.already_said += 1;
         } else {
             open.push((p, t));
@@ -477,10 +618,7 @@ fn choose(
     for i in shared {
         settled[i] = true;
         let (piece, target) = &open[i];
-        if said(
-            &piece.terms,
-            &draft.iter().chain(new_sections.iter()).collect::<Vec<_>>(),
-        ) {
+        if said.says(&piece.terms) {
             tally.already_said += 1;
             continue;
         }
@@ -490,49 +628,49 @@ fn choose(
         }
         length += cost(&piece.unit);
         taken[i] = true;
+        said.add(&piece.terms);
         place(draft, &mut new_sections, piece.clone(), *target);
     }
     // (2) Single-member points, by how many new words they bring per byte; those of a new section
     // as one bundle, whole or not at all.
-    let words = words_of(&draft.iter().chain(new_sections.iter()).collect::<Vec<_>>());
+    let nothing = Terms::default();
     let mut offers: Vec<(f32, Vec<usize>)> = Vec::new();
     for i in (0..open.len()).filter(|&i| !settled[i]) {
         if let Target::Draft(_) = open[i].1 {
-            let gain = adds(&open[i].0.terms, &words).unwrap_or(0);
+            let gain = said.adds(&open[i].0.terms, &nothing).unwrap_or(0);
             offers.push((gain as f32 / cost(&open[i].0.unit) as f32, vec![i]));
         }
     }
-    for n in 0..new_sections.len() {
-        let bundle: Vec<usize> = (0..open.len())
-            .filter(|&i| !settled[i] && open[i].1 == Target::New(n))
-            .collect();
+    let mut bundles: Vec<Vec<usize>> = vec![Vec::new(); new_sections.len()];
+    for i in (0..open.len()).filter(|&i| !settled[i]) {
+        if let Target::New(n) = open[i].1 {
+            bundles[n].push(i);
+        }
+    }
+    for bundle in bundles.into_iter().filter(|b| !b.is_empty()) {
         let gain: usize = bundle
             .iter()
-            .map(|&i| adds(&open[i].0.terms, &words).unwrap_or(0))
+            .map(|&i| said.adds(&open[i].0.terms, &nothing).unwrap_or(0))
             .sum();
         let size: usize = bundle.iter().map(|&i| cost(&open[i].0.unit)).sum();
-        if !bundle.is_empty() {
-            offers.push((gain as f32 / size.max(1) as f32, bundle));
-        }
+        offers.push((gain as f32 / size.max(1) as f32, bundle));
     }
     offers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1[0].cmp(&b.1[0])));
     for (_, bundle) in offers {
-        let everything = draft.iter().chain(new_sections.iter()).collect::<Vec<_>>();
-        let mut words = words_of(&everything);
+        // The words and points of this bundle's points kept so far.
+        let mut fresh_words = Terms::default();
+        let mut fresh_points = PointIndex::default();
         let mut fresh: Vec<usize> = Vec::new();
         for &i in &bundle {
             settled[i] = true;
             let p = &open[i].0;
-            let repeated = said(&p.terms, &everything)
-                || fresh
-                    .iter()
-                    .any(|&j| points::same_point(&open[j].0.terms, &p.terms));
-            if repeated {
+            if said.says(&p.terms) || fresh_points.any_same(&p.terms) {
                 tally.already_said += 1;
-            } else if adds(&p.terms, &words).is_none() {
+            } else if said.adds(&p.terms, &fresh_words).is_none() {
                 tally.adds_little.push(preview(&p.unit.text));
             } else {
-                words.extend(p.terms.iter().copied());
+                fresh_words.extend(p.terms.iter().copied());
+                fresh_points.insert(&p.terms);
                 fresh.push(i);
             }
         }
@@ -559,6 +697,7 @@ fn choose(
         length += size;
         for i in fresh {
             taken[i] = true;
+            said.add(&open[i].0.terms);
             place(draft, &mut new_sections, open[i].0.clone(), open[i].1);
         }
     }
@@ -569,8 +708,10 @@ fn choose(
     }
     // New sections: kept with enough points, else their points go to the draft section they fit
     // best (a point several members make is not lost for want of a section).
+    let mut section_words: Vec<Terms> = draft.iter().map(section_words_of).collect();
     for section in new_sections {
         if section.pieces.len() >= NEW_SECTION_POINTS {
+            section_words.push(section_words_of(&section));
             draft.push(section);
             continue;
         }
@@ -580,8 +721,11 @@ fn choose(
             .map(|h| h.title.clone())
             .unwrap_or_default();
         for p in section.pieces {
-            match best_fit(draft, &p.terms).filter(|_| p.support >= 2) {
-                Some(d) => insert(&mut draft[d], p),
+            match best_fit(draft, &section_words, &p.terms).filter(|_| p.support >= 2) {
+                Some(d) => {
+                    section_words[d].extend(p.terms.iter().copied());
+                    insert(&mut draft[d], p);
+                }
                 None => {
                     tally
                         .fragments
@@ -652,8 +796,9 @@ fn best_child(draft: &[DraftSection], d: usize, terms: &Terms) -> usize {
         .map_or(d, |(c, _)| c)
 }
 
-/// The titled section of the draft whose words a point shares most (at least two).
-fn best_fit(draft: &[DraftSection], terms: &Terms) -> Option<usize> {
+/// The titled section of the draft whose words (`words`, by section) a point shares most (at
+/// least two).
+fn best_fit(draft: &[DraftSection], words: &[Terms], terms: &Terms) -> Option<usize> {
     (0..draft.len())
         .filter(|&d| {
             draft[d]
@@ -661,23 +806,23 @@ fn best_fit(draft: &[DraftSection], terms: &Terms) -> Option<usize> {
                 .as_ref()
                 .is_some_and(|h| h.kind != HeaderKind::Loose)
         })
-        .map(|d| (d, overlap(&draft[d], terms)))
+        .map(|d| (d, terms.iter().filter(|t| words[d].contains(t)).count()))
         .filter(|&(_, n)| n >= 2)
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         .map(|(d, _)| d)
 }
 
-fn overlap(section: &DraftSection, terms: &Terms) -> usize {
-    let title = section
+/// The words of a section: its title's and its points'.
+fn section_words_of(section: &DraftSection) -> Terms {
+    let mut words = section
         .header
         .as_ref()
         .map(|h| points::terms_of(&h.title))
         .unwrap_or_default();
-    let mut words: Terms = title;
     for p in &section.pieces {
         words.extend(p.terms.iter().copied());
     }
-    terms.iter().filter(|t| words.contains(t)).count()
+    words
 }
 
 fn preview(text: &str) -> String {

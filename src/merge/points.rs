@@ -9,7 +9,7 @@
 //!   repository belong to the project a member was written for. See [`project_specific`].
 
 use crate::normalize::{hashed_terms, normalize_text};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The content words of a text, hashed.
 pub type Terms = FxHashSet<u64>;
@@ -27,12 +27,104 @@ const OVERLAP: f32 = 0.5;
 /// Whether `said` makes the point `point` makes (it holds most of its words, or the two share most
 /// of theirs). Not symmetric: a long bullet says what a short one does, not the reverse.
 pub fn says(said: &Terms, point: &Terms) -> bool {
-    if point.is_empty() {
+    let (small, large) = if said.len() <= point.len() {
+        (said, point)
+    } else {
+        (point, said)
+    };
+    let common = small.iter().filter(|t| large.contains(t)).count();
+    holds(said.len(), point.len(), common)
+}
+
+/// [`says`], from the sizes of the two word sets and the number of words they share.
+fn holds(said: usize, point: usize, common: usize) -> bool {
+    if point == 0 {
         return true;
     }
-    let common = said.intersection(point).count();
-    let union = said.len() + point.len() - common;
-    common as f32 >= HOLDS * point.len() as f32 || common as f32 >= OVERLAP * union as f32
+    let union = said + point - common;
+    common as f32 >= HOLDS * point as f32 || common as f32 >= OVERLAP * union as f32
+}
+
+/// [`same_point`], from the sizes of the two word sets and the number of words they share.
+fn same_point_counts(a: usize, b: usize, common: usize) -> bool {
+    holds(a, b, common) || holds(b, a, common)
+}
+
+/// Word sets indexed by their words, so that the ones making a given point are found by looking
+/// up that point's words instead of comparing it with every set: a merge compares each of
+/// thousands of units with every other, and most pairs share no word at all.
+#[derive(Debug, Default, Clone)]
+pub struct PointIndex {
+    /// Each set's size, by the number [`PointIndex::insert`] gave it.
+    sizes: Vec<u32>,
+    /// For each word, the sets that hold it.
+    postings: FxHashMap<u64, Vec<u32>>,
+    /// Sets with no word at all: they make every point (see [`says`]).
+    empty: Vec<u32>,
+    /// Scratch space for one look-up: words shared with each set, and the sets touched.
+    shared: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl PointIndex {
+    /// Adds a set; returns its number (0, 1, … in order of insertion).
+    pub fn insert(&mut self, terms: &Terms) -> usize {
+        let id = self.sizes.len() as u32;
+        self.sizes.push(terms.len() as u32);
+        self.shared.push(0);
+        if terms.is_empty() {
+            self.empty.push(id);
+        }
+        for &t in terms {
+            self.postings.entry(t).or_default().push(id);
+        }
+        id as usize
+    }
+
+    pub fn len(&self) -> usize {
+        self.sizes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sizes.is_empty()
+    }
+
+    /// Calls `f` with the number of every set that makes the same point as `terms`
+    /// ([`same_point`]), each once, in no particular order.
+    pub fn each_same(&mut self, terms: &Terms, mut f: impl FnMut(usize)) {
+        if terms.is_empty() {
+            // Nothing to say: every set says it.
+            (0..self.sizes.len()).for_each(f);
+            return;
+        }
+        for t in terms {
+            if let Some(ids) = self.postings.get(t) {
+                for &id in ids {
+                    if self.shared[id as usize] == 0 {
+                        self.touched.push(id);
+                    }
+                    self.shared[id as usize] += 1;
+                }
+            }
+        }
+        for &id in &self.empty {
+            f(id as usize);
+        }
+        for &id in &self.touched {
+            let common = std::mem::take(&mut self.shared[id as usize]) as usize;
+            if same_point_counts(self.sizes[id as usize] as usize, terms.len(), common) {
+                f(id as usize);
+            }
+        }
+        self.touched.clear();
+    }
+
+    /// Whether any set makes the same point as `terms`.
+    pub fn any_same(&mut self, terms: &Terms) -> bool {
+        let mut found = false;
+        self.each_same(terms, |_| found = true);
+        found
+    }
 }
 
 /// The share of all their words two units share.
@@ -81,25 +173,38 @@ pub fn language(text: &str) -> Language {
     if other > latin && other >= 4 {
         return Language::OtherScript;
     }
-    let words: Vec<String> = text
+    // How many of the text's words are stop words of each language, in `LATIN_LANGUAGES` order.
+    let mut hits = [0usize; LATIN_LANGUAGES.len()];
+    let mut words = 0;
+    let mut lowered = String::new();
+    for word in text
         .split(|c: char| !c.is_alphabetic() && c != '\'')
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    if words.len() < 4 {
+    {
+        words += 1;
+        let word = if word.chars().any(char::is_uppercase) {
+            lowered.clear();
+            lowered.extend(word.chars().flat_map(char::to_lowercase));
+            lowered.as_str()
+        } else {
+            word
+        };
+        if let Some(&languages) = stop_words().get(word) {
+            for (k, hit) in hits.iter_mut().enumerate() {
+                *hit += usize::from(languages & (1 << k) != 0);
+            }
+        }
+    }
+    if words < 4 {
         return Language::Unknown;
     }
-    let hits = |code: &str| {
-        let list = stop_words_of(code);
-        words.iter().filter(|w| list.contains(w.as_str())).count()
-    };
-    let english = hits("en");
+    let english = hits[0];
     let best = LATIN_LANGUAGES
         .iter()
-        .map(|&code| (code, hits(code)))
+        .zip(hits)
         .max_by(|a, b| a.1.cmp(&b.1).then(std::cmp::Ordering::Greater))
         .expect("languages listed");
-    if best.0 != "en" && best.1 >= 3 && best.1 > english {
+    if *best.0 != "en" && best.1 >= 3 && best.1 > english {
         Language::Latin(best.0)
     } else if english >= 1 {
         Language::Latin("en")
@@ -110,25 +215,29 @@ pub fn language(text: &str) -> Language {
     }
 }
 
-fn stop_words_of(code: &str) -> &'static FxHashSet<&'static str> {
+/// Every stop word of the listed languages, with the languages it is one of (bit `k` for
+/// `LATIN_LANGUAGES[k]`): one look-up per word instead of one per language.
+fn stop_words() -> &'static FxHashMap<&'static str, u8> {
     use std::sync::OnceLock;
-    static LISTS: OnceLock<Vec<(&'static str, FxHashSet<&'static str>)>> = OnceLock::new();
-    let lists = LISTS.get_or_init(|| {
-        LATIN_LANGUAGES
-            .iter()
-            .map(|&c| (c, stop_words::get(c).iter().copied().collect()))
-            .collect()
-    });
-    &lists
-        .iter()
-        .find(|(c, _)| *c == code)
-        .expect("a listed language")
-        .1
+    static WORDS: OnceLock<FxHashMap<&'static str, u8>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words: FxHashMap<&'static str, u8> = FxHashMap::default();
+        for (k, &code) in LATIN_LANGUAGES.iter().enumerate() {
+            for &word in stop_words::get(code) {
+                *words.entry(word).or_default() |= 1 << k;
+            }
+        }
+        words
+    })
 }
 
 /// Whether a unit is in another language than `body` (known for both, and different).
 pub fn foreign(unit: &str, body: Language) -> bool {
-    let own = language(unit);
+    foreign_language(language(unit), body)
+}
+
+/// Whether a unit in language `own` is in another language than `body` (known for both).
+pub fn foreign_language(own: Language, body: Language) -> bool {
     own != Language::Unknown && body != Language::Unknown && own != body
 }
 
@@ -216,32 +325,112 @@ fn codebase_path(source: &str) -> Option<String> {
 /// Whether `text` mentions the agent `name` as a name (whole word; a one-word name only when it is
 /// set apart: `` `tester` ``, `tester agent`, `@tester`), so that the word used as a word does not count.
 pub fn mentions(text: &str, name: &str) -> bool {
-    if name.len() < 3 {
-        return false;
-    }
-    // `geepers-diag` is also written `geepers_diag`.
-    let lower = text.to_lowercase().replace('_', "-");
-    let name = name.to_lowercase().replace('_', "-");
-    let is_name_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-    let one_word = !name.contains(['-', '_']);
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(&name).map(|i| i + from) {
-        let before = lower[..i].chars().next_back();
-        let after_text = &lower[i + name.len()..];
-        let after = after_text.chars().next();
-        from = i + name.len();
-        if before.is_some_and(is_name_char) || after.is_some_and(is_name_char) {
-            continue;
+    NameFinder::new(&[name]).mentioned(text).contains(&0)
+}
+
+/// Finds which of some agents' names a text mentions (see [`mentions`]), reading the text once
+/// however many names there are: a merge checks every unit of every member against the names of
+/// all the members.
+pub struct NameFinder {
+    /// Each name as searched for (lowercase, `_` written `-`), or `None` when too short to tell.
+    names: Vec<Option<String>>,
+    /// The names made of name characters only, by their searched form: such a name is mentioned
+    /// where it is a whole word of the text, so the text's words are looked up.
+    by_word: FxHashMap<String, Vec<usize>>,
+    /// The other names (with a space, a dot…), searched for one by one.
+    by_search: Vec<usize>,
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
+}
+
+/// Lowercase, with `geepers_diag` written `geepers-diag`.
+fn searched_form(text: &str) -> String {
+    text.to_lowercase().replace('_', "-")
+}
+
+impl NameFinder {
+    pub fn new(names: &[&str]) -> NameFinder {
+        let mut finder = NameFinder {
+            names: Vec::with_capacity(names.len()),
+            by_word: FxHashMap::default(),
+            by_search: Vec::new(),
+        };
+        for (i, name) in names.iter().enumerate() {
+            let form = (name.len() >= 3).then(|| searched_form(name));
+            match &form {
+                Some(f) if !f.is_empty() && f.chars().all(is_name_char) => {
+                    finder.by_word.entry(f.clone()).or_default().push(i)
+                }
+                Some(_) => finder.by_search.push(i),
+                None => {}
+            }
+            finder.names.push(form);
         }
-        if !one_word
-            || before.is_some_and(|c| c == '`' || c == '@')
-            || after_text.trim_start().starts_with("agent")
-            || after_text.trim_start().starts_with("subagent")
-        {
-            return true;
-        }
+        finder
     }
-    false
+
+    /// The indices (into the names given to [`NameFinder::new`]) of the names `text` mentions, in
+    /// no particular order, possibly repeated.
+    pub fn mentioned(&self, text: &str) -> Vec<usize> {
+        let mut found = Vec::new();
+        if self.by_word.is_empty() && self.by_search.is_empty() {
+            return found;
+        }
+        let lower = searched_form(text);
+        if !self.by_word.is_empty() {
+            let mut start = None;
+            for (i, c) in lower.char_indices().chain([(lower.len(), ' ')]) {
+                match (is_name_char(c), start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        if let Some(ids) = self.by_word.get(&lower[s..i]) {
+                            if set_apart(&lower, s, i) {
+                                found.extend(ids);
+                            }
+                        }
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for &i in &self.by_search {
+            let name = self.names[i]
+                .as_deref()
+                .expect("searched names are long enough");
+            let mut from = 0;
+            while let Some(s) = lower[from..].find(name).map(|s| s + from) {
+                let end = s + name.len();
+                from = end;
+                let before = lower[..s].chars().next_back();
+                let after = lower[end..].chars().next();
+                if !before.is_some_and(is_name_char)
+                    && !after.is_some_and(is_name_char)
+                    && set_apart(&lower, s, end)
+                {
+                    found.push(i);
+                    break;
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Whether the whole word `lower[start..end]` stands as an agent's name: a name of several words
+/// always does; one word only when set apart (`` `tester` ``, `@tester`, `tester agent`).
+fn set_apart(lower: &str, start: usize, end: usize) -> bool {
+    let word = &lower[start..end];
+    if word.contains('-') {
+        return true;
+    }
+    let before = lower[..start].chars().next_back();
+    let after = lower[end..].trim_start();
+    before.is_some_and(|c| c == '`' || c == '@')
+        || after.starts_with("agent")
+        || after.starts_with("subagent")
 }
 
 #[cfg(test)]
