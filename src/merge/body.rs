@@ -42,10 +42,18 @@ const NEW_SECTION_POINTS: usize = 3;
 pub struct TermCache {
     /// By a unit's plain text.
     texts: FxHashMap<String, TextFacts>,
-    /// By a unit's Markdown source: what ties it to one project, if anything.
-    projects: FxHashMap<String, Option<String>>,
+    /// By a unit's Markdown source.
+    sources: FxHashMap<String, Rc<SourceFacts>>,
     /// By a section title.
     topics: FxHashMap<String, Rc<Topic>>,
+}
+
+/// What a unit's Markdown source says about where it belongs.
+struct SourceFacts {
+    /// What ties it to one project, if anything ([`points::project_specific`]).
+    project: Option<String>,
+    /// The words in it that could be an agent's name ([`points::name_words`]).
+    name_words: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -59,9 +67,9 @@ const CACHE_TEXTS: usize = 1 << 15;
 
 impl TermCache {
     fn make_room(&mut self) {
-        if self.texts.len() + self.projects.len() + self.topics.len() >= CACHE_TEXTS {
+        if self.texts.len() + self.sources.len() + self.topics.len() >= CACHE_TEXTS {
             self.texts.clear();
-            self.projects.clear();
+            self.sources.clear();
             self.topics.clear();
         }
     }
@@ -85,13 +93,16 @@ impl TermCache {
         self.facts(text).language
     }
 
-    fn project_specific(&mut self, source: &str) -> Option<String> {
-        if let Some(found) = self.projects.get(source) {
-            return found.clone();
+    fn source(&mut self, source: &str) -> Rc<SourceFacts> {
+        if let Some(facts) = self.sources.get(source) {
+            return facts.clone();
         }
-        let found = points::project_specific(source);
-        self.projects.insert(source.to_owned(), found.clone());
-        found
+        let facts = Rc::new(SourceFacts {
+            project: points::project_specific(source),
+            name_words: points::name_words(source),
+        });
+        self.sources.insert(source.to_owned(), facts.clone());
+        facts
     }
 
     fn topic(&mut self, title: &str) -> Rc<Topic> {
@@ -146,6 +157,9 @@ impl<'a> Absorbed<'a> {
 struct DraftPoints {
     index: PointIndex,
     section_of: Vec<usize>,
+    /// By a title of another member's section, how alike its topic is to each draft section's
+    /// (members of a cluster mostly share their titles).
+    by_title: FxHashMap<String, Rc<Vec<f32>>>,
 }
 
 impl DraftPoints {
@@ -153,6 +167,7 @@ impl DraftPoints {
         let mut points = DraftPoints {
             index: PointIndex::default(),
             section_of: Vec::new(),
+            by_title: FxHashMap::default(),
         };
         for (d, section) in draft.iter().enumerate() {
             for p in &section.pieces {
@@ -161,6 +176,21 @@ impl DraftPoints {
             }
         }
         points
+    }
+
+    /// How alike the topic of `title` is to each draft section's ([`Topic::similarity`]).
+    fn title_similarity(
+        &mut self,
+        title: &str,
+        topic: &Topic,
+        draft: &[DraftSection],
+    ) -> Rc<Vec<f32>> {
+        if let Some(found) = self.by_title.get(title) {
+            return found.clone();
+        }
+        let found = Rc::new(draft.iter().map(|d| topic.similarity(&d.topic)).collect());
+        self.by_title.insert(title.to_owned(), Rc::clone(&found));
+        found
     }
 
     /// For each draft section, how many of `units` it already makes.
@@ -242,10 +272,7 @@ pub fn merge_bodies(
         let pieces = section
             .units
             .iter()
-            .filter_map(|u| {
-                let unit = keep_unit(u, representative, &absorbed, language, &mut tally, cache)?;
-                Some(piece(representative, unit, cache))
-            })
+            .filter_map(|u| keep_unit(u, representative, &absorbed, language, &mut tally, cache))
             .collect();
         draft.push(DraftSection {
             topic: section
@@ -299,8 +326,8 @@ pub fn merge_bodies(
                     tally.closings += 1;
                     continue;
                 }
-                if let Some(unit) = keep_unit(u, m, &absorbed, language, &mut tally, cache) {
-                    candidates.push((piece(m, unit, cache), target));
+                if let Some(piece) = keep_unit(u, m, &absorbed, language, &mut tally, cache) {
+                    candidates.push((piece, target));
                 }
             }
         }
@@ -353,16 +380,8 @@ fn body_language(outline: &Outline, cache: &mut TermCache) -> Language {
         .map_or(Language::Unknown, |(l, _)| l)
 }
 
-fn piece(member: usize, unit: Unit, cache: &mut TermCache) -> Piece {
-    Piece {
-        member,
-        terms: cache.terms(&unit.text),
-        unit,
-        support: 1,
-    }
-}
-
-/// A unit as the merged body would hold it, or `None` when it does not belong there: in another
+/// A unit as the merged body would hold it (a piece of member `member`), or `None` when it does
+/// not belong there: in another
 /// language; naming an agent the merge absorbs (delegating to it, contrasting with it); from a
 /// non-representative, tied to its own project. A member's mention of its own name becomes the
 /// merged name.
@@ -373,14 +392,19 @@ fn keep_unit(
     language: Language,
     tally: &mut Tally,
     cache: &mut TermCache,
-) -> Option<Unit> {
-    if points::foreign_language(cache.language(&unit.text), language) {
+) -> Option<Piece> {
+    let facts = cache.facts(&unit.text);
+    let terms = facts.terms.clone();
+    if points::foreign_language(facts.language, language) {
         tally.other_language.push(preview(&unit.text));
         return None;
     }
     let names = absorbed.names;
     let own = names.members[member].as_str();
-    let mentioned = absorbed.finder.mentioned(&unit.source);
+    let source = cache.source(&unit.source);
+    let mentioned = absorbed
+        .finder
+        .mentioned_among(&source.name_words, &unit.source);
     if mentioned
         .iter()
         .any(|&j| absorbed.is_absorbed[j] && names.members[j] != own)
@@ -389,7 +413,7 @@ fn keep_unit(
         return None;
     }
     if member != absorbed.representative {
-        if let Some(what) = cache.project_specific(&unit.source) {
+        if let Some(what) = &source.project {
             tally
                 .project_specific
                 .push(format!("{} ({what})", preview(&unit.text)));
@@ -397,11 +421,18 @@ fn keep_unit(
         }
     }
     let mut unit = unit.clone();
+    let mut terms = terms;
     if own != names.merged && mentioned.contains(&member) {
         unit.source = super::replace_word(&unit.source, own, names.merged);
         unit.text = super::replace_word(&unit.text, own, names.merged);
+        terms = cache.terms(&unit.text);
     }
-    Some(unit)
+    Some(Piece {
+        member,
+        unit,
+        terms,
+        support: 1,
+    })
 }
 
 /// A closing line of another member in the middle of its body (`Remember: …`), or a question put
@@ -429,10 +460,18 @@ fn align(
     cache: &mut TermCache,
 ) -> Option<Target> {
     let topic = cache.topic(&header.title);
-    let units: Vec<Rc<Terms>> = section.units.iter().map(|u| cache.terms(&u.text)).collect();
-    let made = draft_points.made_by_section(&units, draft.len());
+    let by_title = draft_points.title_similarity(&header.title, &topic, draft);
+    // A title of the same topic outranks any match by content: the points already made need
+    // looking up only when no title matches.
+    let made = if by_title.iter().any(|&t| t >= topics::SAME_TOPIC) {
+        Vec::new()
+    } else {
+        let units: Vec<Rc<Terms>> = section.units.iter().map(|u| cache.terms(&u.text)).collect();
+        draft_points.made_by_section(&units, draft.len())
+    };
+    let units = section.units.len();
     // New sections hold no points yet while sections are aligned: they match by title only.
-    let best = |sections: &[DraftSection], made: &[usize]| -> Option<(usize, f32)> {
+    let best = |sections: &[DraftSection], by_title: &[f32], made: &[usize]| {
         sections
             .iter()
             .enumerate()
@@ -442,13 +481,17 @@ fn align(
                     .is_some_and(|h| h.kind != HeaderKind::Loose)
             })
             .map(|(i, d)| {
+                let title = by_title
+                    .get(i)
+                    .copied()
+                    .unwrap_or_else(|| topic.similarity(&d.topic));
                 let made = made.get(i).copied().unwrap_or(0);
-                (i, topic_match(&topic, units.len(), made, d))
+                (i, topic_match(title, units, made))
             })
             .filter(|&(_, score)| score > 0.0)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
     };
-    if let Some((i, _)) = best(draft, &made) {
+    if let Some((i, _)) = best(draft, &by_title, &made) {
         if topic.exclusive && draft[i].topic.known == topic.known {
             tally.alternatives.push(header.title.clone());
             return None;
@@ -463,7 +506,7 @@ fn align(
         tally.alternatives.push(header.title.clone());
         return None;
     }
-    if let Some((i, _)) = best(new_sections, &[]) {
+    if let Some((i, _)) = best(new_sections, &[], &[]) {
         return Some(Target::New(i));
     }
     new_sections.push(DraftSection {
@@ -474,11 +517,11 @@ fn align(
     Some(Target::New(new_sections.len() - 1))
 }
 
-/// How well a section (its topic, and how many of its `units` points the draft section already
-/// makes) matches a draft section: 1 for titles of one topic, else the share of its points the
-/// draft section already makes when that is [`SAME_CONTENT`] or more, else 0.
-fn topic_match(topic: &Topic, units: usize, made: usize, section: &DraftSection) -> f32 {
-    let by_title = topic.similarity(&section.topic);
+/// How well a section matches a draft section, from how alike their titles' topics are and how
+/// many of its `units` points the draft section already makes: more than 1 for titles of one
+/// topic, else the share of its points the draft section already makes when that is
+/// [`SAME_CONTENT`] or more, else 0.
+fn topic_match(by_title: f32, units: usize, made: usize) -> f32 {
     if by_title >= topics::SAME_TOPIC {
         return 1.0 + by_title;
     }

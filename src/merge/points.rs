@@ -374,28 +374,22 @@ impl NameFinder {
     /// The indices (into the names given to [`NameFinder::new`]) of the names `text` mentions, in
     /// no particular order, possibly repeated.
     pub fn mentioned(&self, text: &str) -> Vec<usize> {
+        self.mentioned_among(&name_words(text), text)
+    }
+
+    /// [`NameFinder::mentioned`], given the text's [`name_words`] (which may be kept from an
+    /// earlier merge: they do not depend on the names searched for).
+    pub fn mentioned_among(&self, words: &[String], text: &str) -> Vec<usize> {
         let mut found = Vec::new();
-        if self.by_word.is_empty() && self.by_search.is_empty() {
+        for word in words {
+            if let Some(ids) = self.by_word.get(word) {
+                found.extend(ids);
+            }
+        }
+        if self.by_search.is_empty() {
             return found;
         }
         let lower = searched_form(text);
-        if !self.by_word.is_empty() {
-            let mut start = None;
-            for (i, c) in lower.char_indices().chain([(lower.len(), ' ')]) {
-                match (is_name_char(c), start) {
-                    (true, None) => start = Some(i),
-                    (false, Some(s)) => {
-                        if let Some(ids) = self.by_word.get(&lower[s..i]) {
-                            if set_apart(&lower, s, i) {
-                                found.extend(ids);
-                            }
-                        }
-                        start = None;
-                    }
-                    _ => {}
-                }
-            }
-        }
         for &i in &self.by_search {
             let name = self.names[i]
                 .as_deref()
@@ -417,6 +411,36 @@ impl NameFinder {
         }
         found
     }
+}
+
+/// The words of a text that stand as an agent's name would (see [`mentions`]): lowercase, `_`
+/// written `-`; words of several parts (`code-reviewer`), and single words set apart.
+pub fn name_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    if !text.contains(|c: char| c == '-' || c == '_' || c == '`' || c == '@')
+        && !text
+            .as_bytes()
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"agent"))
+    {
+        // No word of several parts, none set apart.
+        return words;
+    }
+    let lower = searched_form(text);
+    let mut start = None;
+    for (i, c) in lower.char_indices().chain([(lower.len(), ' ')]) {
+        match (is_name_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if set_apart(&lower, s, i) {
+                    words.push(lower[s..i].to_owned());
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    words
 }
 
 /// Whether the whole word `lower[start..end]` stands as an agent's name: a name of several words
