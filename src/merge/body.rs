@@ -219,6 +219,11 @@ struct Piece {
     terms: Rc<Terms>,
     /// How many members (this one included) make this point.
     support: usize,
+    /// How many members (this one included) say all of it (their own wording holds most of its
+    /// words): fewer than `support` when it elaborates on a point others make shortly.
+    full_support: usize,
+    /// Its number among what the body says ([`Said`]), once placed.
+    said_as: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +253,8 @@ struct Tally {
     alternatives: Vec<String>,
     fragments: Vec<String>,
     adds_little: Vec<String>,
+    /// Points made in fuller words by several other members, and so reworded.
+    reworded: Vec<String>,
     left_out: Vec<String>,
 }
 
@@ -432,6 +439,8 @@ fn keep_unit(
         unit,
         terms,
         support: 1,
+        full_support: 1,
+        said_as: None,
     })
 }
 
@@ -563,19 +572,27 @@ fn count_support(candidates: &mut [(Piece, Target)], draft: &[DraftSection], mem
             }
         }
     }
-    let mut support: Vec<Option<usize>> = vec![None; texts.len()];
+    let mut support: Vec<Option<(usize, usize)>> = vec![None; texts.len()];
     let mut who = vec![false; members];
+    let mut count = |index: &mut PointIndex, id: usize, full: bool| {
+        who.iter_mut().for_each(|w| *w = false);
+        let mut mark = |j: usize| {
+            for &m in &writers[j] {
+                who[m] = true;
+            }
+        };
+        if full {
+            index.each_saying(&texts[id], &mut mark);
+        } else {
+            index.each_same(&texts[id], &mut mark);
+        }
+        who.iter().filter(|&&w| w).count()
+    };
     for (piece, &id) in candidates.iter_mut().map(|(p, _)| p).zip(&candidate_text) {
         if support[id].is_none() {
-            who.iter_mut().for_each(|w| *w = false);
-            index.each_same(&texts[id], |j| {
-                for &m in &writers[j] {
-                    who[m] = true;
-                }
-            });
-            support[id] = Some(who.iter().filter(|&&w| w).count());
+            support[id] = Some((count(&mut index, id, false), count(&mut index, id, true)));
         }
-        piece.support = support[id].expect("just counted");
+        (piece.support, piece.full_support) = support[id].expect("just counted");
     }
 }
 
@@ -608,14 +625,32 @@ struct Said {
 }
 
 impl Said {
-    fn add(&mut self, terms: &Terms) {
-        self.points.insert(terms);
-        self.words.extend(terms.iter().copied());
+    /// Adds a piece's point; the piece learns its number.
+    fn add(&mut self, piece: &mut Piece) {
+        piece.said_as = Some(self.points.insert(&piece.terms));
+        self.words.extend(piece.terms.iter().copied());
     }
 
-    /// Whether a point is already made, in other words or in fewer or more.
+    /// The first point made whose every word `terms` holds, and more: `terms` can stand in its
+    /// place, saying it fully.
+    fn fuller_than(&mut self, terms: &Terms) -> Option<usize> {
+        self.points.first_within(terms)
+    }
+
+    /// Whether a point is already made, in other words, in fewer or in more.
     fn says(&mut self, terms: &Terms) -> bool {
         self.points.any_same(terms)
+    }
+
+    /// [`Said::says`], but a point several members say in full that elaborates on one made (`Component
+    /// design` / `Component design: plan the hierarchy for reuse`) is not made yet: the body must
+    /// keep every point two or more members make. Code is never such an elaboration.
+    fn says_piece(&mut self, piece: &Piece) -> bool {
+        if piece.full_support >= 2 && piece.unit.kind != UnitKind::Code {
+            self.points.any_saying(&piece.terms)
+        } else {
+            self.points.any_same(&piece.terms)
+        }
     }
 
     /// How many of a point's words the body (and `also`, words about to join it) lacks, if that
@@ -640,12 +675,12 @@ fn choose(
     let mut length = draft_len(draft);
     // New sections hold no points yet: what is said is the draft's.
     let mut said = Said::default();
-    for p in draft.iter().flat_map(|d| &d.pieces) {
-        said.add(&p.terms);
+    for p in draft.iter_mut().flat_map(|d| &mut d.pieces) {
+        said.add(p);
     }
     let mut open: Vec<(Piece, Target)> = Vec::new();
     for (p, t) in candidates {
-        if said.says(&p.terms) {
+        if said.says_piece(&p) {
             tally.already_said += 1;
         } else {
             open.push((p, t));
@@ -661,18 +696,34 @@ fn choose(
     for i in shared {
         settled[i] = true;
         let (piece, target) = &open[i];
-        if said.says(&piece.terms) {
+        if said.says_piece(piece) {
             tally.already_said += 1;
             continue;
         }
-        if length + cost(&piece.unit) > budget {
+        // A fuller wording of a point made takes its place: the point is said once.
+        let shorter = said
+            .fuller_than(&piece.terms)
+            .and_then(|id| find_said(draft, &mut new_sections, id))
+            .filter(|p| can_stand_for(&piece.unit, &p.unit));
+        // (The shorter wording is part of `length`.)
+        let new_length = length + cost(&piece.unit) - shorter.as_ref().map_or(0, |p| cost(&p.unit));
+        if new_length > budget {
             tally.left_out.push(preview(&piece.unit.text));
             continue;
         }
-        length += cost(&piece.unit);
+        length = new_length;
         taken[i] = true;
-        said.add(&piece.terms);
-        place(draft, &mut new_sections, piece.clone(), *target);
+        let mut piece = piece.clone();
+        said.add(&mut piece);
+        match shorter {
+            Some(p) => {
+                tally.reworded.push(preview(&p.unit.text));
+                p.unit = in_place_of(piece.unit, &p.unit);
+                p.terms = piece.terms;
+                p.said_as = piece.said_as;
+            }
+            None => place(draft, &mut new_sections, piece, *target),
+        }
     }
     // (2) Single-member points, by how many new words they bring per byte; those of a new section
     // as one bundle, whole or not at all.
@@ -740,8 +791,9 @@ fn choose(
         length += size;
         for i in fresh {
             taken[i] = true;
-            said.add(&open[i].0.terms);
-            place(draft, &mut new_sections, open[i].0.clone(), open[i].1);
+            let mut piece = open[i].0.clone();
+            said.add(&mut piece);
+            place(draft, &mut new_sections, piece, open[i].1);
         }
     }
     for (i, (p, _)) in open.iter().enumerate() {
@@ -779,6 +831,42 @@ fn choose(
                 }
             }
         }
+    }
+}
+
+/// The piece placed as point `id` of [`Said`].
+fn find_said<'a>(
+    draft: &'a mut [DraftSection],
+    new_sections: &'a mut [DraftSection],
+    id: usize,
+) -> Option<&'a mut Piece> {
+    draft
+        .iter_mut()
+        .chain(new_sections.iter_mut())
+        .flat_map(|d| d.pieces.iter_mut())
+        .find(|p| p.said_as == Some(id))
+}
+
+/// Whether `fuller` may take the place of `shorter`: a list item that of a list item, a
+/// paragraph that of a paragraph.
+fn can_stand_for(fuller: &Unit, shorter: &Unit) -> bool {
+    (fuller.is_item() && shorter.is_item())
+        || (fuller.kind == UnitKind::Paragraph && shorter.kind == UnitKind::Paragraph)
+}
+
+/// `fuller` written where `shorter` stood: a list item with its marker and in its list's form.
+fn in_place_of(fuller: Unit, shorter: &Unit) -> Unit {
+    if !fuller.is_item() {
+        return fuller;
+    }
+    let source = with_marker(
+        &in_form_of(&fuller.source, &shorter.source),
+        outline::list_marker(&shorter.source),
+    );
+    Unit {
+        kind: shorter.kind,
+        source,
+        text: fuller.text,
     }
 }
 
@@ -1206,6 +1294,10 @@ fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -
         &tally.fragments,
     );
     note(
+        "point(s) reworded in the fuller words several other members use",
+        &tally.reworded,
+    );
+    note(
         "point(s) of one member that add too little (a word or two) to what is said",
         &tally.adds_little,
     );
@@ -1350,6 +1442,43 @@ mod tests {
         let rep = "Your responsibilities:\n\n1. **API Design**: you will:\n   - Design REST APIs\n   - Version them\n2. **Databases**: you will:\n   - Model data\n   - Index it\n";
         let (m, _) = merged(rep, &[]);
         assert_eq!(m, rep.trim_end());
+    }
+
+    #[test]
+    fn a_fuller_wording_several_members_share_is_kept_and_replaces_the_short_one() {
+        let fuller = "- Use connection pooling for every database and cache server";
+        let (m, decisions) = merged(
+            "Intro.\n\n## Practices\n1. Use connection pooling\n2. Log every slow query\n",
+            &[
+                &format!("Intro.\n\n## Practices\n{fuller}\n"),
+                &format!("Intro.\n\n## Practices\n{fuller}\n"),
+            ],
+        );
+        assert_eq!(
+            m,
+            "Intro.\n\n## Practices\n\n1. Use connection pooling for every database and cache server\n2. Log every slow query",
+            "the fuller wording takes the short step's place and number"
+        );
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.why.contains("reworded"), "{}", body.why);
+        // One member alone elaborating on a point adds nothing: the point is made.
+        let (m, _) = merged(
+            "Intro.\n\n## Practices\n- Use connection pooling\n",
+            &[&format!("Intro.\n\n## Practices\n{fuller}\n")],
+        );
+        assert!(!m.contains("cache server"), "{m}");
+    }
+
+    #[test]
+    fn a_shared_elaboration_that_keeps_part_of_a_point_is_added_beside_it() {
+        let (m, _) = merged(
+            "Intro.\n\n## Design\n- Component design and composition\n",
+            &[
+                "Intro.\n\n## Design\n- Component design: plan the hierarchy for reuse\n",
+                "Intro.\n\n## Design\n- Component design: plan the hierarchy for reuse\n",
+            ],
+        );
+        assert!(m.contains("- Component design and composition\n- Component design: plan the hierarchy for reuse"), "{m}");
     }
 
     #[test]

@@ -50,6 +50,10 @@ fn same_point_counts(a: usize, b: usize, common: usize) -> bool {
     holds(a, b, common) || holds(b, a, common)
 }
 
+/// A unit holding a point's words says more than it, not the same in fuller words, when it has
+/// more than this many times its words.
+pub const ELABORATION: usize = 3;
+
 /// Word sets indexed by their words, so that the ones making a given point are found by looking
 /// up that point's words instead of comparing it with every set: a merge compares each of
 /// thousands of units with every other, and most pairs share no word at all.
@@ -89,14 +93,8 @@ impl PointIndex {
         self.sizes.is_empty()
     }
 
-    /// Calls `f` with the number of every set that makes the same point as `terms`
-    /// ([`same_point`]), each once, in no particular order.
-    pub fn each_same(&mut self, terms: &Terms, mut f: impl FnMut(usize)) {
-        if terms.is_empty() {
-            // Nothing to say: every set says it.
-            (0..self.sizes.len()).for_each(f);
-            return;
-        }
+    /// Every set sharing a word with `terms`, with its size and the number of words shared.
+    fn sharing(&mut self, terms: &Terms) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
         for t in terms {
             if let Some(ids) = self.postings.get(t) {
                 for &id in ids {
@@ -107,16 +105,43 @@ impl PointIndex {
                 }
             }
         }
-        for &id in &self.empty {
-            f(id as usize);
+        let (sizes, shared) = (&self.sizes, &mut self.shared);
+        self.touched.drain(..).map(move |id| {
+            let common = std::mem::take(&mut shared[id as usize]) as usize;
+            (id as usize, sizes[id as usize] as usize, common)
+        })
+    }
+
+    /// Calls `f` with the number of every set that makes the same point as `terms`
+    /// ([`same_point`]), each once, in no particular order.
+    pub fn each_same(&mut self, terms: &Terms, mut f: impl FnMut(usize)) {
+        if terms.is_empty() {
+            // Nothing to say: every set says it.
+            (0..self.sizes.len()).for_each(f);
+            return;
         }
-        for &id in &self.touched {
-            let common = std::mem::take(&mut self.shared[id as usize]) as usize;
-            if same_point_counts(self.sizes[id as usize] as usize, terms.len(), common) {
-                f(id as usize);
+        self.empty.iter().for_each(|&id| f(id as usize));
+        let n = terms.len();
+        for (id, size, common) in self.sharing(terms) {
+            if same_point_counts(size, n, common) {
+                f(id);
             }
         }
-        self.touched.clear();
+    }
+
+    /// Calls `f` with the number of every set that says what `terms` says ([`says`]: it holds
+    /// most of its words), each once, in no particular order.
+    pub fn each_saying(&mut self, terms: &Terms, mut f: impl FnMut(usize)) {
+        if terms.is_empty() {
+            (0..self.sizes.len()).for_each(f);
+            return;
+        }
+        let n = terms.len();
+        for (id, size, common) in self.sharing(terms) {
+            if holds(size, n, common) {
+                f(id);
+            }
+        }
     }
 
     /// Whether any set makes the same point as `terms`.
@@ -124,6 +149,32 @@ impl PointIndex {
         let mut found = false;
         self.each_same(terms, |_| found = true);
         found
+    }
+
+    /// The first set (by number) whose every word `terms` holds, and more.
+    pub fn first_within(&mut self, terms: &Terms) -> Option<usize> {
+        let n = terms.len();
+        self.sharing(terms)
+            .filter(|&(_, size, common)| common == size && size < n)
+            .map(|(id, _, _)| id)
+            .fold(None, |first: Option<usize>, id| {
+                Some(first.map_or(id, |f| f.min(id)))
+            })
+    }
+
+    /// Whether any set says what `terms` says ([`says`]: it holds most of its words). A set that
+    /// `terms` holds, with a few more words (a short bullet `terms` elaborates on), does not; one
+    /// with [`ELABORATION`] times fewer words is taken as said (a block of many points that
+    /// happens to hold a bullet's words is not a fuller wording of it).
+    pub fn any_saying(&mut self, terms: &Terms) -> bool {
+        if terms.is_empty() {
+            return !self.sizes.is_empty();
+        }
+        let n = terms.len();
+        // `Iterator::any` would stop early and leave the scratch counts dirty.
+        self.sharing(terms).fold(false, |found, (_, size, common)| {
+            found || holds(size, n, common) || (holds(n, size, common) && n > ELABORATION * size)
+        })
     }
 }
 
@@ -513,6 +564,97 @@ mod tests {
         assert!(project_specific("Set up CI/CD and/or pipelines").is_none());
         assert!(project_specific("Read https://docs.python.org/3/library/ first").is_none());
         assert!(project_specific("Endpoints like /api/users").is_none());
+    }
+
+    #[test]
+    fn the_index_finds_what_comparing_with_every_set_finds() {
+        let texts = [
+            "Implement caching strategies with Redis and Memcached",
+            "Implement caching strategies (Redis, Memcached) and CDN integration",
+            "Use connection pooling",
+            "Use connection pooling effectively for every database and cache server",
+            "Design database schemas for relational systems",
+            "the of and",
+            "Review pull requests for correctness",
+        ];
+        let sets: Vec<Terms> = texts.iter().map(|t| terms_of(t)).collect();
+        assert!(sets[5].is_empty(), "stop words only: no content words");
+        let mut index = PointIndex::default();
+        for set in &sets[..5] {
+            index.insert(set);
+        }
+        for query in &sets {
+            let mut found = Vec::new();
+            index.each_same(query, |id| found.push(id));
+            found.sort_unstable();
+            let expected: Vec<usize> = (0..5).filter(|&i| same_point(&sets[i], query)).collect();
+            assert_eq!(found, expected);
+            let saying = (0..5).any(|i| {
+                says(&sets[i], query)
+                    || (says(query, &sets[i]) && query.len() > ELABORATION * sets[i].len())
+            });
+            assert_eq!(index.any_saying(query), saying);
+        }
+        // A fuller wording is not said by the short one, and it holds every word of it.
+        let mut short = PointIndex::default();
+        short.insert(&sets[2]);
+        assert!(!short.any_saying(&sets[3]));
+        assert!(short.any_same(&sets[3]));
+        assert_eq!(short.first_within(&sets[3]), Some(0));
+        assert_eq!(short.first_within(&sets[4]), None);
+    }
+
+    #[test]
+    fn a_set_without_words_makes_every_point_but_says_nothing() {
+        let mut index = PointIndex::default();
+        index.insert(&Terms::default());
+        let point = terms_of("Review pull requests for correctness");
+        assert!(index.any_same(&point), "as `same_point` has it");
+        assert!(!index.any_saying(&point));
+    }
+
+    #[test]
+    fn a_name_finder_finds_what_mentions_finds() {
+        let names = [
+            "cicd-reviewer",
+            "geepers_diag",
+            "tester",
+            "Backend Engineer",
+            "ab",
+        ];
+        let finder = NameFinder::new(&names);
+        for text in [
+            "Use cicd-reviewer for general checks",
+            "Use cicd-reviewer-pro for it",
+            "Unlike geepers-diag (general diagnostics)",
+            "Hand off to the `tester` when done; ask the Tester agent",
+            "write tests like a careful tester would",
+            "The backend engineer agent and the Backend Engineer",
+            "ab ab `ab`",
+        ] {
+            let mut found = finder.mentioned(text);
+            found.sort_unstable();
+            found.dedup();
+            let expected: Vec<usize> = (0..names.len())
+                .filter(|&i| {
+                    // The reference: one name at a time, as `mentions` reads it.
+                    let lower = text.to_lowercase().replace('_', "-");
+                    let name = names[i].to_lowercase().replace('_', "-");
+                    names[i].len() >= 3
+                        && lower.match_indices(&name).any(|(at, _)| {
+                            let before = lower[..at].chars().next_back();
+                            let after = &lower[at + name.len()..];
+                            !before.is_some_and(is_name_char)
+                                && !after.chars().next().is_some_and(is_name_char)
+                                && (name.contains('-')
+                                    || before.is_some_and(|c| c == '`' || c == '@')
+                                    || after.trim_start().starts_with("agent")
+                                    || after.trim_start().starts_with("subagent"))
+                        })
+                })
+                .collect();
+            assert_eq!(found, expected, "{text}");
+        }
     }
 
     #[test]
