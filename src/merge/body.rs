@@ -253,6 +253,8 @@ struct Tally {
     alternatives: Vec<String>,
     fragments: Vec<String>,
     adds_little: Vec<String>,
+    /// The representative's title, when it named another agent than the merged one.
+    retitled: Option<String>,
     /// Points made in fuller words by several other members, and so reworded.
     reworded: Vec<String>,
     left_out: Vec<String>,
@@ -356,7 +358,14 @@ pub fn merge_bodies(
         .unwrap_or(0);
     let budget = (longest as f32 * GROWTH_LIMIT) as usize;
     choose(&mut draft, new_sections, candidates, budget, &mut tally);
-    let body = render(rep, &draft, closing_start, representative);
+    let title = rep.title.as_ref().map(|t| {
+        let (title, renamed) = title_naming(&t.source, &t.text, names.merged);
+        if renamed {
+            tally.retitled = Some(t.text.clone());
+        }
+        title
+    });
+    let body = render(rep, title.as_deref(), &draft, closing_start, representative);
     decisions.push(body_decision(members, representative, &tally));
     body
 }
@@ -967,10 +976,35 @@ fn preview(text: &str) -> String {
 
 // --------------------------------------------------------------------------------------- render
 
+/// The body's level-1 title (`source` as written, `text` its words): kept when it names the merged
+/// agent (every word of the merged name is in it: `# Senior Backend Architect` for
+/// `backend-architect`), else the merged name as a title, so that the file names one agent
+/// (`# Backend Engineer` above a `backend-system-architect`). Returns whether it was renamed.
+fn title_naming(source: &str, text: &str, merged: &str) -> (String, bool) {
+    let title_words = points::terms_of(text);
+    let name_words = points::terms_of(&merged.replace(['-', '_'], " "));
+    if name_words.is_subset(&title_words) {
+        return (source.to_owned(), false);
+    }
+    let title: Vec<String> = merged
+        .split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    (format!("# {}", title.join(" ")), true)
+}
+
 /// Writes the draft: title, the representative's sections up to its closing, the new sections,
 /// the closing.
 fn render(
     rep: &Outline,
+    title: Option<&str>,
     draft: &[DraftSection],
     closing_start: usize,
     representative: usize,
@@ -983,8 +1017,8 @@ fn render(
         .chain(closing_start..rep_sections)
         .collect();
     let mut out = String::new();
-    if let Some(title) = &rep.title {
-        out.push_str(&title.source);
+    if let Some(title) = title {
+        out.push_str(title);
     }
     // The marker and number of the titled list item just written, while a list of them goes on.
     let mut group: Option<(String, u64)> = None;
@@ -1267,6 +1301,12 @@ fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -
         tally.already_said, tally.introductions, tally.closings
     );
     let mut dropped = Vec::new();
+    if let Some(old) = &tally.retitled {
+        why.push_str(&format!(
+            "; the title `{old}` named another agent than the merged one: it is the merged name now"
+        ));
+        dropped.push(format!("title: {old}"));
+    }
     let mut note = |what: &str, list: &[String]| {
         if !list.is_empty() {
             why.push_str(&format!("; {} {what}", list.len()));
@@ -1479,6 +1519,30 @@ mod tests {
             ],
         );
         assert!(m.contains("- Component design and composition\n- Component design: plan the hierarchy for reuse"), "{m}");
+    }
+
+    #[test]
+    fn the_title_names_the_merged_agent() {
+        assert_eq!(
+            title_naming(
+                "# Senior Backend Architect",
+                "Senior Backend Architect",
+                "backend-architect"
+            ),
+            ("# Senior Backend Architect".to_owned(), false)
+        );
+        assert_eq!(
+            title_naming(
+                "# Backend Engineer",
+                "Backend Engineer",
+                "backend-system-architect"
+            ),
+            ("# Backend System Architect".to_owned(), true)
+        );
+        let (m, decisions) = merged("# Helper Bot\n\nYou help.\n", &[]);
+        assert!(m.starts_with("# Rep Agent\n"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.why.contains("the title `Helper Bot`"), "{}", body.why);
     }
 
     #[test]
