@@ -315,6 +315,13 @@ pub fn merge_bodies(
                     continue;
                 }
                 (Some(h), false) if h.kind == HeaderKind::Loose => last_target,
+                // A section titled in another language is another language's section, whatever
+                // technical words its items share with the body (`## 고가용성`, `- [ ] Sentinel 구성`).
+                (Some(h), false) if points::foreign_language(cache.language(&h.title), language) => {
+                    tally.other_language.push(preview(&h.title));
+                    tally.other_language.extend(section.units.iter().map(|u| preview(&u.text)));
+                    continue;
+                }
                 (Some(h), false) => align(
                     section,
                     h,
@@ -1475,6 +1482,17 @@ mod tests {
                 && why.contains("replaces"),
             "{why}"
         );
+    }
+
+    #[test]
+    fn a_section_titled_in_another_language_is_not_carried_over() {
+        let (m, decisions) = merged(
+            "You review the code of the team.\n\n## Checks\n- Check error handling in every function\n",
+            &["Intro.\n\n## 고가용성\n- [ ] Sentinel 구성\n- [ ] failover 테스트\n- [ ] backup RDB AOF 정책\n"],
+        );
+        assert!(!m.contains("Sentinel") && !m.contains("고가용성"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.dropped.iter().any(|d| d.contains("고가용성")), "{body:?}");
     }
 
     #[test]
