@@ -317,9 +317,13 @@ pub fn merge_bodies(
                 (Some(h), false) if h.kind == HeaderKind::Loose => last_target,
                 // A section titled in another language is another language's section, whatever
                 // technical words its items share with the body (`## 고가용성`, `- [ ] Sentinel 구성`).
-                (Some(h), false) if points::foreign_language(cache.language(&h.title), language) => {
+                (Some(h), false)
+                    if points::foreign_language(cache.language(&h.title), language) =>
+                {
                     tally.other_language.push(preview(&h.title));
-                    tally.other_language.extend(section.units.iter().map(|u| preview(&u.text)));
+                    tally
+                        .other_language
+                        .extend(section.units.iter().map(|u| preview(&u.text)));
                     continue;
                 }
                 (Some(h), false) => align(
@@ -366,7 +370,7 @@ pub fn merge_bodies(
     let budget = (longest as f32 * GROWTH_LIMIT) as usize;
     choose(&mut draft, new_sections, candidates, budget, &mut tally);
     let title = rep.title.as_ref().map(|t| {
-        let (title, renamed) = title_naming(&t.source, &t.text, names.merged);
+        let (title, renamed) = title_naming(&t.source, &t.text, names);
         if renamed {
             tally.retitled = Some(t.text.clone());
         }
@@ -983,14 +987,20 @@ fn preview(text: &str) -> String {
 
 // --------------------------------------------------------------------------------------- render
 
-/// The body's level-1 title (`source` as written, `text` its words): kept when it names the merged
-/// agent (every word of the merged name is in it: `# Senior Backend Architect` for
-/// `backend-architect`), else the merged name as a title, so that the file names one agent
-/// (`# Backend Engineer` above a `backend-system-architect`). Returns whether it was renamed.
-fn title_naming(source: &str, text: &str, merged: &str) -> (String, bool) {
+/// The body's level-1 title (`source` as written, `text` its words): when it names a member the
+/// merge replaces (every word of its name is in it) and not the merged agent, the merged name as a
+/// title, so that the file names one agent (`# Backend Engineer`, the title of `backend-engineer`,
+/// above a `backend-system-architect`); else as written. Returns whether it was renamed.
+fn title_naming(source: &str, text: &str, names: &Names) -> (String, bool) {
+    let words_of_name = |name: &str| points::terms_of(&name.replace(['-', '_'], " "));
     let title_words = points::terms_of(text);
-    let name_words = points::terms_of(&merged.replace(['-', '_'], " "));
-    if name_words.is_subset(&title_words) {
+    let names_it = |name: &str| {
+        let words = words_of_name(name);
+        !words.is_empty() && words.is_subset(&title_words)
+    };
+    let merged = names.merged;
+    let names_a_member = names.members.iter().any(|m| m != merged && names_it(m));
+    if names_it(merged) || !names_a_member {
         return (source.to_owned(), false);
     }
     let title: Vec<String> = merged
@@ -1492,7 +1502,10 @@ mod tests {
         );
         assert!(!m.contains("Sentinel") && !m.contains("고가용성"), "{m}");
         let body = decisions.iter().find(|d| d.field == "body").unwrap();
-        assert!(body.dropped.iter().any(|d| d.contains("고가용성")), "{body:?}");
+        assert!(
+            body.dropped.iter().any(|d| d.contains("고가용성")),
+            "{body:?}"
+        );
     }
 
     #[test]
@@ -1540,27 +1553,26 @@ mod tests {
     }
 
     #[test]
-    fn the_title_names_the_merged_agent() {
+    fn a_title_naming_a_replaced_member_names_the_merged_agent() {
+        let members = [
+            "backend-engineer".to_owned(),
+            "backend-system-architect".to_owned(),
+        ];
+        let names = Names {
+            merged: "backend-system-architect",
+            members: &members,
+        };
+        let title = |t: &str| title_naming(&format!("# {t}"), t, &names);
         assert_eq!(
-            title_naming(
-                "# Senior Backend Architect",
-                "Senior Backend Architect",
-                "backend-architect"
-            ),
-            ("# Senior Backend Architect".to_owned(), false)
-        );
-        assert_eq!(
-            title_naming(
-                "# Backend Engineer",
-                "Backend Engineer",
-                "backend-system-architect"
-            ),
+            title("Backend Engineer"),
             ("# Backend System Architect".to_owned(), true)
         );
-        let (m, decisions) = merged("# Helper Bot\n\nYou help.\n", &[]);
-        assert!(m.starts_with("# Rep Agent\n"), "{m}");
-        let body = decisions.iter().find(|d| d.field == "body").unwrap();
-        assert!(body.why.contains("the title `Helper Bot`"), "{}", body.why);
+        assert_eq!(
+            title("Senior Backend System Architect"),
+            ("# Senior Backend System Architect".to_owned(), false)
+        );
+        // A title that names no member (a topic) stays.
+        assert_eq!(title("Code review"), ("# Code review".to_owned(), false));
     }
 
     #[test]
