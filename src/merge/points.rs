@@ -468,7 +468,7 @@ impl NameFinder {
 /// written `-`; words of several parts (`code-reviewer`), and single words set apart.
 pub fn name_words(text: &str) -> Vec<String> {
     let mut words = Vec::new();
-    if !text.contains(|c: char| c == '-' || c == '_' || c == '`' || c == '@')
+    if !text.contains(['-', '_', '`', '@'])
         && !text
             .as_bytes()
             .windows(5)
