@@ -19,7 +19,7 @@
 //!    them, its closing last; every list renumbered.
 
 use super::outline::{self, Header, HeaderKind, Outline, Section, Unit, UnitKind};
-use super::points::{self, Language, Terms};
+use super::points::{self, Language, PointIndex, Terms};
 use super::topics::{self, Topic};
 use crate::model::{AgentFile, MergeDecision};
 use rustc_hash::FxHashMap;
@@ -34,12 +34,32 @@ const SAME_CONTENT: f32 = 0.5;
 /// A new section needs this many points of its own: fewer is a fragment, not a topic.
 const NEW_SECTION_POINTS: usize = 3;
 
-/// The word sets of the texts met in merges, each computed once: members of a cluster repeat most
-/// of each other's units word for word, and clusters share boilerplate. One is kept across the
-/// merges one worker does (see `pipeline`), up to a bound.
+/// What the merge reads from the texts it meets (word sets, languages, section topics, ties to a
+/// project), each computed once: members of a cluster repeat most of each other's units word for
+/// word, and clusters share boilerplate. One is kept across the merges one worker does (see
+/// `pipeline`), up to a bound.
 #[derive(Default)]
 pub struct TermCache {
-    sets: FxHashMap<String, Rc<Terms>>,
+    /// By a unit's plain text.
+    texts: FxHashMap<String, TextFacts>,
+    /// By a unit's Markdown source.
+    sources: FxHashMap<String, Rc<SourceFacts>>,
+    /// By a section title.
+    topics: FxHashMap<String, Rc<Topic>>,
+}
+
+/// What a unit's Markdown source says about where it belongs.
+struct SourceFacts {
+    /// What ties it to one project, if anything ([`points::project_specific`]).
+    project: Option<String>,
+    /// The words in it that could be an agent's name ([`points::name_words`]).
+    name_words: Vec<String>,
+}
+
+#[derive(Clone)]
+struct TextFacts {
+    terms: Rc<Terms>,
+    language: Language,
 }
 
 /// How many texts a [`TermCache`] holds before it starts afresh: some tens of megabytes at most.
@@ -47,18 +67,51 @@ const CACHE_TEXTS: usize = 1 << 15;
 
 impl TermCache {
     fn make_room(&mut self) {
-        if self.sets.len() >= CACHE_TEXTS {
-            self.sets.clear();
+        if self.texts.len() + self.sources.len() + self.topics.len() >= CACHE_TEXTS {
+            self.texts.clear();
+            self.sources.clear();
+            self.topics.clear();
         }
     }
 
-    fn terms(&mut self, text: &str) -> Rc<Terms> {
-        if let Some(terms) = self.sets.get(text) {
-            return terms.clone();
+    fn facts(&mut self, text: &str) -> &TextFacts {
+        if !self.texts.contains_key(text) {
+            let facts = TextFacts {
+                terms: Rc::new(points::terms_of(text)),
+                language: points::language(text),
+            };
+            self.texts.insert(text.to_owned(), facts);
         }
-        let terms = Rc::new(points::terms_of(text));
-        self.sets.insert(text.to_owned(), terms.clone());
-        terms
+        &self.texts[text]
+    }
+
+    fn terms(&mut self, text: &str) -> Rc<Terms> {
+        self.facts(text).terms.clone()
+    }
+
+    fn language(&mut self, text: &str) -> Language {
+        self.facts(text).language
+    }
+
+    fn source(&mut self, source: &str) -> Rc<SourceFacts> {
+        if let Some(facts) = self.sources.get(source) {
+            return facts.clone();
+        }
+        let facts = Rc::new(SourceFacts {
+            project: points::project_specific(source),
+            name_words: points::name_words(source),
+        });
+        self.sources.insert(source.to_owned(), facts.clone());
+        facts
+    }
+
+    fn topic(&mut self, title: &str) -> Rc<Topic> {
+        if let Some(topic) = self.topics.get(title) {
+            return topic.clone();
+        }
+        let topic = Rc::new(topics::topic(title));
+        self.topics.insert(title.to_owned(), topic.clone());
+        topic
     }
 }
 
@@ -69,6 +122,95 @@ pub struct Names<'a> {
     pub members: &'a [String],
 }
 
+/// The members a merge absorbs (every member not named like the representative or the merged
+/// agent), and a finder for the members' names in their text.
+struct Absorbed<'a> {
+    names: &'a Names<'a>,
+    representative: usize,
+    /// By member: whether the merged agent replaces an agent of that name.
+    is_absorbed: Vec<bool>,
+    /// Finds the members' names (by member index) in a text.
+    finder: points::NameFinder,
+}
+
+impl<'a> Absorbed<'a> {
+    fn new(names: &'a Names<'a>, representative: usize) -> Absorbed<'a> {
+        let rep_name = &names.members[representative];
+        let is_absorbed = names
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, n)| i != representative && n != rep_name && n != names.merged)
+            .collect();
+        let all: Vec<&str> = names.members.iter().map(String::as_str).collect();
+        Absorbed {
+            names,
+            representative,
+            is_absorbed,
+            finder: points::NameFinder::new(&all),
+        }
+    }
+}
+
+/// The points of the representative's draft, indexed by their words, with the section of each:
+/// which draft sections already make a point is a look-up, not a comparison with every point.
+struct DraftPoints {
+    index: PointIndex,
+    section_of: Vec<usize>,
+    /// By a title of another member's section, how alike its topic is to each draft section's
+    /// (members of a cluster mostly share their titles).
+    by_title: FxHashMap<String, Rc<Vec<f32>>>,
+}
+
+impl DraftPoints {
+    fn new(draft: &[DraftSection]) -> DraftPoints {
+        let mut points = DraftPoints {
+            index: PointIndex::default(),
+            section_of: Vec::new(),
+            by_title: FxHashMap::default(),
+        };
+        for (d, section) in draft.iter().enumerate() {
+            for p in &section.pieces {
+                points.index.insert(&p.terms);
+                points.section_of.push(d);
+            }
+        }
+        points
+    }
+
+    /// How alike the topic of `title` is to each draft section's ([`Topic::similarity`]).
+    fn title_similarity(
+        &mut self,
+        title: &str,
+        topic: &Topic,
+        draft: &[DraftSection],
+    ) -> Rc<Vec<f32>> {
+        if let Some(found) = self.by_title.get(title) {
+            return found.clone();
+        }
+        let found = Rc::new(draft.iter().map(|d| topic.similarity(&d.topic)).collect());
+        self.by_title.insert(title.to_owned(), Rc::clone(&found));
+        found
+    }
+
+    /// For each draft section, how many of `units` it already makes.
+    fn made_by_section(&mut self, units: &[Rc<Terms>], sections: usize) -> Vec<usize> {
+        let mut made = vec![0; sections];
+        let mut seen: Vec<usize> = Vec::new();
+        for u in units {
+            seen.clear();
+            let section_of = &self.section_of;
+            self.index.each_same(u, |p| seen.push(section_of[p]));
+            seen.sort_unstable();
+            seen.dedup();
+            for &d in &seen {
+                made[d] += 1;
+            }
+        }
+        made
+    }
+}
+
 /// A unit placed in the draft, or a candidate for it.
 #[derive(Debug, Clone)]
 struct Piece {
@@ -77,6 +219,11 @@ struct Piece {
     terms: Rc<Terms>,
     /// How many members (this one included) make this point.
     support: usize,
+    /// How many members (this one included) say all of it (their own wording holds most of its
+    /// words): fewer than `support` when it elaborates on a point others make shortly.
+    full_support: usize,
+    /// Its number among what the body says ([`Said`]), once placed.
+    said_as: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +253,10 @@ struct Tally {
     alternatives: Vec<String>,
     fragments: Vec<String>,
     adds_little: Vec<String>,
+    /// The representative's title, when it named another agent than the merged one.
+    retitled: Option<String>,
+    /// Points made in fuller words by several other members, and so reworded.
+    reworded: Vec<String>,
     left_out: Vec<String>,
 }
 
@@ -120,16 +271,8 @@ pub fn merge_bodies(
 ) -> String {
     cache.make_room();
     let outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
-    let language = body_language(&outlines[representative]);
-    let absorbed: Vec<&str> = names
-        .members
-        .iter()
-        .enumerate()
-        .filter(|(i, n)| {
-            *i != representative && **n != names.members[representative] && *n != names.merged
-        })
-        .map(|(_, n)| n.as_str())
-        .collect();
+    let language = body_language(&outlines[representative], cache);
+    let absorbed = Absorbed::new(names, representative);
     let mut tally = Tally::default();
     let rep = &outlines[representative];
     let closing_start = rep.closing_start();
@@ -138,25 +281,18 @@ pub fn merge_bodies(
         let pieces = section
             .units
             .iter()
-            .filter_map(|u| {
-                let unit = keep_unit(
-                    u,
-                    representative,
-                    names,
-                    &absorbed,
-                    language,
-                    &mut tally,
-                    true,
-                )?;
-                Some(piece(representative, unit, cache))
-            })
+            .filter_map(|u| keep_unit(u, representative, &absorbed, language, &mut tally, cache))
             .collect();
         draft.push(DraftSection {
-            topic: section.title().map(topics::topic).unwrap_or_default(),
+            topic: section
+                .title()
+                .map(|t| (*cache.topic(t)).clone())
+                .unwrap_or_default(),
             header: section.header.clone(),
             pieces,
         });
     }
+    let mut draft_points = DraftPoints::new(&draft);
     let mut new_sections: Vec<DraftSection> = Vec::new();
     let mut candidates: Vec<(Piece, Target)> = Vec::new();
     for &m in order.iter().filter(|&&m| m != representative) {
@@ -179,7 +315,26 @@ pub fn merge_bodies(
                     continue;
                 }
                 (Some(h), false) if h.kind == HeaderKind::Loose => last_target,
-                (Some(h), false) => align(section, h, &draft, &mut new_sections, &mut tally, cache),
+                // A section titled in another language is another language's section, whatever
+                // technical words its items share with the body (`## 고가용성`, `- [ ] Sentinel 구성`).
+                (Some(h), false)
+                    if points::foreign_language(cache.language(&h.title), language) =>
+                {
+                    tally.other_language.push(preview(&h.title));
+                    tally
+                        .other_language
+                        .extend(section.units.iter().map(|u| preview(&u.text)));
+                    continue;
+                }
+                (Some(h), false) => align(
+                    section,
+                    h,
+                    &draft,
+                    &mut draft_points,
+                    &mut new_sections,
+                    &mut tally,
+                    cache,
+                ),
             };
             last_target = target;
             let Some(target) = target else { continue };
@@ -191,8 +346,8 @@ pub fn merge_bodies(
                     tally.closings += 1;
                     continue;
                 }
-                if let Some(unit) = keep_unit(u, m, names, &absorbed, language, &mut tally, false) {
-                    candidates.push((piece(m, unit, cache), target));
+                if let Some(piece) = keep_unit(u, m, &absorbed, language, &mut tally, cache) {
+                    candidates.push((piece, target));
                 }
             }
         }
@@ -214,21 +369,28 @@ pub fn merge_bodies(
         .unwrap_or(0);
     let budget = (longest as f32 * GROWTH_LIMIT) as usize;
     choose(&mut draft, new_sections, candidates, budget, &mut tally);
-    let body = render(rep, &draft, closing_start, representative);
+    let title = rep.title.as_ref().map(|t| {
+        let (title, renamed) = title_naming(&t.source, &t.text, names);
+        if renamed {
+            tally.retitled = Some(t.text.clone());
+        }
+        title
+    });
+    let body = render(rep, title.as_deref(), &draft, closing_start, representative);
     decisions.push(body_decision(members, representative, &tally));
     body
 }
 
 /// The language of a body: the language of three quarters of its prose units or more, else
 /// `Unknown` (a body that mixes two languages throughout has no other language to keep out).
-fn body_language(outline: &Outline) -> Language {
+fn body_language(outline: &Outline, cache: &mut TermCache) -> Language {
     let mut counts: Vec<(Language, usize)> = Vec::new();
     let mut total = 0;
     for (_, u) in outline.units() {
         if u.kind == UnitKind::Code {
             continue;
         }
-        let language = points::language(&u.text);
+        let language = cache.language(&u.text);
         if language == Language::Unknown {
             continue;
         }
@@ -245,42 +407,40 @@ fn body_language(outline: &Outline) -> Language {
         .map_or(Language::Unknown, |(l, _)| l)
 }
 
-fn piece(member: usize, unit: Unit, cache: &mut TermCache) -> Piece {
-    Piece {
-        member,
-        terms: cache.terms(&unit.text),
-        unit,
-        support: 1,
-    }
-}
-
-/// A unit as the merged body would hold it, or `None` when it does not belong there: in another
+/// A unit as the merged body would hold it (a piece of member `member`), or `None` when it does
+/// not belong there: in another
 /// language; naming an agent the merge absorbs (delegating to it, contrasting with it); from a
 /// non-representative, tied to its own project. A member's mention of its own name becomes the
 /// merged name.
 fn keep_unit(
     unit: &Unit,
     member: usize,
-    names: &Names,
-    absorbed: &[&str],
+    absorbed: &Absorbed,
     language: Language,
     tally: &mut Tally,
-    is_representative: bool,
-) -> Option<Unit> {
-    if points::foreign(&unit.text, language) {
+    cache: &mut TermCache,
+) -> Option<Piece> {
+    let facts = cache.facts(&unit.text);
+    let terms = facts.terms.clone();
+    if points::foreign_language(facts.language, language) {
         tally.other_language.push(preview(&unit.text));
         return None;
     }
+    let names = absorbed.names;
     let own = names.members[member].as_str();
-    if absorbed
+    let source = cache.source(&unit.source);
+    let mentioned = absorbed
+        .finder
+        .mentioned_among(&source.name_words, &unit.source);
+    if mentioned
         .iter()
-        .any(|n| *n != own && points::mentions(&unit.source, n))
+        .any(|&j| absorbed.is_absorbed[j] && names.members[j] != own)
     {
         tally.naming_members.push(preview(&unit.text));
         return None;
     }
-    if !is_representative {
-        if let Some(what) = points::project_specific(&unit.source) {
+    if member != absorbed.representative {
+        if let Some(what) = &source.project {
             tally
                 .project_specific
                 .push(format!("{} ({what})", preview(&unit.text)));
@@ -288,11 +448,20 @@ fn keep_unit(
         }
     }
     let mut unit = unit.clone();
-    if own != names.merged && points::mentions(&unit.source, own) {
+    let mut terms = terms;
+    if own != names.merged && mentioned.contains(&member) {
         unit.source = super::replace_word(&unit.source, own, names.merged);
         unit.text = super::replace_word(&unit.text, own, names.merged);
+        terms = cache.terms(&unit.text);
     }
-    Some(unit)
+    Some(Piece {
+        member,
+        unit,
+        terms,
+        support: 1,
+        full_support: 1,
+        said_as: None,
+    })
 }
 
 /// A closing line of another member in the middle of its body (`Remember: …`), or a question put
@@ -314,13 +483,24 @@ fn align(
     section: &Section,
     header: &Header,
     draft: &[DraftSection],
+    draft_points: &mut DraftPoints,
     new_sections: &mut Vec<DraftSection>,
     tally: &mut Tally,
     cache: &mut TermCache,
 ) -> Option<Target> {
-    let topic = topics::topic(&header.title);
-    let units: Vec<Rc<Terms>> = section.units.iter().map(|u| cache.terms(&u.text)).collect();
-    let best = |sections: &[DraftSection]| -> Option<(usize, f32)> {
+    let topic = cache.topic(&header.title);
+    let by_title = draft_points.title_similarity(&header.title, &topic, draft);
+    // A title of the same topic outranks any match by content: the points already made need
+    // looking up only when no title matches.
+    let made = if by_title.iter().any(|&t| t >= topics::SAME_TOPIC) {
+        Vec::new()
+    } else {
+        let units: Vec<Rc<Terms>> = section.units.iter().map(|u| cache.terms(&u.text)).collect();
+        draft_points.made_by_section(&units, draft.len())
+    };
+    let units = section.units.len();
+    // New sections hold no points yet while sections are aligned: they match by title only.
+    let best = |sections: &[DraftSection], by_title: &[f32], made: &[usize]| {
         sections
             .iter()
             .enumerate()
@@ -329,11 +509,18 @@ fn align(
                     .as_ref()
                     .is_some_and(|h| h.kind != HeaderKind::Loose)
             })
-            .map(|(i, d)| (i, topic_match(&topic, &units, d)))
+            .map(|(i, d)| {
+                let title = by_title
+                    .get(i)
+                    .copied()
+                    .unwrap_or_else(|| topic.similarity(&d.topic));
+                let made = made.get(i).copied().unwrap_or(0);
+                (i, topic_match(title, units, made))
+            })
             .filter(|&(_, score)| score > 0.0)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
     };
-    if let Some((i, _)) = best(draft) {
+    if let Some((i, _)) = best(draft, &by_title, &made) {
         if topic.exclusive && draft[i].topic.known == topic.known {
             tally.alternatives.push(header.title.clone());
             return None;
@@ -348,38 +535,29 @@ fn align(
         tally.alternatives.push(header.title.clone());
         return None;
     }
-    if let Some((i, _)) = best(new_sections) {
+    if let Some((i, _)) = best(new_sections, &[], &[]) {
         return Some(Target::New(i));
     }
     new_sections.push(DraftSection {
         header: Some(header.clone()),
-        topic,
+        topic: (*topic).clone(),
         pieces: Vec::new(),
     });
     Some(Target::New(new_sections.len() - 1))
 }
 
-/// How well a section (its topic and its units' words) matches a draft section: 1 for titles of
-/// one topic, else the share of its points the draft section already makes when that is
+/// How well a section matches a draft section, from how alike their titles' topics are and how
+/// many of its `units` points the draft section already makes: more than 1 for titles of one
+/// topic, else the share of its points the draft section already makes when that is
 /// [`SAME_CONTENT`] or more, else 0.
-fn topic_match(topic: &Topic, units: &[Rc<Terms>], section: &DraftSection) -> f32 {
-    let by_title = topic.similarity(&section.topic);
+fn topic_match(by_title: f32, units: usize, made: usize) -> f32 {
     if by_title >= topics::SAME_TOPIC {
         return 1.0 + by_title;
     }
-    if units.is_empty() || section.pieces.is_empty() {
+    if units == 0 {
         return 0.0;
     }
-    let made = units
-        .iter()
-        .filter(|u| {
-            section
-                .pieces
-                .iter()
-                .any(|p| points::same_point(&p.terms, u))
-        })
-        .count();
-    let share = made as f32 / units.len() as f32;
+    let share = made as f32 / units as f32;
     if made >= 2 && share >= SAME_CONTENT {
         share
     } else {
@@ -389,20 +567,52 @@ fn topic_match(topic: &Topic, units: &[Rc<Terms>], section: &DraftSection) -> f3
 
 /// How many members make each candidate's point (the representative counted when its draft does).
 fn count_support(candidates: &mut [(Piece, Target)], draft: &[DraftSection], members: usize) {
-    let by_member: Vec<(usize, Rc<Terms>)> = draft
-        .iter()
-        .flat_map(|d| d.pieces.iter().map(|p| (p.member, p.terms.clone())))
-        .chain(candidates.iter().map(|(p, _)| (p.member, p.terms.clone())))
-        .collect();
-    for (piece, _) in candidates.iter_mut() {
-        let mut who = vec![false; members];
-        who[piece.member] = true;
-        for (m, terms) in &by_member {
-            if !who[*m] && points::same_point(terms, &piece.terms) {
-                who[*m] = true;
+    // Members copy each other: each distinct text is looked up once, with the members writing it.
+    let mut index = PointIndex::default();
+    let mut texts: Vec<Rc<Terms>> = Vec::new();
+    let mut writers: Vec<Vec<usize>> = Vec::new();
+    let mut candidate_text: Vec<usize> = Vec::with_capacity(candidates.len());
+    {
+        let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
+        let draft_pieces = draft.iter().flat_map(|d| &d.pieces);
+        for (k, p) in draft_pieces.map(|p| (None, p)).chain(
+            candidates
+                .iter()
+                .enumerate()
+                .map(|(k, (p, _))| (Some(k), p)),
+        ) {
+            let id = *ids.entry(p.unit.text.as_str()).or_insert_with(|| {
+                texts.push(p.terms.clone());
+                writers.push(Vec::new());
+                index.insert(&p.terms)
+            });
+            writers[id].push(p.member);
+            if k.is_some() {
+                candidate_text.push(id);
             }
         }
-        piece.support = who.iter().filter(|&&w| w).count();
+    }
+    let mut support: Vec<Option<(usize, usize)>> = vec![None; texts.len()];
+    let mut who = vec![false; members];
+    let mut count = |index: &mut PointIndex, id: usize, full: bool| {
+        who.iter_mut().for_each(|w| *w = false);
+        let mut mark = |j: usize| {
+            for &m in &writers[j] {
+                who[m] = true;
+            }
+        };
+        if full {
+            index.each_saying(&texts[id], &mut mark);
+        } else {
+            index.each_same(&texts[id], &mut mark);
+        }
+        who.iter().filter(|&&w| w).count()
+    };
+    for (piece, &id) in candidates.iter_mut().map(|(p, _)| p).zip(&candidate_text) {
+        if support[id].is_none() {
+            support[id] = Some((count(&mut index, id, false), count(&mut index, id, true)));
+        }
+        (piece.support, piece.full_support) = support[id].expect("just counted");
     }
 }
 
@@ -421,33 +631,57 @@ fn draft_len(draft: &[DraftSection]) -> usize {
         .sum()
 }
 
-/// Whether a point is already made, in other words or in fewer or more: by the draft, by a new
-/// section, or by a chosen candidate.
-fn said(terms: &Terms, sections: &[&DraftSection]) -> bool {
-    sections
-        .iter()
-        .flat_map(|d| &d.pieces)
-        .any(|p| points::same_point(&p.terms, terms))
-}
-
 /// A single-member point is worth adding when it brings at least this many words the body lacks…
 const MIN_NEW_WORDS: usize = 2;
 /// …and they are at least this share of its words.
 const MIN_NEW_SHARE: f32 = 0.34;
 
-/// The words the draft and the new sections hold.
-fn words_of(sections: &[&DraftSection]) -> Terms {
-    let mut words = Terms::default();
-    for p in sections.iter().flat_map(|d| &d.pieces) {
-        words.extend(p.terms.iter().copied());
-    }
-    words
+/// What the body says so far (the draft and the points placed in new sections): its points,
+/// indexed by their words, and all its words.
+#[derive(Default)]
+struct Said {
+    points: PointIndex,
+    words: Terms,
 }
 
-/// How many of a point's words the body lacks, if that is enough to be worth adding.
-fn adds(terms: &Terms, words: &Terms) -> Option<usize> {
-    let new = terms.iter().filter(|t| !words.contains(t)).count();
-    (new >= MIN_NEW_WORDS && new as f32 >= MIN_NEW_SHARE * terms.len() as f32).then_some(new)
+impl Said {
+    /// Adds a piece's point; the piece learns its number.
+    fn add(&mut self, piece: &mut Piece) {
+        piece.said_as = Some(self.points.insert(&piece.terms));
+        self.words.extend(piece.terms.iter().copied());
+    }
+
+    /// The first point made whose every word `terms` holds, and more: `terms` can stand in its
+    /// place, saying it fully.
+    fn fuller_than(&mut self, terms: &Terms) -> Option<usize> {
+        self.points.first_within(terms)
+    }
+
+    /// Whether a point is already made, in other words, in fewer or in more.
+    fn says(&mut self, terms: &Terms) -> bool {
+        self.points.any_same(terms)
+    }
+
+    /// [`Said::says`], but a point several members say in full that elaborates on one made (`Component
+    /// design` / `Component design: plan the hierarchy for reuse`) is not made yet: the body must
+    /// keep every point two or more members make. Code is never such an elaboration.
+    fn says_piece(&mut self, piece: &Piece) -> bool {
+        if piece.full_support >= 2 && piece.unit.kind != UnitKind::Code {
+            self.points.any_saying(&piece.terms)
+        } else {
+            self.points.any_same(&piece.terms)
+        }
+    }
+
+    /// How many of a point's words the body (and `also`, words about to join it) lacks, if that
+    /// is enough to be worth adding.
+    fn adds(&self, terms: &Terms, also: &Terms) -> Option<usize> {
+        let new = terms
+            .iter()
+            .filter(|t| !self.words.contains(t) && !also.contains(t))
+            .count();
+        (new >= MIN_NEW_WORDS && new as f32 >= MIN_NEW_SHARE * terms.len() as f32).then_some(new)
+    }
 }
 
 /// Adds the candidates to the draft (see the module's step 4).
@@ -459,9 +693,14 @@ fn choose(
     tally: &mut Tally,
 ) {
     let mut length = draft_len(draft);
+    // New sections hold no points yet: what is said is the draft's.
+    let mut said = Said::default();
+    for p in draft.iter_mut().flat_map(|d| &mut d.pieces) {
+        said.add(p);
+    }
     let mut open: Vec<(Piece, Target)> = Vec::new();
     for (p, t) in candidates {
-        if said(&p.terms, &draft.iter().collect::<Vec<_>>()) {
+        if said.says_piece(&p) {
             tally.already_said += 1;
         } else {
             open.push((p, t));
@@ -477,62 +716,75 @@ fn choose(
     for i in shared {
         settled[i] = true;
         let (piece, target) = &open[i];
-        if said(
-            &piece.terms,
-            &draft.iter().chain(new_sections.iter()).collect::<Vec<_>>(),
-        ) {
+        if said.says_piece(piece) {
             tally.already_said += 1;
             continue;
         }
-        if length + cost(&piece.unit) > budget {
+        // A fuller wording of a point made takes its place: the point is said once.
+        let shorter = said
+            .fuller_than(&piece.terms)
+            .and_then(|id| find_said(draft, &mut new_sections, id))
+            .filter(|p| can_stand_for(&piece.unit, &p.unit));
+        // (The shorter wording is part of `length`.)
+        let new_length = length + cost(&piece.unit) - shorter.as_ref().map_or(0, |p| cost(&p.unit));
+        if new_length > budget {
             tally.left_out.push(preview(&piece.unit.text));
             continue;
         }
-        length += cost(&piece.unit);
+        length = new_length;
         taken[i] = true;
-        place(draft, &mut new_sections, piece.clone(), *target);
+        let mut piece = piece.clone();
+        said.add(&mut piece);
+        match shorter {
+            Some(p) => {
+                tally.reworded.push(preview(&p.unit.text));
+                p.unit = in_place_of(piece.unit, &p.unit);
+                p.terms = piece.terms;
+                p.said_as = piece.said_as;
+            }
+            None => place(draft, &mut new_sections, piece, *target),
+        }
     }
     // (2) Single-member points, by how many new words they bring per byte; those of a new section
     // as one bundle, whole or not at all.
-    let words = words_of(&draft.iter().chain(new_sections.iter()).collect::<Vec<_>>());
+    let nothing = Terms::default();
     let mut offers: Vec<(f32, Vec<usize>)> = Vec::new();
     for i in (0..open.len()).filter(|&i| !settled[i]) {
         if let Target::Draft(_) = open[i].1 {
-            let gain = adds(&open[i].0.terms, &words).unwrap_or(0);
+            let gain = said.adds(&open[i].0.terms, &nothing).unwrap_or(0);
             offers.push((gain as f32 / cost(&open[i].0.unit) as f32, vec![i]));
         }
     }
-    for n in 0..new_sections.len() {
-        let bundle: Vec<usize> = (0..open.len())
-            .filter(|&i| !settled[i] && open[i].1 == Target::New(n))
-            .collect();
+    let mut bundles: Vec<Vec<usize>> = vec![Vec::new(); new_sections.len()];
+    for i in (0..open.len()).filter(|&i| !settled[i]) {
+        if let Target::New(n) = open[i].1 {
+            bundles[n].push(i);
+        }
+    }
+    for bundle in bundles.into_iter().filter(|b| !b.is_empty()) {
         let gain: usize = bundle
             .iter()
-            .map(|&i| adds(&open[i].0.terms, &words).unwrap_or(0))
+            .map(|&i| said.adds(&open[i].0.terms, &nothing).unwrap_or(0))
             .sum();
         let size: usize = bundle.iter().map(|&i| cost(&open[i].0.unit)).sum();
-        if !bundle.is_empty() {
-            offers.push((gain as f32 / size.max(1) as f32, bundle));
-        }
+        offers.push((gain as f32 / size.max(1) as f32, bundle));
     }
     offers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1[0].cmp(&b.1[0])));
     for (_, bundle) in offers {
-        let everything = draft.iter().chain(new_sections.iter()).collect::<Vec<_>>();
-        let mut words = words_of(&everything);
+        // The words and points of this bundle's points kept so far.
+        let mut fresh_words = Terms::default();
+        let mut fresh_points = PointIndex::default();
         let mut fresh: Vec<usize> = Vec::new();
         for &i in &bundle {
             settled[i] = true;
             let p = &open[i].0;
-            let repeated = said(&p.terms, &everything)
-                || fresh
-                    .iter()
-                    .any(|&j| points::same_point(&open[j].0.terms, &p.terms));
-            if repeated {
+            if said.says(&p.terms) || fresh_points.any_same(&p.terms) {
                 tally.already_said += 1;
-            } else if adds(&p.terms, &words).is_none() {
+            } else if said.adds(&p.terms, &fresh_words).is_none() {
                 tally.adds_little.push(preview(&p.unit.text));
             } else {
-                words.extend(p.terms.iter().copied());
+                fresh_words.extend(p.terms.iter().copied());
+                fresh_points.insert(&p.terms);
                 fresh.push(i);
             }
         }
@@ -559,7 +811,9 @@ fn choose(
         length += size;
         for i in fresh {
             taken[i] = true;
-            place(draft, &mut new_sections, open[i].0.clone(), open[i].1);
+            let mut piece = open[i].0.clone();
+            said.add(&mut piece);
+            place(draft, &mut new_sections, piece, open[i].1);
         }
     }
     for (i, (p, _)) in open.iter().enumerate() {
@@ -569,8 +823,10 @@ fn choose(
     }
     // New sections: kept with enough points, else their points go to the draft section they fit
     // best (a point several members make is not lost for want of a section).
+    let mut section_words: Vec<Terms> = draft.iter().map(section_words_of).collect();
     for section in new_sections {
         if section.pieces.len() >= NEW_SECTION_POINTS {
+            section_words.push(section_words_of(&section));
             draft.push(section);
             continue;
         }
@@ -580,8 +836,11 @@ fn choose(
             .map(|h| h.title.clone())
             .unwrap_or_default();
         for p in section.pieces {
-            match best_fit(draft, &p.terms).filter(|_| p.support >= 2) {
-                Some(d) => insert(&mut draft[d], p),
+            match best_fit(draft, &section_words, &p.terms).filter(|_| p.support >= 2) {
+                Some(d) => {
+                    section_words[d].extend(p.terms.iter().copied());
+                    insert(&mut draft[d], p);
+                }
                 None => {
                     tally
                         .fragments
@@ -592,6 +851,42 @@ fn choose(
                 }
             }
         }
+    }
+}
+
+/// The piece placed as point `id` of [`Said`].
+fn find_said<'a>(
+    draft: &'a mut [DraftSection],
+    new_sections: &'a mut [DraftSection],
+    id: usize,
+) -> Option<&'a mut Piece> {
+    draft
+        .iter_mut()
+        .chain(new_sections.iter_mut())
+        .flat_map(|d| d.pieces.iter_mut())
+        .find(|p| p.said_as == Some(id))
+}
+
+/// Whether `fuller` may take the place of `shorter`: a list item that of a list item, a
+/// paragraph that of a paragraph.
+fn can_stand_for(fuller: &Unit, shorter: &Unit) -> bool {
+    (fuller.is_item() && shorter.is_item())
+        || (fuller.kind == UnitKind::Paragraph && shorter.kind == UnitKind::Paragraph)
+}
+
+/// `fuller` written where `shorter` stood: a list item with its marker and in its list's form.
+fn in_place_of(fuller: Unit, shorter: &Unit) -> Unit {
+    if !fuller.is_item() {
+        return fuller;
+    }
+    let source = with_marker(
+        &in_form_of(&fuller.source, &shorter.source),
+        outline::list_marker(&shorter.source),
+    );
+    Unit {
+        kind: shorter.kind,
+        source,
+        text: fuller.text,
     }
 }
 
@@ -652,8 +947,9 @@ fn best_child(draft: &[DraftSection], d: usize, terms: &Terms) -> usize {
         .map_or(d, |(c, _)| c)
 }
 
-/// The titled section of the draft whose words a point shares most (at least two).
-fn best_fit(draft: &[DraftSection], terms: &Terms) -> Option<usize> {
+/// The titled section of the draft whose words (`words`, by section) a point shares most (at
+/// least two).
+fn best_fit(draft: &[DraftSection], words: &[Terms], terms: &Terms) -> Option<usize> {
     (0..draft.len())
         .filter(|&d| {
             draft[d]
@@ -661,23 +957,23 @@ fn best_fit(draft: &[DraftSection], terms: &Terms) -> Option<usize> {
                 .as_ref()
                 .is_some_and(|h| h.kind != HeaderKind::Loose)
         })
-        .map(|d| (d, overlap(&draft[d], terms)))
+        .map(|d| (d, terms.iter().filter(|t| words[d].contains(t)).count()))
         .filter(|&(_, n)| n >= 2)
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         .map(|(d, _)| d)
 }
 
-fn overlap(section: &DraftSection, terms: &Terms) -> usize {
-    let title = section
+/// The words of a section: its title's and its points'.
+fn section_words_of(section: &DraftSection) -> Terms {
+    let mut words = section
         .header
         .as_ref()
         .map(|h| points::terms_of(&h.title))
         .unwrap_or_default();
-    let mut words: Terms = title;
     for p in &section.pieces {
         words.extend(p.terms.iter().copied());
     }
-    terms.iter().filter(|t| words.contains(t)).count()
+    words
 }
 
 fn preview(text: &str) -> String {
@@ -691,10 +987,41 @@ fn preview(text: &str) -> String {
 
 // --------------------------------------------------------------------------------------- render
 
+/// The body's level-1 title (`source` as written, `text` its words): when it names a member the
+/// merge replaces (every word of its name is in it) and not the merged agent, the merged name as a
+/// title, so that the file names one agent (`# Backend Engineer`, the title of `backend-engineer`,
+/// above a `backend-system-architect`); else as written. Returns whether it was renamed.
+fn title_naming(source: &str, text: &str, names: &Names) -> (String, bool) {
+    let words_of_name = |name: &str| points::terms_of(&name.replace(['-', '_'], " "));
+    let title_words = points::terms_of(text);
+    let names_it = |name: &str| {
+        let words = words_of_name(name);
+        !words.is_empty() && words.is_subset(&title_words)
+    };
+    let merged = names.merged;
+    let names_a_member = names.members.iter().any(|m| m != merged && names_it(m));
+    if names_it(merged) || !names_a_member {
+        return (source.to_owned(), false);
+    }
+    let title: Vec<String> = merged
+        .split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    (format!("# {}", title.join(" ")), true)
+}
+
 /// Writes the draft: title, the representative's sections up to its closing, the new sections,
 /// the closing.
 fn render(
     rep: &Outline,
+    title: Option<&str>,
     draft: &[DraftSection],
     closing_start: usize,
     representative: usize,
@@ -707,8 +1034,8 @@ fn render(
         .chain(closing_start..rep_sections)
         .collect();
     let mut out = String::new();
-    if let Some(title) = &rep.title {
-        out.push_str(&title.source);
+    if let Some(title) = title {
+        out.push_str(title);
     }
     // The marker and number of the titled list item just written, while a list of them goes on.
     let mut group: Option<(String, u64)> = None;
@@ -991,6 +1318,12 @@ fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -
         tally.already_said, tally.introductions, tally.closings
     );
     let mut dropped = Vec::new();
+    if let Some(old) = &tally.retitled {
+        why.push_str(&format!(
+            "; the title `{old}` named another agent than the merged one: it is the merged name now"
+        ));
+        dropped.push(format!("title: {old}"));
+    }
     let mut note = |what: &str, list: &[String]| {
         if !list.is_empty() {
             why.push_str(&format!("; {} {what}", list.len()));
@@ -1016,6 +1349,10 @@ fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -
     note(
         "point(s) of sections too small to add (fewer than two points)",
         &tally.fragments,
+    );
+    note(
+        "point(s) reworded in the fuller words several other members use",
+        &tally.reworded,
     );
     note(
         "point(s) of one member that add too little (a word or two) to what is said",
@@ -1158,10 +1495,84 @@ mod tests {
     }
 
     #[test]
+    fn a_section_titled_in_another_language_is_not_carried_over() {
+        let (m, decisions) = merged(
+            "You review the code of the team.\n\n## Checks\n- Check error handling in every function\n",
+            &["Intro.\n\n## 고가용성\n- [ ] Sentinel 구성\n- [ ] failover 테스트\n- [ ] backup RDB AOF 정책\n"],
+        );
+        assert!(!m.contains("Sentinel") && !m.contains("고가용성"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(
+            body.dropped.iter().any(|d| d.contains("고가용성")),
+            "{body:?}"
+        );
+    }
+
+    #[test]
     fn titled_items_of_a_representative_keep_their_nested_lists() {
         let rep = "Your responsibilities:\n\n1. **API Design**: you will:\n   - Design REST APIs\n   - Version them\n2. **Databases**: you will:\n   - Model data\n   - Index it\n";
         let (m, _) = merged(rep, &[]);
         assert_eq!(m, rep.trim_end());
+    }
+
+    #[test]
+    fn a_fuller_wording_several_members_share_is_kept_and_replaces_the_short_one() {
+        let fuller = "- Use connection pooling for every database and cache server";
+        let (m, decisions) = merged(
+            "Intro.\n\n## Practices\n1. Use connection pooling\n2. Log every slow query\n",
+            &[
+                &format!("Intro.\n\n## Practices\n{fuller}\n"),
+                &format!("Intro.\n\n## Practices\n{fuller}\n"),
+            ],
+        );
+        assert_eq!(
+            m,
+            "Intro.\n\n## Practices\n\n1. Use connection pooling for every database and cache server\n2. Log every slow query",
+            "the fuller wording takes the short step's place and number"
+        );
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.why.contains("reworded"), "{}", body.why);
+        // One member alone elaborating on a point adds nothing: the point is made.
+        let (m, _) = merged(
+            "Intro.\n\n## Practices\n- Use connection pooling\n",
+            &[&format!("Intro.\n\n## Practices\n{fuller}\n")],
+        );
+        assert!(!m.contains("cache server"), "{m}");
+    }
+
+    #[test]
+    fn a_shared_elaboration_that_keeps_part_of_a_point_is_added_beside_it() {
+        let (m, _) = merged(
+            "Intro.\n\n## Design\n- Component design and composition\n",
+            &[
+                "Intro.\n\n## Design\n- Component design: plan the hierarchy for reuse\n",
+                "Intro.\n\n## Design\n- Component design: plan the hierarchy for reuse\n",
+            ],
+        );
+        assert!(m.contains("- Component design and composition\n- Component design: plan the hierarchy for reuse"), "{m}");
+    }
+
+    #[test]
+    fn a_title_naming_a_replaced_member_names_the_merged_agent() {
+        let members = [
+            "backend-engineer".to_owned(),
+            "backend-system-architect".to_owned(),
+        ];
+        let names = Names {
+            merged: "backend-system-architect",
+            members: &members,
+        };
+        let title = |t: &str| title_naming(&format!("# {t}"), t, &names);
+        assert_eq!(
+            title("Backend Engineer"),
+            ("# Backend System Architect".to_owned(), true)
+        );
+        assert_eq!(
+            title("Senior Backend System Architect"),
+            ("# Senior Backend System Architect".to_owned(), false)
+        );
+        // A title that names no member (a topic) stays.
+        assert_eq!(title("Code review"), ("# Code review".to_owned(), false));
     }
 
     #[test]

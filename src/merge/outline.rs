@@ -171,7 +171,7 @@ const TITLE_WORDS: usize = 14;
 
 /// Reads a body as an outline.
 pub fn outline(body: &str) -> Outline {
-    let blocks = markdown::blocks(body);
+    let mut blocks = markdown::blocks(body);
     let mut out = Outline {
         title: None,
         sections: vec![Section {
@@ -224,7 +224,16 @@ pub fn outline(body: &str) -> Outline {
                 continue;
             }
         }
-        let unit = unit_of(block);
+        // The block becomes a unit: its text is moved, not copied (this runs for every block of
+        // every member merged).
+        let unit = unit_of(std::mem::replace(
+            &mut blocks[i - 1],
+            Block {
+                kind: BlockKind::Other,
+                source: String::new(),
+                text: String::new(),
+            },
+        ));
         let current = out.sections.last().expect("starts with the introduction");
         // A paragraph after the list of a lead-in (or of a group item) ends it.
         let ends_list = unit.kind == UnitKind::Paragraph
@@ -334,7 +343,7 @@ fn is_lead_in(block: &Block, next: Option<&Block>) -> bool {
         && next.is_some_and(|n| n.kind == BlockKind::ListItem || is_bold_title(n))
 }
 
-fn unit_of(block: &Block) -> Unit {
+fn unit_of(block: Block) -> Unit {
     let kind = match block.kind {
         BlockKind::ListItem if is_numbered(&block.source) => UnitKind::Step,
         BlockKind::ListItem => UnitKind::Bullet,
@@ -344,8 +353,8 @@ fn unit_of(block: &Block) -> Unit {
     };
     Unit {
         kind,
-        source: block.source.clone(),
-        text: block.text.clone(),
+        source: block.source,
+        text: block.text,
     }
 }
 
@@ -404,7 +413,7 @@ fn group_item(block: &Block) -> Option<Section> {
             source: first.to_owned(),
             title: clean_title(&title_text),
         }),
-        units: nested.iter().map(unit_of).collect(),
+        units: nested.into_iter().map(unit_of).collect(),
     })
 }
 

@@ -9,7 +9,7 @@
 //!   repository belong to the project a member was written for. See [`project_specific`].
 
 use crate::normalize::{hashed_terms, normalize_text};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The content words of a text, hashed.
 pub type Terms = FxHashSet<u64>;
@@ -27,12 +27,155 @@ const OVERLAP: f32 = 0.5;
 /// Whether `said` makes the point `point` makes (it holds most of its words, or the two share most
 /// of theirs). Not symmetric: a long bullet says what a short one does, not the reverse.
 pub fn says(said: &Terms, point: &Terms) -> bool {
-    if point.is_empty() {
+    let (small, large) = if said.len() <= point.len() {
+        (said, point)
+    } else {
+        (point, said)
+    };
+    let common = small.iter().filter(|t| large.contains(t)).count();
+    holds(said.len(), point.len(), common)
+}
+
+/// [`says`], from the sizes of the two word sets and the number of words they share.
+fn holds(said: usize, point: usize, common: usize) -> bool {
+    if point == 0 {
         return true;
     }
-    let common = said.intersection(point).count();
-    let union = said.len() + point.len() - common;
-    common as f32 >= HOLDS * point.len() as f32 || common as f32 >= OVERLAP * union as f32
+    let union = said + point - common;
+    common as f32 >= HOLDS * point as f32 || common as f32 >= OVERLAP * union as f32
+}
+
+/// [`same_point`], from the sizes of the two word sets and the number of words they share.
+fn same_point_counts(a: usize, b: usize, common: usize) -> bool {
+    holds(a, b, common) || holds(b, a, common)
+}
+
+/// A unit holding a point's words says more than it, not the same in fuller words, when it has
+/// more than this many times its words.
+pub const ELABORATION: usize = 3;
+
+/// Word sets indexed by their words, so that the ones making a given point are found by looking
+/// up that point's words instead of comparing it with every set: a merge compares each of
+/// thousands of units with every other, and most pairs share no word at all.
+#[derive(Debug, Default, Clone)]
+pub struct PointIndex {
+    /// Each set's size, by the number [`PointIndex::insert`] gave it.
+    sizes: Vec<u32>,
+    /// For each word, the sets that hold it.
+    postings: FxHashMap<u64, Vec<u32>>,
+    /// Sets with no word at all: they make every point (see [`says`]).
+    empty: Vec<u32>,
+    /// Scratch space for one look-up: words shared with each set, and the sets touched.
+    shared: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl PointIndex {
+    /// Adds a set; returns its number (0, 1, … in order of insertion).
+    pub fn insert(&mut self, terms: &Terms) -> usize {
+        let id = self.sizes.len() as u32;
+        self.sizes.push(terms.len() as u32);
+        self.shared.push(0);
+        if terms.is_empty() {
+            self.empty.push(id);
+        }
+        for &t in terms {
+            self.postings.entry(t).or_default().push(id);
+        }
+        id as usize
+    }
+
+    pub fn len(&self) -> usize {
+        self.sizes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sizes.is_empty()
+    }
+
+    /// Every set sharing a word with `terms`, with its size and the number of words shared.
+    fn sharing(&mut self, terms: &Terms) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        for t in terms {
+            if let Some(ids) = self.postings.get(t) {
+                for &id in ids {
+                    if self.shared[id as usize] == 0 {
+                        self.touched.push(id);
+                    }
+                    self.shared[id as usize] += 1;
+                }
+            }
+        }
+        let (sizes, shared) = (&self.sizes, &mut self.shared);
+        self.touched.drain(..).map(move |id| {
+            let common = std::mem::take(&mut shared[id as usize]) as usize;
+            (id as usize, sizes[id as usize] as usize, common)
+        })
+    }
+
+    /// Calls `f` with the number of every set that makes the same point as `terms`
+    /// ([`same_point`]), each once, in no particular order.
+    pub fn each_same(&mut self, terms: &Terms, mut f: impl FnMut(usize)) {
+        if terms.is_empty() {
+            // Nothing to say: every set says it.
+            (0..self.sizes.len()).for_each(f);
+            return;
+        }
+        self.empty.iter().for_each(|&id| f(id as usize));
+        let n = terms.len();
+        for (id, size, common) in self.sharing(terms) {
+            if same_point_counts(size, n, common) {
+                f(id);
+            }
+        }
+    }
+
+    /// Calls `f` with the number of every set that says what `terms` says ([`says`]: it holds
+    /// most of its words), each once, in no particular order.
+    pub fn each_saying(&mut self, terms: &Terms, mut f: impl FnMut(usize)) {
+        if terms.is_empty() {
+            (0..self.sizes.len()).for_each(f);
+            return;
+        }
+        let n = terms.len();
+        for (id, size, common) in self.sharing(terms) {
+            if holds(size, n, common) {
+                f(id);
+            }
+        }
+    }
+
+    /// Whether any set makes the same point as `terms`.
+    pub fn any_same(&mut self, terms: &Terms) -> bool {
+        let mut found = false;
+        self.each_same(terms, |_| found = true);
+        found
+    }
+
+    /// The first set (by number) whose every word `terms` holds, and more.
+    pub fn first_within(&mut self, terms: &Terms) -> Option<usize> {
+        let n = terms.len();
+        self.sharing(terms)
+            .filter(|&(_, size, common)| common == size && size < n)
+            .map(|(id, _, _)| id)
+            .fold(None, |first: Option<usize>, id| {
+                Some(first.map_or(id, |f| f.min(id)))
+            })
+    }
+
+    /// Whether any set says what `terms` says ([`says`]: it holds most of its words). A set that
+    /// `terms` holds, with a few more words (a short bullet `terms` elaborates on), does not; one
+    /// with [`ELABORATION`] times fewer words is taken as said (a block of many points that
+    /// happens to hold a bullet's words is not a fuller wording of it).
+    pub fn any_saying(&mut self, terms: &Terms) -> bool {
+        if terms.is_empty() {
+            return !self.sizes.is_empty();
+        }
+        let n = terms.len();
+        // `Iterator::any` would stop early and leave the scratch counts dirty.
+        self.sharing(terms).fold(false, |found, (_, size, common)| {
+            found || holds(size, n, common) || (holds(n, size, common) && n > ELABORATION * size)
+        })
+    }
 }
 
 /// The share of all their words two units share.
@@ -81,25 +224,38 @@ pub fn language(text: &str) -> Language {
     if other > latin && other >= 4 {
         return Language::OtherScript;
     }
-    let words: Vec<String> = text
+    // How many of the text's words are stop words of each language, in `LATIN_LANGUAGES` order.
+    let mut hits = [0usize; LATIN_LANGUAGES.len()];
+    let mut words = 0;
+    let mut lowered = String::new();
+    for word in text
         .split(|c: char| !c.is_alphabetic() && c != '\'')
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    if words.len() < 4 {
+    {
+        words += 1;
+        let word = if word.chars().any(char::is_uppercase) {
+            lowered.clear();
+            lowered.extend(word.chars().flat_map(char::to_lowercase));
+            lowered.as_str()
+        } else {
+            word
+        };
+        if let Some(&languages) = stop_words().get(word) {
+            for (k, hit) in hits.iter_mut().enumerate() {
+                *hit += usize::from(languages & (1 << k) != 0);
+            }
+        }
+    }
+    if words < 4 {
         return Language::Unknown;
     }
-    let hits = |code: &str| {
-        let list = stop_words_of(code);
-        words.iter().filter(|w| list.contains(w.as_str())).count()
-    };
-    let english = hits("en");
+    let english = hits[0];
     let best = LATIN_LANGUAGES
         .iter()
-        .map(|&code| (code, hits(code)))
+        .zip(hits)
         .max_by(|a, b| a.1.cmp(&b.1).then(std::cmp::Ordering::Greater))
         .expect("languages listed");
-    if best.0 != "en" && best.1 >= 3 && best.1 > english {
+    if *best.0 != "en" && best.1 >= 3 && best.1 > english {
         Language::Latin(best.0)
     } else if english >= 1 {
         Language::Latin("en")
@@ -110,25 +266,29 @@ pub fn language(text: &str) -> Language {
     }
 }
 
-fn stop_words_of(code: &str) -> &'static FxHashSet<&'static str> {
+/// Every stop word of the listed languages, with the languages it is one of (bit `k` for
+/// `LATIN_LANGUAGES[k]`): one look-up per word instead of one per language.
+fn stop_words() -> &'static FxHashMap<&'static str, u8> {
     use std::sync::OnceLock;
-    static LISTS: OnceLock<Vec<(&'static str, FxHashSet<&'static str>)>> = OnceLock::new();
-    let lists = LISTS.get_or_init(|| {
-        LATIN_LANGUAGES
-            .iter()
-            .map(|&c| (c, stop_words::get(c).iter().copied().collect()))
-            .collect()
-    });
-    &lists
-        .iter()
-        .find(|(c, _)| *c == code)
-        .expect("a listed language")
-        .1
+    static WORDS: OnceLock<FxHashMap<&'static str, u8>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words: FxHashMap<&'static str, u8> = FxHashMap::default();
+        for (k, &code) in LATIN_LANGUAGES.iter().enumerate() {
+            for &word in stop_words::get(code) {
+                *words.entry(word).or_default() |= 1 << k;
+            }
+        }
+        words
+    })
 }
 
 /// Whether a unit is in another language than `body` (known for both, and different).
 pub fn foreign(unit: &str, body: Language) -> bool {
-    let own = language(unit);
+    foreign_language(language(unit), body)
+}
+
+/// Whether a unit in language `own` is in another language than `body` (known for both).
+pub fn foreign_language(own: Language, body: Language) -> bool {
     own != Language::Unknown && body != Language::Unknown && own != body
 }
 
@@ -216,32 +376,136 @@ fn codebase_path(source: &str) -> Option<String> {
 /// Whether `text` mentions the agent `name` as a name (whole word; a one-word name only when it is
 /// set apart: `` `tester` ``, `tester agent`, `@tester`), so that the word used as a word does not count.
 pub fn mentions(text: &str, name: &str) -> bool {
-    if name.len() < 3 {
-        return false;
-    }
-    // `geepers-diag` is also written `geepers_diag`.
-    let lower = text.to_lowercase().replace('_', "-");
-    let name = name.to_lowercase().replace('_', "-");
-    let is_name_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-    let one_word = !name.contains(['-', '_']);
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(&name).map(|i| i + from) {
-        let before = lower[..i].chars().next_back();
-        let after_text = &lower[i + name.len()..];
-        let after = after_text.chars().next();
-        from = i + name.len();
-        if before.is_some_and(is_name_char) || after.is_some_and(is_name_char) {
-            continue;
+    NameFinder::new(&[name]).mentioned(text).contains(&0)
+}
+
+/// Finds which of some agents' names a text mentions (see [`mentions`]), reading the text once
+/// however many names there are: a merge checks every unit of every member against the names of
+/// all the members.
+pub struct NameFinder {
+    /// Each name as searched for (lowercase, `_` written `-`), or `None` when too short to tell.
+    names: Vec<Option<String>>,
+    /// The names made of name characters only, by their searched form: such a name is mentioned
+    /// where it is a whole word of the text, so the text's words are looked up.
+    by_word: FxHashMap<String, Vec<usize>>,
+    /// The other names (with a space, a dot…), searched for one by one.
+    by_search: Vec<usize>,
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
+}
+
+/// Lowercase, with `geepers_diag` written `geepers-diag`.
+fn searched_form(text: &str) -> String {
+    text.to_lowercase().replace('_', "-")
+}
+
+impl NameFinder {
+    pub fn new(names: &[&str]) -> NameFinder {
+        let mut finder = NameFinder {
+            names: Vec::with_capacity(names.len()),
+            by_word: FxHashMap::default(),
+            by_search: Vec::new(),
+        };
+        for (i, name) in names.iter().enumerate() {
+            let form = (name.len() >= 3).then(|| searched_form(name));
+            match &form {
+                Some(f) if !f.is_empty() && f.chars().all(is_name_char) => {
+                    finder.by_word.entry(f.clone()).or_default().push(i)
+                }
+                Some(_) => finder.by_search.push(i),
+                None => {}
+            }
+            finder.names.push(form);
         }
-        if !one_word
-            || before.is_some_and(|c| c == '`' || c == '@')
-            || after_text.trim_start().starts_with("agent")
-            || after_text.trim_start().starts_with("subagent")
-        {
-            return true;
+        finder
+    }
+
+    /// The indices (into the names given to [`NameFinder::new`]) of the names `text` mentions, in
+    /// no particular order, possibly repeated.
+    pub fn mentioned(&self, text: &str) -> Vec<usize> {
+        self.mentioned_among(&name_words(text), text)
+    }
+
+    /// [`NameFinder::mentioned`], given the text's [`name_words`] (which may be kept from an
+    /// earlier merge: they do not depend on the names searched for).
+    pub fn mentioned_among(&self, words: &[String], text: &str) -> Vec<usize> {
+        let mut found = Vec::new();
+        for word in words {
+            if let Some(ids) = self.by_word.get(word) {
+                found.extend(ids);
+            }
+        }
+        if self.by_search.is_empty() {
+            return found;
+        }
+        let lower = searched_form(text);
+        for &i in &self.by_search {
+            let name = self.names[i]
+                .as_deref()
+                .expect("searched names are long enough");
+            let mut from = 0;
+            while let Some(s) = lower[from..].find(name).map(|s| s + from) {
+                let end = s + name.len();
+                from = end;
+                let before = lower[..s].chars().next_back();
+                let after = lower[end..].chars().next();
+                if !before.is_some_and(is_name_char)
+                    && !after.is_some_and(is_name_char)
+                    && set_apart(&lower, s, end)
+                {
+                    found.push(i);
+                    break;
+                }
+            }
+        }
+        found
+    }
+}
+
+/// The words of a text that stand as an agent's name would (see [`mentions`]): lowercase, `_`
+/// written `-`; words of several parts (`code-reviewer`), and single words set apart.
+pub fn name_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    if !text.contains(['-', '_', '`', '@'])
+        && !text
+            .as_bytes()
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"agent"))
+    {
+        // No word of several parts, none set apart.
+        return words;
+    }
+    let lower = searched_form(text);
+    let mut start = None;
+    for (i, c) in lower.char_indices().chain([(lower.len(), ' ')]) {
+        match (is_name_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if set_apart(&lower, s, i) {
+                    words.push(lower[s..i].to_owned());
+                }
+                start = None;
+            }
+            _ => {}
         }
     }
-    false
+    words
+}
+
+/// Whether the whole word `lower[start..end]` stands as an agent's name: a name of several words
+/// always does; one word only when set apart (`` `tester` ``, `@tester`, `tester agent`).
+fn set_apart(lower: &str, start: usize, end: usize) -> bool {
+    let word = &lower[start..end];
+    if word.contains('-') {
+        return true;
+    }
+    let before = lower[..start].chars().next_back();
+    let after = lower[end..].trim_start();
+    before.is_some_and(|c| c == '`' || c == '@')
+        || after.starts_with("agent")
+        || after.starts_with("subagent")
 }
 
 #[cfg(test)]
@@ -300,6 +564,97 @@ mod tests {
         assert!(project_specific("Set up CI/CD and/or pipelines").is_none());
         assert!(project_specific("Read https://docs.python.org/3/library/ first").is_none());
         assert!(project_specific("Endpoints like /api/users").is_none());
+    }
+
+    #[test]
+    fn the_index_finds_what_comparing_with_every_set_finds() {
+        let texts = [
+            "Implement caching strategies with Redis and Memcached",
+            "Implement caching strategies (Redis, Memcached) and CDN integration",
+            "Use connection pooling",
+            "Use connection pooling effectively for every database and cache server",
+            "Design database schemas for relational systems",
+            "the of and",
+            "Review pull requests for correctness",
+        ];
+        let sets: Vec<Terms> = texts.iter().map(|t| terms_of(t)).collect();
+        assert!(sets[5].is_empty(), "stop words only: no content words");
+        let mut index = PointIndex::default();
+        for set in &sets[..5] {
+            index.insert(set);
+        }
+        for query in &sets {
+            let mut found = Vec::new();
+            index.each_same(query, |id| found.push(id));
+            found.sort_unstable();
+            let expected: Vec<usize> = (0..5).filter(|&i| same_point(&sets[i], query)).collect();
+            assert_eq!(found, expected);
+            let saying = (0..5).any(|i| {
+                says(&sets[i], query)
+                    || (says(query, &sets[i]) && query.len() > ELABORATION * sets[i].len())
+            });
+            assert_eq!(index.any_saying(query), saying);
+        }
+        // A fuller wording is not said by the short one, and it holds every word of it.
+        let mut short = PointIndex::default();
+        short.insert(&sets[2]);
+        assert!(!short.any_saying(&sets[3]));
+        assert!(short.any_same(&sets[3]));
+        assert_eq!(short.first_within(&sets[3]), Some(0));
+        assert_eq!(short.first_within(&sets[4]), None);
+    }
+
+    #[test]
+    fn a_set_without_words_makes_every_point_but_says_nothing() {
+        let mut index = PointIndex::default();
+        index.insert(&Terms::default());
+        let point = terms_of("Review pull requests for correctness");
+        assert!(index.any_same(&point), "as `same_point` has it");
+        assert!(!index.any_saying(&point));
+    }
+
+    #[test]
+    fn a_name_finder_finds_what_mentions_finds() {
+        let names = [
+            "cicd-reviewer",
+            "geepers_diag",
+            "tester",
+            "Backend Engineer",
+            "ab",
+        ];
+        let finder = NameFinder::new(&names);
+        for text in [
+            "Use cicd-reviewer for general checks",
+            "Use cicd-reviewer-pro for it",
+            "Unlike geepers-diag (general diagnostics)",
+            "Hand off to the `tester` when done; ask the Tester agent",
+            "write tests like a careful tester would",
+            "The backend engineer agent and the Backend Engineer",
+            "ab ab `ab`",
+        ] {
+            let mut found = finder.mentioned(text);
+            found.sort_unstable();
+            found.dedup();
+            let expected: Vec<usize> = (0..names.len())
+                .filter(|&i| {
+                    // The reference: one name at a time, as `mentions` reads it.
+                    let lower = text.to_lowercase().replace('_', "-");
+                    let name = names[i].to_lowercase().replace('_', "-");
+                    names[i].len() >= 3
+                        && lower.match_indices(&name).any(|(at, _)| {
+                            let before = lower[..at].chars().next_back();
+                            let after = &lower[at + name.len()..];
+                            !before.is_some_and(is_name_char)
+                                && !after.chars().next().is_some_and(is_name_char)
+                                && (name.contains('-')
+                                    || before.is_some_and(|c| c == '`' || c == '@')
+                                    || after.trim_start().starts_with("agent")
+                                    || after.trim_start().starts_with("subagent"))
+                        })
+                })
+                .collect();
+            assert_eq!(found, expected, "{text}");
+        }
     }
 
     #[test]
