@@ -407,6 +407,21 @@ fn body_language(outline: &Outline, cache: &mut TermCache) -> Language {
         .map_or(Language::Unknown, |(l, _)| l)
 }
 
+/// The sentence before a code block's fence (empty when the unit opens with the fence).
+fn code_lead(text: &str) -> &str {
+    let fence = text
+        .lines()
+        .map(str::trim_start)
+        .position(|l| l.starts_with("```") || l.starts_with("~~~"));
+    match fence {
+        Some(line) => {
+            let end: usize = text.lines().take(line).map(|l| l.len() + 1).sum();
+            &text[..end.min(text.len())]
+        }
+        None => "",
+    }
+}
+
 /// A unit as the merged body would hold it (a piece of member `member`), or `None` when it does
 /// not belong there: in another
 /// language; naming an agent the merge absorbs (delegating to it, contrasting with it); from a
@@ -422,7 +437,14 @@ fn keep_unit(
 ) -> Option<Piece> {
     let facts = cache.facts(&unit.text);
     let terms = facts.terms.clone();
-    if points::foreign_language(facts.language, language) {
+    // A code block is in a programming language: only the sentence that introduces it says which
+    // natural language the unit is in (`-d`, `-o`, `de` in a shell command are no French).
+    let unit_language = if unit.kind == UnitKind::Code {
+        points::language(code_lead(&unit.text))
+    } else {
+        facts.language
+    };
+    if points::foreign_language(unit_language, language) {
         tally.other_language.push(preview(&unit.text));
         return None;
     }
@@ -1491,6 +1513,23 @@ mod tests {
                 && why.contains("own project")
                 && why.contains("replaces"),
             "{why}"
+        );
+    }
+
+    /// A code block is written in a programming language, not in another natural language: the
+    /// representative's commands stay under their headings.
+    #[test]
+    fn the_representatives_code_blocks_are_kept_whatever_their_words() {
+        let rep = "You test the security of web applications you are allowed to test.\n\n**Information Gathering:**\n```bash\n# Subdomain enumeration\nsubfinder -d example.com -o subdomains.txt\namass enum -d example.com\n# Network reconnaissance\nnmap -sV -sC -p- target.com -oA scan\n```\n\n**Reflected XSS:**\n```html\n<script>alert(document.domain)</script>\n<img src=x onerror=alert(1)>\n```\n";
+        let (m, decisions) = merged(
+            rep,
+            &["You are a tester.\n\n## Checks\n- Check every form for injection flaws\n"],
+        );
+        assert!(m.contains("nmap -sV -sC -p- target.com -oA scan"), "{m}");
+        assert!(m.contains("<img src=x onerror=alert(1)>"), "{m}");
+        assert!(
+            !decisions.iter().any(|d| d.why.contains("another language")),
+            "{decisions:?}"
         );
     }
 
