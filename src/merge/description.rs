@@ -306,7 +306,13 @@ fn compose(prose: &str, phrases: &[String], chosen: &[usize], pool: &[Example]) 
         if !text.is_empty() {
             text.push(' ');
         }
-        text.push_str(&format!("Also use it for {}.", join_phrases(phrases)));
+        // Without a description of its own the phrases are all it says: "Also" would follow nothing.
+        let lead = if text.is_empty() {
+            "Use it for"
+        } else {
+            "Also use it for"
+        };
+        text.push_str(&format!("{lead} {}.", join_phrases(phrases)));
     }
     if !chosen.is_empty() {
         text.push_str(if text.is_empty() {
@@ -352,6 +358,11 @@ fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str
     {
         let d = m.frontmatter.description().unwrap_or_default();
         for phrase in list_items(&description_prose(&d)) {
+            // A phrase in another script than the representative's description (`리소스 관리`
+            // in an English one) would be a second language in one sentence.
+            if other_script(&phrase) && !other_script(original) {
+                continue;
+            }
             let terms = terms_of(&phrase);
             if terms.is_empty() || found.iter().any(|f| f.1 == terms) {
                 continue;
@@ -376,6 +387,12 @@ fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str
         out.push(phrase);
     }
     out
+}
+
+/// Whether a text has letters of another script than the Latin one.
+fn other_script(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_alphabetic() && !c.is_ascii() && !('\u{c0}'..='\u{24f}').contains(&c))
 }
 
 /// Whether `words` hold a phrase: all its words, or two thirds of a longer one.
@@ -408,14 +425,24 @@ fn list_items(prose: &str) -> Vec<String> {
         if items.len() < 3 {
             continue;
         }
-        for item in items {
+        // Without a word that opens the list, the first item is the sentence's own start
+        // ("Expert in testing, mocking, …", "This agent builds X, Y, …"): no phrase of the list.
+        let skip = usize::from(start == 0);
+        // A description cut short in its source ("… and endpoint documenta...") ends in a word cut
+        // short: the last item is no phrase.
+        let trimmed = sentence.trim_end();
+        let cut = usize::from(trimmed.ends_with("...") || trimmed.ends_with('…'));
+        let take = items.len().saturating_sub(skip + cut);
+        for item in items.into_iter().skip(skip).take(take) {
             let item = item.trim().trim_end_matches(['.', '!', '?', ':']).trim();
             let item = ["and ", "or ", "etc"]
                 .iter()
                 .fold(item, |s, p| s.strip_prefix(p).unwrap_or(s))
                 .trim();
             let words = item.split_whitespace().count();
-            if (1..=6).contains(&words) && !item.contains(['<', '>', '"', '\'']) {
+            // A comma inside parentheses cuts them: `DApps (Solidity, Rust)` gives `rust)`.
+            let balanced = item.matches('(').count() == item.matches(')').count();
+            if (1..=6).contains(&words) && balanced && !item.contains(['<', '>', '"', '\'']) {
                 out.push(lowercase_first(item));
             }
         }
@@ -423,11 +450,16 @@ fn list_items(prose: &str) -> Vec<String> {
     out
 }
 
-/// `Designing microservices` → `designing microservices`; `API design` stays.
+/// `Designing microservices` → `designing microservices`; `API design`, `BigQuery operations`
+/// and `React Server Components` (names, as capitals inside a word or on other words show) stay.
 fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
+    let inner_capitals = text
+        .split_whitespace()
+        .enumerate()
+        .any(|(i, w)| w.chars().skip(usize::from(i == 0)).any(char::is_uppercase));
     match (chars.next(), chars.next()) {
-        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => a
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() && !inner_capitals => a
             .to_lowercase()
             .chain(text[a.len_utf8()..].chars())
             .collect(),
@@ -501,6 +533,66 @@ mod tests {
             d.contains("database architecture") && d.contains("caching"),
             "{d}"
         );
+    }
+
+    #[test]
+    fn list_phrases_are_items_of_a_list_not_the_start_of_the_sentence_or_cut_parentheses() {
+        let items = list_items(
+            "Expert in test strategy, test pyramids, flaky tests and coverage goals. \
+             Builds DApps (Solidity, Rust), wallets, token contracts and NFT marketplaces.",
+        );
+        assert!(items.contains(&"test pyramids".to_owned()), "{items:?}");
+        assert!(items.contains(&"wallets".to_owned()), "{items:?}");
+        assert!(
+            !items
+                .iter()
+                .any(|i| i.contains("expert") || i.contains("rust)") || i.contains("DApps")),
+            "{items:?}"
+        );
+        // After a word that opens the list, the first item is one.
+        let items = list_items("Helps with backend work including API design, caching, queues.");
+        assert_eq!(items, ["API design", "caching", "queues"]);
+    }
+
+    #[test]
+    fn list_phrases_keep_names_as_written_and_leave_out_words_cut_short() {
+        let items = list_items(
+            "Builds APIs including Designing microservices, BigQuery operations, React Server Components, auth, endpoint documenta...",
+        );
+        assert_eq!(
+            items,
+            [
+                "designing microservices",
+                "BigQuery operations",
+                "React Server Components",
+                "auth"
+            ]
+        );
+    }
+
+    #[test]
+    fn phrases_in_another_script_are_not_added_to_a_latin_description() {
+        let rep = agent("a.md", "k8s", "Helps run Kubernetes clusters.");
+        let other = agent(
+            "b.md",
+            "k8s-2",
+            "쿠버네티스 전문가: 리소스 관리, 고가용성, 이미지 정책, RBAC audits, network policies.",
+        );
+        let d = merge_description(&[&rep, &other], 0, "k8s", &mut Vec::new());
+        assert!(!other_script(&d), "{d}");
+        assert!(d.contains("RBAC audits"), "{d}");
+    }
+
+    #[test]
+    fn a_representative_without_description_does_not_start_with_also() {
+        let rep = agent("a.md", "reviewer", "");
+        let other = agent(
+            "b.md",
+            "reviewer-2",
+            "Reviews code including security checks, performance issues, naming, and test coverage.",
+        );
+        let d = merge_description(&[&rep, &other], 0, "reviewer", &mut Vec::new());
+        assert!(d.starts_with("Use it for "), "{d}");
     }
 
     #[test]
