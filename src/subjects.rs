@@ -244,14 +244,14 @@ mod tests {
             &broad,
             &agent("gcp-migration", "Move to GCP.")
         ));
-        let debugger = agent("nuxtjs-debugger", "Find hydration errors in Nuxt apps.");
+        let debugger = agent("remix-debugger", "Find hydration errors in Remix apps.");
         assert!(different_subjects(
             &debugger,
-            &agent("nuxt-developer", "Build Nuxt 3 apps.")
+            &agent("remix-builder", "Build Remix apps.")
         ));
-        let orchestrator = agent("geepers_orchestrator_corpus", "Coordinates corpus agents.");
+        let orchestrator = agent("crew_orchestrator_poetry", "Coordinates poetry agents.");
         assert!(different_subjects(
-            &agent("geepers_corpus", "Corpus linguistics."),
+            &agent("crew_poetry", "Poetry meter and rhyme."),
             &orchestrator
         ));
     }
