@@ -19,6 +19,9 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// Two agents, by index.
+type Pair = (usize, usize);
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(
@@ -95,7 +98,7 @@ fn main() {
             let path = library.agents[i].path.strip_prefix(&dir).ok()?;
             base.get(path.to_str()?).copied()
         };
-        let (copies, others): (Vec<&(usize, usize)>, Vec<&(usize, usize)>) = co_all
+        let (copies, others): (Vec<&Pair>, Vec<&Pair>) = co_all
             .iter()
             .partition(|&&(a, b)| base_of(a).is_some() && base_of(a) == base_of(b));
         let copies_kept = copies.iter().filter(|p| co_fast.contains(p)).count();

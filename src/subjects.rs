@@ -154,15 +154,12 @@ mod tests {
     #[test]
     fn names_leading_with_different_subjects_differ() {
         let next = agent(
-            "fullstack-nextjs-go",
+            "shop-nextjs-go",
             "Full-stack apps with Next.js and a Go API.",
         );
-        let nuxt = agent(
-            "fullstack-nuxtjs-go",
-            "Full-stack apps with Nuxt and a Go API.",
-        );
+        let nuxt = agent("shop-nuxtjs-go", "Full-stack apps with Nuxt and a Go API.");
         assert!(different_subjects(&next, &nuxt));
-        let ts = agent("typescript-sage", "Master TypeScript's type system.");
+        let ts = agent("typescript-mentor", "Master TypeScript's type system.");
         let react_ts = agent("React_TypeScript_Expert", "React with TypeScript.");
         assert!(
             different_subjects(&ts, &react_ts),
