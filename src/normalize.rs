@@ -913,7 +913,7 @@ pub fn name_parts(name: &str) -> NameParts {
     let mut i = 0;
     while i < joined.len() {
         if let Some((term, len)) = list.phrase_at(&joined[i..]) {
-            parts.push_core(name_stem(term));
+            parts.push_core(kin_of(name_stem(term)));
             i += len;
             continue;
         }
@@ -922,7 +922,7 @@ pub fn name_parts(name: &str) -> NameParts {
         if list.is_filler(word) || filler_stems().contains(&stem) {
             parts.titles.push(word.to_owned());
         } else if !is_stop_word(word) {
-            parts.push_core(stem);
+            parts.push_core(kin_of(stem));
         }
         i += 1;
     }
@@ -958,6 +958,20 @@ fn name_stem(word: &str) -> String {
         .into_iter()
         .min_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)))
         .expect("three candidates")
+}
+
+/// The stem of a name word read as its kind of work (`scan` as `audit`, `profil` as `optim`; the
+/// word list's `[kin]`), or as it is.
+fn kin_of(stem: String) -> String {
+    static KIN: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let kin = KIN.get_or_init(|| {
+        words::words()
+            .kin()
+            .map(|(k, w)| (name_stem(k), name_stem(w)))
+            .filter(|(k, w)| k != w)
+            .collect()
+    });
+    kin.get(&stem).cloned().unwrap_or(stem)
 }
 
 /// The stems of the filler words, so that `experts` or `developers` are filler too.

@@ -364,6 +364,18 @@ mod tests {
     }
 
     #[test]
+    fn kin_words_of_one_kind_of_work_match_in_names() {
+        let same = |a: &str, b: &str| name_similarity(&name_parts(a), &name_parts(b));
+        assert_eq!(same("payments-scanner", "payments-auditor"), 1.0);
+        assert_eq!(same("query-profiler", "query-tuning-expert"), 1.0);
+        assert_eq!(same("Schema_Modeler", "schema-designer"), 1.0);
+        assert_eq!(same("deps-updater", "dependency-updater"), 1.0);
+        // Kin only within its kind of work; and two words of a phrase are one subject.
+        assert!((same("payments-scanner", "payments-optimizer") - 1.0 / 3.0).abs() < 1e-6);
+        assert_eq!(same("react-native-helper", "react-helper"), 0.0);
+    }
+
+    #[test]
     fn typos_in_long_words_still_match() {
         assert!(name_similarity(&name_parts("electorn-pro"), &name_parts("electron-pro")) > 0.9);
     }

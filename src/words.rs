@@ -31,6 +31,10 @@ pub struct WordList {
     pub facets: Vec<String>,
     /// `(subject, the subjects built on it)`: `python` → `django`, `fastapi`; `dart` → `flutter`.
     pub frameworks: Vec<(String, Vec<String>)>,
+    /// `(word, its kin)`: words that name one kind of work in a role's name (`security-scanner`,
+    /// `security-auditor`), though in running text they differ. Read so in names and declared
+    /// roles only.
+    pub kin: Vec<(String, Vec<String>)>,
 }
 
 impl WordList {
@@ -48,10 +52,16 @@ impl WordList {
                 section = name.trim().to_owned();
                 if !matches!(
                     section.as_str(),
-                    "synonyms" | "phrases" | "filler" | "subjects" | "facets" | "frameworks"
+                    "synonyms"
+                        | "phrases"
+                        | "filler"
+                        | "subjects"
+                        | "facets"
+                        | "frameworks"
+                        | "kin"
                 ) {
                     return Err(format!(
-                        "line {}: unknown section [{section}] (expected synonyms, phrases, filler, subjects, facets or frameworks)",
+                        "line {}: unknown section [{section}] (expected synonyms, phrases, filler, subjects, facets, frameworks or kin)",
                         i + 1
                     ));
                 }
@@ -78,10 +88,12 @@ impl WordList {
                 "subjects" => list.subjects.extend(words),
                 "facets" => list.facets.extend(words),
                 "frameworks" => list.frameworks.push((checked_word(&key, i)?, words)),
+                "kin" => list.kin.push((checked_word(&key, i)?, words)),
                 _ => return Err(format!("line {}: entry outside a section", i + 1)),
             }
         }
-        let built_on = list.frameworks.iter().flat_map(|f| &f.1);
+        let built_on =
+            (list.frameworks.iter().flat_map(|f| &f.1)).chain(list.kin.iter().flat_map(|k| &k.1));
         let listed = (list.filler.iter().chain(&list.subjects))
             .chain(&list.facets)
             .chain(built_on);
@@ -160,6 +172,8 @@ pub struct Words {
     /// Every canonical word and spelling: adjacent name words whose concatenation is one of these
     /// are read as that word (`Graph`+`QL`, `Next`+`JS`).
     known: HashSet<String>,
+    /// `(kin, word)`: a name word and the word of its kind of work it is read as.
+    kin: Vec<(String, String)>,
 }
 
 impl Words {
@@ -184,6 +198,9 @@ impl Words {
                 }
             }
             words.filler.extend(list.filler.iter().cloned());
+            for (word, kin) in &list.kin {
+                (words.kin).extend(kin.iter().map(|k| (k.clone(), word.clone())));
+            }
         }
         // Subjects and facets are read once every synonym is known, in the spelling text reads as.
         for list in lists {
@@ -266,6 +283,12 @@ impl Words {
         self.filler.iter().map(String::as_str)
     }
 
+    /// Name words and the word of their kind of work each is read as (`scanner` → `audit`), as
+    /// listed: the caller reads both the way it reads name words.
+    pub fn kin(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.kin.iter().map(|(k, w)| (k.as_str(), w.as_str()))
+    }
+
     /// True when `word` is a word the list knows, as a canonical name or another spelling.
     pub fn is_known(&self, word: &str) -> bool {
         self.known.contains(word)
@@ -319,6 +342,12 @@ mod tests {
         assert!(w.is_known("graphql") && w.is_known("nextjs"));
         assert!(w.subjects().iter().any(|s| s == "go") && w.subjects().len() > 50);
         assert!(w.facets().iter().any(|f| f == "security"));
+        assert!(w.kin().any(|k| k == ("scan", "audit")));
+        assert_eq!(
+            w.canonical("scan"),
+            "scan",
+            "kin are not synonyms in running text"
+        );
         assert_eq!(w.built_on("fastapi"), Some("python"));
         assert_eq!(
             w.built_on("nuxtjs"),
@@ -387,5 +416,6 @@ mod tests {
         assert!(err("[filler]\nwords = [\"a-b\"]\n").contains("not one lowercase word"));
         assert!(err("[filler]\nwords = [\"x\",\n").contains("never closed"));
         assert!(err("go = [\"golang\"]\n").contains("outside a section"));
+        assert!(err("[kin]\naudit = [\"Scan\"]\n").contains("not one lowercase word"));
     }
 }
