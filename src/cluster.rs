@@ -4,6 +4,13 @@
 //! average* are joined first, and joining stops when no two groups are alike enough. Pairs that were
 //! never scored (too different) count as 0, so one strong link cannot chain unrelated agents together
 //! the way single linkage would.
+//!
+//! One rule widens that, for roles many people wrote independently (ten security auditors from ten
+//! collections): each file agrees with most of the others, but a few outliers with weak links pull
+//! the mean of a large group under the threshold. Two groups also join when at least half of the
+//! pairs between them score the threshold, their mean is not far below it ([`MAJORITY_FLOOR`]),
+//! and no pair between them was discounted as siblings of one collection or as naming different
+//! subjects: a majority of strong links, not a chain of one.
 
 use crate::model::{AgentFile, Cluster, ScoredPair, Tier};
 use crate::normalize::{term_text, top_terms, Features, Term};
@@ -28,6 +35,14 @@ impl Default for ClusterOptions {
         }
     }
 }
+
+/// Two groups whose mean link is under the threshold still join when at least this share of the
+/// pairs between them score the threshold (and the rest of the rule holds; see the module
+/// documentation).
+pub const MAJORITY_SHARE: f32 = 0.5;
+
+/// ... and when their mean link is at least this share of the threshold.
+pub const MAJORITY_FLOOR: f32 = 0.75;
 
 /// A candidate join in the queue: the mean link between two groups when it was computed.
 #[derive(PartialEq)]
@@ -138,6 +153,7 @@ pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Ve
                     b: local[p.b] as usize,
                     total: p.score.total,
                     shared: p.score.shared_lines,
+                    discounted: p.score.siblings || p.score.different_subjects,
                 }
             });
             agglomerate(members.len(), links, options)
@@ -170,6 +186,34 @@ struct Link {
     b: usize,
     total: f32,
     shared: f32,
+    /// The pair's score was discounted (siblings, or different subjects named).
+    discounted: bool,
+}
+
+/// What a group's row holds about one neighbouring group: the links between them summed, as
+/// [`agglomerate`] counts them (each pair of copy groups once).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// The neighbour, as numbered when the entry was written.
+    group: usize,
+    /// The summed score.
+    sum: f32,
+    /// The summed count of pairs scoring at least the threshold.
+    strong: f32,
+    /// Whether any pair between the two was discounted.
+    discounted: bool,
+}
+
+impl Entry {
+    /// The priority of joining two groups of `weights` copy groups each, when they may join: their
+    /// mean link (see the module documentation for when a mean under the threshold may join).
+    fn join(&self, weights: usize, options: &ClusterOptions) -> Option<f32> {
+        let mean = self.sum / weights as f32;
+        let majority = !self.discounted
+            && self.strong / weights as f32 >= MAJORITY_SHARE
+            && mean >= MAJORITY_FLOOR * options.threshold;
+        (mean >= options.threshold || majority).then_some(mean)
+    }
 }
 
 /// Average-linkage agglomeration of `n` agents from their links (see [`group`]): every group made,
@@ -207,25 +251,31 @@ fn agglomerate(
             degree[y] += 1;
         }
     }
-    let mut rows: Vec<Vec<(usize, f32)>> = degree.into_iter().map(Vec::with_capacity).collect();
+    let mut rows: Vec<Vec<Entry>> = degree.into_iter().map(Vec::with_capacity).collect();
     for l in links {
         let (x, y) = (node_of[l.a], node_of[l.b]);
         if x != y {
-            let share = l.total / (members[x].len() * members[y].len()) as f32;
-            rows[x].push((y, share));
-            rows[y].push((x, share));
+            let pairs = (members[x].len() * members[y].len()) as f32;
+            let entry = |group| Entry {
+                group,
+                sum: l.total / pairs,
+                strong: (l.total >= options.threshold) as u8 as f32 / pairs,
+                discounted: l.discounted,
+            };
+            rows[x].push(entry(y));
+            rows[y].push(entry(x));
         }
     }
     let mut parent: Vec<usize> = (0..m).collect();
     let mut queue = BinaryHeap::new();
     for (x, row) in rows.iter_mut().enumerate() {
         *row = folded(std::mem::take(row), x, &mut parent);
-        for &(y, mean) in row.iter().filter(|e| e.0 > x) {
-            if mean >= options.threshold {
+        for e in row.iter().filter(|e| e.group > x) {
+            if let Some(mean) = e.join(1, options) {
                 queue.push(Join {
                     mean,
                     a: x,
-                    b: y,
+                    b: e.group,
                     sizes: (1, 1),
                 });
             }
@@ -244,9 +294,9 @@ fn agglomerate(
         let mut row = std::mem::take(&mut rows[a]);
         row.append(&mut rows[b]);
         rows[a] = folded(row, a, &mut parent);
-        for &(k, sum) in &rows[a] {
-            let mean = sum / (weight[a] * weight[k]) as f32;
-            if mean >= options.threshold {
+        for e in &rows[a] {
+            let k = e.group;
+            if let Some(mean) = e.join(weight[a] * weight[k], options) {
                 let (lo, hi) = (a.min(k), a.max(k));
                 queue.push(Join {
                     mean,
@@ -263,16 +313,18 @@ fn agglomerate(
 /// A group's row with every entry renamed to the group its neighbour now belongs to, entries for
 /// the same group summed (in row order, so sums never depend on anything but the input) and the
 /// group's own entries dropped. Sorted by neighbour.
-fn folded(mut row: Vec<(usize, f32)>, own: usize, parent: &mut [usize]) -> Vec<(usize, f32)> {
+fn folded(mut row: Vec<Entry>, own: usize, parent: &mut [usize]) -> Vec<Entry> {
     for entry in &mut row {
-        entry.0 = root(parent, entry.0);
+        entry.group = root(parent, entry.group);
     }
-    row.retain(|e| e.0 != own);
-    row.sort_by_key(|e| e.0); // stable: equal neighbours keep their order
+    row.retain(|e| e.group != own);
+    row.sort_by_key(|e| e.group); // stable: equal neighbours keep their order
     row.dedup_by(|later, kept| {
-        let same = later.0 == kept.0;
+        let same = later.group == kept.group;
         if same {
-            kept.1 += later.1;
+            kept.sum += later.sum;
+            kept.strong += later.strong;
+            kept.discounted |= later.discounted;
         }
         same
     });
@@ -585,7 +637,8 @@ mod tests {
             pairs.push(pair(c, 4, 0.2));
         }
         assert_eq!(group(5, &pairs, &opts(0.35)), vec![vec![0, 1, 2, 3, 4]]);
-        assert_eq!(group(5, &pairs, &opts(0.45)), vec![vec![0, 1, 2, 3]]);
+        // At 0.55 the mean 0.4 is too far under the threshold for one strong link of two to carry it.
+        assert_eq!(group(5, &pairs, &opts(0.55)), vec![vec![0, 1, 2, 3]]);
         assert_eq!(
             copy_groups(5, &pairs, 0.7).1,
             vec![vec![0, 1, 2], vec![3], vec![4]]
@@ -621,26 +674,63 @@ mod tests {
         assert_eq!(group(4, &pairs, &opts(0.5)), vec![vec![0, 1], vec![2, 3]]);
     }
 
-    /// Average linkage the slow, obvious way: recompute every mean between groups before each join.
+    #[test]
+    fn a_majority_of_strong_links_joins_unless_a_pair_was_discounted() {
+        // {0,1} and {2,3}: three of the four pairs between them score 0.4, one 0.05. The mean,
+        // 0.31, is under the threshold 0.35, but most pairs are strong.
+        let mut pairs = vec![
+            pair(0, 1, 0.6),
+            pair(2, 3, 0.6),
+            pair(0, 2, 0.4),
+            pair(0, 3, 0.4),
+            pair(1, 2, 0.4),
+            pair(1, 3, 0.05),
+        ];
+        assert_eq!(group(4, &pairs, &opts(0.35)), vec![vec![0, 1, 2, 3]]);
+        // Only one strong pair of four: no majority.
+        let mut one = pairs.clone();
+        for p in &mut one[3..5] {
+            p.score.total = 0.3;
+        }
+        assert_eq!(group(4, &one, &opts(0.35)), vec![vec![0, 1], vec![2, 3]]);
+        // The weak pair is two siblings told apart: the majority does not outvote it.
+        pairs[5].score.siblings = true;
+        assert_eq!(group(4, &pairs, &opts(0.35)), vec![vec![0, 1], vec![2, 3]]);
+        // Far under the threshold, a majority is not enough either.
+        assert_eq!(
+            group(4, &pairs[..5], &opts(0.55)),
+            vec![vec![0, 1], vec![2, 3]]
+        );
+    }
+
+    /// Average linkage, with the majority rule, the slow, obvious way: recompute every mean between
+    /// groups before each join.
     fn naive_average_linkage(n: usize, pairs: &[ScoredPair], threshold: f32) -> Vec<Vec<usize>> {
-        let score = |a: usize, b: usize| {
-            pairs
-                .iter()
-                .find(|p| (p.a, p.b) == (a.min(b), a.max(b)))
-                .map_or(0.0, |p| p.score.total)
+        let find = |a: usize, b: usize| pairs.iter().find(|p| (p.a, p.b) == (a.min(b), a.max(b)));
+        let score = |a: usize, b: usize| find(a, b).map_or(0.0, |p| p.score.total);
+        let discounted = |a: usize, b: usize| {
+            find(a, b).is_some_and(|p| p.score.siblings || p.score.different_subjects)
         };
         let mut groups: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
         loop {
             let mut best: Option<(f32, usize, usize)> = None;
             for i in 0..groups.len() {
                 for j in i + 1..groups.len() {
-                    let sum: f32 = groups[i]
+                    let cross: Vec<(usize, usize)> = groups[i]
                         .iter()
                         .flat_map(|&a| groups[j].iter().map(move |&b| (a, b)))
-                        .map(|(a, b)| score(a, b))
-                        .sum();
-                    let mean = sum / (groups[i].len() * groups[j].len()) as f32;
-                    if mean >= threshold && best.is_none_or(|(m, _, _)| mean > m) {
+                        .collect();
+                    let sum: f32 = cross.iter().map(|&(a, b)| score(a, b)).sum();
+                    let pairs = cross.len() as f32;
+                    let mean = sum / pairs;
+                    let strong = cross
+                        .iter()
+                        .filter(|&&(a, b)| score(a, b) >= threshold)
+                        .count();
+                    let majority = strong as f32 / pairs >= MAJORITY_SHARE
+                        && mean >= MAJORITY_FLOOR * threshold
+                        && !cross.iter().any(|&(a, b)| discounted(a, b));
+                    if (mean >= threshold || majority) && best.is_none_or(|(m, _, _)| mean > m) {
                         best = Some((mean, i, j));
                     }
                 }
