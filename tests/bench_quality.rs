@@ -49,20 +49,27 @@ fn assert_kinds_apart(report: &Report) {
 }
 
 /// The second library, other authors and naming habits. The issue's target (pairwise F1 0.90,
-/// B-cubed 0.94) is not reached yet: this holds what is (pairwise 0.77, B-cubed 0.90) against
-/// going back; `dev2_reaches_the_target` says how far there is to go.
+/// B-cubed 0.94) is not reached yet: this holds what is (pairwise 0.856, B-cubed 0.927; precision
+/// 0.98, 0.88 inside one collection) against going back; `dev2_reaches_the_target` says how far
+/// there is to go.
 #[test]
 fn default_settings_hold_on_a_library_of_other_authors() {
     let Some(dir) = bench_dir("dev2") else { return };
     let (_, report, _, scores) = scanned(&dir);
-    assert!(scores.pairwise.f1 >= 0.76, "pairwise {:?}", scores.pairwise);
-    assert!(scores.bcubed.f1 >= 0.89, "B-cubed {:?}", scores.bcubed);
-    assert!(scores.pairwise.precision >= 0.91, "{:?}", scores.pairwise);
+    assert!(scores.pairwise.f1 >= 0.85, "pairwise {:?}", scores.pairwise);
+    assert!(scores.bcubed.f1 >= 0.92, "B-cubed {:?}", scores.bcubed);
+    assert!(scores.pairwise.precision >= 0.96, "{:?}", scores.pairwise);
+    // Siblings an author split on purpose stay apart.
+    assert!(
+        scores.within_folder.precision >= 0.85,
+        "{:?}",
+        scores.within_folder
+    );
     assert_kinds_apart(&report);
 }
 
 #[test]
-#[ignore = "the target of issue 11, not reached yet (pairwise F1 0.77, B-cubed 0.90)"]
+#[ignore = "the target of issue 11, not reached yet (pairwise F1 0.856, B-cubed 0.927)"]
 fn dev2_reaches_the_target() {
     let Some(dir) = bench_dir("dev2") else { return };
     let (_, _, _, scores) = scanned(&dir);
@@ -85,8 +92,14 @@ fn merged_topics_repeat_no_more_than_the_members() {
 fn default_settings_cluster_the_labelled_libraries_well() {
     let Some(dir) = bench_dir("dev") else { return };
     let (labels, report, cluster_of, scores) = scanned(&dir);
-    assert!(scores.pairwise.f1 >= 0.94, "pairwise {:?}", scores.pairwise);
-    assert!(scores.bcubed.f1 >= 0.97, "B-cubed {:?}", scores.bcubed);
+    // Now 0.961 and 0.982; issue 11 allows no more than a point lost from 0.964 / 0.984.
+    assert!(scores.pairwise.f1 >= 0.955, "pairwise {:?}", scores.pairwise);
+    assert!(scores.bcubed.f1 >= 0.975, "B-cubed {:?}", scores.bcubed);
+    assert!(
+        scores.within_folder.precision >= 0.92,
+        "{:?}",
+        scores.within_folder
+    );
 
     // The five seeds: one cluster, nothing of another role in it.
     let seeds: Vec<&String> = labels
