@@ -116,8 +116,9 @@ impl PartialOrd for Join {
 /// Groups `n` agents from their scored pairs. Returns only groups of two or more, each with its
 /// members in index order, and the groups in order of their first member.
 ///
-/// A mean is never above its largest term, so two groups can only join when some pair between them
-/// scores at least the threshold (or is a copy, which joins first whatever the threshold). Clusters
+/// A mean is never above its largest term, and the majority rule needs pairs at the threshold, so
+/// two groups can only join when some pair between them scores at least the threshold (or is a
+/// copy, which joins first whatever the threshold). Clusters
 /// therefore never straddle the components of that graph: each component is grouped on its own,
 /// in parallel, from its own pairs, and the agents that no such pair reaches cost nothing.
 pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Vec<usize>> {
@@ -222,7 +223,8 @@ impl Entry {
 /// Near-verbatim copies are joined first and then act as one voice: a file copied into six plugin
 /// folders should not outvote five agents written independently when the mean link is taken.
 ///
-/// Each group keeps one row: the summed link to every neighbouring group, as that group was
+/// Each group keeps one row: the summed link to every neighbouring group (with the count of strong
+/// links and whether any was discounted, for the majority rule), as that group was
 /// numbered when the entry was written. Joining two groups concatenates their rows and folds the
 /// entries whose groups have since merged (found through `parent`); a neighbour's own row is left
 /// as it is until that neighbour joins something. Every pair's score sits in the rows of both its
