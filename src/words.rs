@@ -397,6 +397,9 @@ mod tests {
         assert!(w.subjects().iter().any(|s| s == "zig"));
         assert_eq!(w.subjects().iter().filter(|s| *s == "go").count(), 1);
         assert_eq!(w.facets().iter().filter(|f| *f == "cost").count(), 1);
+        let extra = WordList::parse("[kin]\naudit = [\"vet\"]\n").unwrap();
+        let w = Words::build(&[&shipped, &extra]);
+        assert!(w.kin().any(|k| k == ("vet", "audit")) && w.kin().any(|k| k == ("scan", "audit")));
         let extra = WordList::parse("[frameworks]\nzig = [\"zigzag\"]\n").unwrap();
         let w = Words::build(&[&shipped, &extra]);
         assert_eq!(w.built_on("zigzag"), Some("zig"));
