@@ -448,10 +448,14 @@ pub fn describe_group(
         Tier::Variant
     };
     let mut member_pairs: Vec<ScoredPair> = scores.values().map(|p| **p).collect();
-    // Every member's score to the representative is reported; a copy of it left unscored gets
-    // the score of the copy it is.
-    for &m in &members {
-        if m != representative && lookup(m, representative).is_none() && copies(m, representative) {
+    // Every member's score to the representative is reported: a copy of it left unscored, or a
+    // copy scored only by its first copy (`stand_in`), gets its score, scored now.
+    for (i, &m) in members.iter().enumerate() {
+        let scored_by_its_first = shared.stand_in[i].is_some();
+        if m != representative
+            && lookup(m, representative).is_none()
+            && (copies(m, representative) || scored_by_its_first)
+        {
             member_pairs.push(ScoredPair {
                 a: m.min(representative),
                 b: m.max(representative),
@@ -708,6 +712,14 @@ mod tests {
         let described = describe_group((0..6).collect(), &pairs, &features, &opts(0.4));
         assert_eq!((described.min_score, described.max_score), (0.45, 1.0));
         assert_eq!(described.representative, 0);
+        // Each member's score to the representative is reported, the copies of 3 included.
+        for m in 1..6 {
+            assert!(
+                described.pairs.iter().any(|p| (p.a, p.b) == (0, m)),
+                "member {m}: {:?}",
+                described.pairs
+            );
+        }
     }
 
     #[test]
