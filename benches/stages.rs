@@ -17,7 +17,7 @@
 //! Not run by `cargo test` (benches are built only by `cargo bench` or `cargo test --benches`; under
 //! the latter criterion runs each bench once, as a smoke test).
 
-use agent_dedup::candidates::indexed_candidates;
+use agent_dedup::candidates::{first_copies, indexed_candidates};
 use agent_dedup::cluster::{self, ClusterOptions};
 use agent_dedup::discover::{discover, DiscoverOptions};
 use agent_dedup::merge;
@@ -100,9 +100,16 @@ fn fixture() -> Fixture {
         .collect();
     let (features, _) = featurize(&agents);
     let kinds: Vec<Kind> = agents.iter().map(|a| a.kind).collect();
-    let candidates = indexed_candidates(&features, &kinds);
+    let first_copy = first_copies(&features, &vec![0; features.len()]);
+    let candidates = indexed_candidates(&features, &kinds, &first_copy);
     let pairs = score_candidate_pairs(&features, &kinds, &Weights::default(), &candidates);
-    let mut clusters = cluster::cluster(&agents, &features, &pairs, &ClusterOptions::default());
+    let mut clusters = cluster::cluster(
+        &agents,
+        &features,
+        &pairs,
+        &first_copy,
+        &ClusterOptions::default(),
+    );
     clusters.sort_by(|a, b| {
         b.members
             .len()
@@ -187,7 +194,8 @@ fn stages(c: &mut Criterion) {
     g.bench_function("featurize", |b| b.iter(|| black_box(featurize(&fx.agents))));
 
     g.bench_function("candidates", |b| {
-        b.iter(|| black_box(indexed_candidates(&fx.features, &fx.kinds)))
+        let first_copy = first_copies(&fx.features, &vec![0; fx.features.len()]);
+        b.iter(|| black_box(indexed_candidates(&fx.features, &fx.kinds, &first_copy)))
     });
 
     let candidate_pairs: usize = fx.candidates.iter().map(Vec::len).sum();

@@ -11,7 +11,7 @@
 //!   base, the duplicates that are known to be duplicates, and for the pairs of different bases.
 
 use agent_dedup::candidates::indexed_candidates;
-use agent_dedup::cluster::{group, ClusterOptions};
+use agent_dedup::cluster::{group_with_copies, ClusterOptions};
 use agent_dedup::model::{Kind, ScoredPair};
 use agent_dedup::pipeline::{Library, ScanOptions};
 use agent_dedup::score::{score_all_pairs, score_candidate_pairs, Weights};
@@ -42,7 +42,8 @@ fn main() {
     let n = library.agents.len();
 
     let started = Instant::now();
-    let candidates = indexed_candidates(&library.features, &kinds);
+    let first_copy = library.first_copies();
+    let candidates = indexed_candidates(&library.features, &kinds, &first_copy);
     let fast = score_candidate_pairs(&library.features, &kinds, &weights, &candidates);
     let fast_secs = started.elapsed().as_secs_f64();
     let started = Instant::now();
@@ -73,7 +74,7 @@ fn main() {
     );
 
     let clustered = |pairs: &[ScoredPair]| -> HashSet<(usize, usize)> {
-        group(n, pairs, &options)
+        group_with_copies(n, pairs, &first_copy, &options)
             .iter()
             .flat_map(|g| {
                 g.iter()

@@ -115,17 +115,24 @@ const TOP_K: usize = 48;
 
 /// For each agent `a`, the agents `b > a` to score against it: those sharing keys worth at least
 /// [`MIN_SHARED_WEIGHT`] and among the [`TOP_K`] heaviest of `a` or of `b`, in order.
-pub fn indexed_candidates(features: &[Features], kinds: &[Kind]) -> Vec<Vec<u32>> {
-    indexed_candidates_with_progress(features, kinds, || {})
+/// Copies of one definition (`first_copy`, see [`first_copies`]) are scored once, by their first
+/// copy; each other copy only against its first copy.
+pub fn indexed_candidates(
+    features: &[Features],
+    kinds: &[Kind],
+    first_copy: &[u32],
+) -> Vec<Vec<u32>> {
+    indexed_candidates_with_progress(features, kinds, first_copy, || {})
 }
 
 /// [`indexed_candidates`], calling `done()` as each agent's candidates are chosen.
 pub fn indexed_candidates_with_progress(
     features: &[Features],
     kinds: &[Kind],
+    first_copy: &[u32],
     done: impl Fn() + Sync,
 ) -> Vec<Vec<u32>> {
-    let copies = CopyGroups::of(features);
+    let copies = CopyGroups { first: first_copy };
     // Copies of one definition enter the index once, by their first copy: a definition copied
     // hundreds of times would otherwise put each of its keys over the posting cap, and no copy
     // would be proposed at all.
@@ -163,92 +170,46 @@ pub fn indexed_candidates_with_progress(
             },
         )
         .collect();
-    copies.spread(either_side_keeps(kept))
+    copies.link(either_side_keeps(kept))
 }
 
-/// Agents that are copies of one definition ([`Features::copy_of`]), grouped.
-struct CopyGroups {
+/// Each agent's first copy: the lowest index holding its [`Features::copy_of`] in its scope (the
+/// tool it is kept for: `scopes[i]`, agents of different tools are never clustered), itself when
+/// it is the first or has no copies. Copies of one definition are scored once, by their first copy,
+/// and share its result (see [`indexed_candidates`] and `cluster::group_with_copies`).
+pub fn first_copies(features: &[Features], scopes: &[u32]) -> Vec<u32> {
+    let mut first_of: FxHashMap<(u64, u32), u32> = FxHashMap::default();
+    features
+        .iter()
+        .zip(scopes)
+        .enumerate()
+        .map(|(i, (f, &scope))| match f.copy_of {
+            Some(fingerprint) => *first_of.entry((fingerprint, scope)).or_insert(i as u32),
+            None => i as u32,
+        })
+        .collect()
+}
+
+/// Agents that are copies of one definition ([`Features::copy_of`]), by their first copy.
+struct CopyGroups<'a> {
     /// Each agent's first copy (itself when it is the first or has none).
-    first: Vec<u32>,
-    /// The other copies of each first copy that has some, in index order.
-    others: FxHashMap<u32, Vec<u32>>,
+    first: &'a [u32],
 }
 
-/// Of another group's copies, at most this many are paired with each copy of a group (see
-/// [`CopyGroups::spread`]).
-const COPIES_PER_PARTNER: usize = MAX_POSTING;
-
-impl CopyGroups {
-    fn of(features: &[Features]) -> CopyGroups {
-        let mut first_of: FxHashMap<u64, u32> = FxHashMap::default();
-        let mut others: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-        let first = features
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let i = i as u32;
-                let Some(fingerprint) = f.copy_of else {
-                    return i;
-                };
-                let first = *first_of.entry(fingerprint).or_insert(i);
-                if first != i {
-                    others.entry(first).or_default().push(i);
-                }
-                first
-            })
-            .collect();
-        CopyGroups { first, others }
-    }
-
+impl CopyGroups<'_> {
     fn is_first(&self, i: usize) -> bool {
         self.first[i] as usize == i
     }
 
-    /// The group of a first copy: itself and its other copies, at most `limit`.
-    fn group(&self, first: u32, limit: usize) -> impl Iterator<Item = u32> + '_ {
-        let others = self.others.get(&first).map_or(&[][..], |o| &o[..]);
-        std::iter::once(first)
-            .chain(others.iter().copied())
-            .take(limit)
-    }
-
-    /// The candidate pairs of first copies (as each agent's later agents), given to every copy:
-    /// each copy is paired with its first copy, which links the group, and with every agent its
-    /// first copy is paired with and their copies, so that the mean link between a group and the
-    /// agents around it is measured as all-pairs scoring measures it. Beyond
-    /// [`COPIES_PER_PARTNER`] copies of one partner the rest are left out, which keeps the work
-    /// linear when two huge groups of copies are alike.
-    fn spread(&self, later: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
-        if self.others.is_empty() {
-            return later;
-        }
-        let mut partners: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-        for (a, list) in later.iter().enumerate() {
-            for &b in list {
-                for (x, y) in [(a as u32, b), (b, a as u32)] {
-                    if self.others.contains_key(&x) {
-                        partners.entry(x).or_default().push(y);
-                    }
-                }
-            }
-        }
-        let mut later = later;
-        let mut pair = |x: u32, y: u32| later[x.min(y) as usize].push(x.max(y));
-        for (&first, others) in &self.others {
-            let around: Vec<u32> = partners
-                .get(&first)
-                .into_iter()
-                .flatten()
-                .flat_map(|&p| self.group(p, COPIES_PER_PARTNER))
-                .collect();
-            for &copy in others {
-                pair(copy, first);
-                for &p in &around {
-                    pair(copy, p);
-                }
-            }
-            for &p in &around {
-                pair(first, p);
+    /// The candidate pairs of first copies (as each agent's later agents), with every other copy
+    /// paired with its first copy, which links the group. A copy is not paired with anything else:
+    /// it shares its first copy's result (the clustering counts a pair of first copies for every
+    /// pair of their copies), so a definition copied a hundred times costs a hundred pairs, not a
+    /// hundred for each copy of every partner.
+    fn link(&self, mut later: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
+        for (copy, &first) in self.first.iter().enumerate() {
+            if first as usize != copy {
+                later[first as usize].push(copy as u32);
             }
         }
         later.par_iter_mut().for_each(|list| {

@@ -122,6 +122,22 @@ impl PartialOrd for Join {
 /// therefore never straddle the components of that graph: each component is grouped on its own,
 /// in parallel, from its own pairs, and the agents that no such pair reaches cost nothing.
 pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Vec<usize>> {
+    let first_copy: Vec<u32> = (0..n as u32).collect();
+    group_with_copies(n, pairs, &first_copy, options)
+}
+
+/// [`group`] for a library whose copies of one definition were scored once, by their first copy
+/// (`first_copy[i]`, see `candidates::first_copies`), each copy scored only against its first:
+/// a pair between copies of two definitions stands for every pair of their copies that was not
+/// scored, so the mean link between the two is what scoring every pair would give when the copies
+/// are alike in all but their paths.
+pub fn group_with_copies(
+    n: usize,
+    pairs: &[ScoredPair],
+    first_copy: &[u32],
+    options: &ClusterOptions,
+) -> Vec<Vec<usize>> {
+    let stands_for = stands_for(pairs, first_copy);
     let could_join = |p: &&ScoredPair| {
         p.score.total >= options.threshold || p.score.shared_lines >= options.copy_threshold
     };
@@ -155,6 +171,7 @@ pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Ve
                     total: p.score.total,
                     shared: p.score.shared_lines,
                     discounted: p.score.siblings || p.score.different_subjects,
+                    stands_for: stands_for.get(&(i as usize)).copied().unwrap_or(1.0),
                 }
             });
             agglomerate(members.len(), links, options)
@@ -164,6 +181,38 @@ pub fn group(n: usize, pairs: &[ScoredPair], options: &ClusterOptions) -> Vec<Ve
         })
         .collect();
     in_order(groups)
+}
+
+/// For each scored pair between copies of two definitions (a first copy's group of one or more)
+/// that stands for more than itself, how many pairs of agents it stands for: the pairs between the
+/// two groups over the pairs scored between them. Pairs not listed stand for themselves (1), as
+/// every pair does when no agent has copies or every pair was scored.
+fn stands_for(pairs: &[ScoredPair], first_copy: &[u32]) -> HashMap<usize, f32> {
+    let mut copies = vec![0u32; first_copy.len()];
+    for &first in first_copy {
+        copies[first as usize] += 1;
+    }
+    let between = |p: &ScoredPair| {
+        let (x, y) = (first_copy[p.a], first_copy[p.b]);
+        let has_copies = copies[x as usize] > 1 || copies[y as usize] > 1;
+        (x != y && has_copies).then_some((x.min(y), x.max(y)))
+    };
+    let mut scored: HashMap<(u32, u32), u32> = HashMap::new();
+    for p in pairs {
+        if let Some(groups) = between(p) {
+            *scored.entry(groups).or_insert(0) += 1;
+        }
+    }
+    pairs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let (x, y) = between(p)?;
+            let all = copies[x as usize] as f32 * copies[y as usize] as f32;
+            Some((i, all / scored[&(x, y)] as f32))
+        })
+        .filter(|&(_, times)| times != 1.0)
+        .collect()
 }
 
 /// The groups of two or more, each with its members in index order, in order of first member.
@@ -189,6 +238,8 @@ struct Link {
     shared: f32,
     /// The pair's score was discounted (siblings, or different subjects named).
     discounted: bool,
+    /// How many pairs of agents the link stands for (see [`group_with_copies`]).
+    stands_for: f32,
 }
 
 /// What a group's row holds about one neighbouring group: the links between them summed, as
@@ -260,8 +311,8 @@ fn agglomerate(
             let pairs = (members[x].len() * members[y].len()) as f32;
             let entry = |group| Entry {
                 group,
-                sum: l.total / pairs,
-                strong: (l.total >= options.threshold) as u8 as f32 / pairs,
+                sum: l.total * l.stands_for / pairs,
+                strong: (l.total >= options.threshold) as u8 as f32 * l.stands_for / pairs,
                 discounted: l.discounted,
             };
             rows[x].push(entry(y));
@@ -343,13 +394,16 @@ fn root(parent: &mut [usize], mut x: usize) -> usize {
 }
 
 /// Clusters the agents and describes each cluster: representative, tier, score range, shared terms.
+/// `first_copy` says which agents are copies scored by their first copy (see
+/// [`group_with_copies`]).
 pub fn cluster(
     agents: &[AgentFile],
     features: &[Features],
     pairs: &[ScoredPair],
+    first_copy: &[u32],
     options: &ClusterOptions,
 ) -> Vec<Cluster> {
-    let groups = group(agents.len(), pairs, options);
+    let groups = group_with_copies(agents.len(), pairs, first_copy, options);
     // Hand each group only its own pairs: one pass over all pairs, not one per group.
     let mut group_of = vec![usize::MAX; agents.len()];
     for (g, members) in groups.iter().enumerate() {
@@ -389,6 +443,7 @@ pub fn describe_group(
     let lookup = |a: usize, b: usize| scores.get(&(a.min(b), a.max(b))).copied();
     let copies = |a: usize, b: usize| features[a].same_copy(&features[b]);
     let unscored = UnscoredPairs::count(&members, scores.values().copied(), features);
+    let shared = SharedResults::of(&members, scores.values().copied(), features);
     let mut min_score = f32::MAX;
     let mut max_score = 0.0f32;
     let mut min_shared = f32::MAX;
@@ -397,7 +452,9 @@ pub fn describe_group(
         max_score = max_score.max(p.score.total);
         min_shared = min_shared.min(p.score.shared_lines);
     }
-    for (count, score) in [(unscored.copies, 1.0), (unscored.others, 0.0)] {
+    // Pairs standing for others (`shared`) count as the mean of those: within the range already.
+    let others = unscored.others - shared.pairs;
+    for (count, score) in [(unscored.copies, 1.0), (others, 0.0)] {
         if count > 0 {
             min_score = min_score.min(score);
             max_score = max_score.max(score);
@@ -412,15 +469,20 @@ pub fn describe_group(
         links[a].push((b, p.score.total));
         links[b].push((a, p.score.total));
     }
-    let sums: Vec<f32> = links
+    let mut sums: Vec<f32> = links
         .iter_mut()
         .enumerate()
         .map(|(i, row)| {
             row.sort_by_key(|l| l.0); // summed in member order, whatever the order of `pairs`
             let scored: f32 = row.iter().map(|l| l.1).sum();
-            scored + unscored.copies_of[i] as f32
+            scored + unscored.copies_of[i] as f32 + shared.sums[i]
         })
         .collect();
+    for (i, stand_in) in shared.stand_in.iter().enumerate() {
+        if let Some(j) = *stand_in {
+            sums[i] = sums[j];
+        }
+    }
     let representative = members[(0..members.len())
         .max_by(|&x, &y| {
             // On a tie (always so with two members) the fuller body, then the first path.
@@ -440,10 +502,14 @@ pub fn describe_group(
         Tier::Variant
     };
     let mut member_pairs: Vec<ScoredPair> = scores.values().map(|p| **p).collect();
-    // Every member's score to the representative is reported; a copy of it left unscored gets
-    // the score of the copy it is.
-    for &m in &members {
-        if m != representative && lookup(m, representative).is_none() && copies(m, representative) {
+    // Every member's score to the representative is reported: a copy of it left unscored, or a
+    // copy scored only by its first copy (`stand_in`), gets its score, scored now.
+    for (i, &m) in members.iter().enumerate() {
+        let scored_by_its_first = shared.stand_in[i].is_some();
+        if m != representative
+            && lookup(m, representative).is_none()
+            && (copies(m, representative) || scored_by_its_first)
+        {
             member_pairs.push(ScoredPair {
                 a: m.min(representative),
                 b: m.max(representative),
@@ -516,6 +582,88 @@ impl UnscoredPairs {
     }
 }
 
+/// The pairs of a group's members that were not scored because copies of one definition were
+/// scored once (see [`group_with_copies`]): between the copies of two definitions of which some
+/// pair was scored, every pair not scored counts as the mean of those scored. `pairs` is how many
+/// such pairs there are, `sums[i]` what they add to member `i`'s summed score (0 where all were
+/// scored, so the exhaustive path is left as it is). A copy scored against nothing outside its
+/// copies stands in for the member of its copies that was (`stand_in[i]`): it has that member's
+/// summed score, exactly, so that ties between copies go to the first.
+struct SharedResults {
+    pairs: usize,
+    sums: Vec<f32>,
+    stand_in: Vec<Option<usize>>,
+}
+
+impl SharedResults {
+    fn of<'a>(
+        members: &[usize],
+        scored: impl Iterator<Item = &'a ScoredPair>,
+        features: &[Features],
+    ) -> SharedResults {
+        // Each member's copy group, numbered by its first member, and the groups' members.
+        let mut first_of: HashMap<u64, usize> = HashMap::new();
+        let mut class = vec![0usize; members.len()];
+        let mut of_class: Vec<Vec<usize>> = vec![Vec::new(); members.len()];
+        for (i, &m) in members.iter().enumerate() {
+            class[i] = features[m]
+                .copy_of
+                .map_or(i, |c| *first_of.entry(c).or_insert(i));
+            of_class[class[i]].push(i);
+        }
+        let mut result = SharedResults {
+            pairs: 0,
+            sums: vec![0.0; members.len()],
+            stand_in: vec![None; members.len()],
+        };
+        if first_of.is_empty() {
+            return result;
+        }
+        let local: HashMap<usize, usize> =
+            members.iter().enumerate().map(|(i, &m)| (m, i)).collect();
+        let mut scored: Vec<(usize, usize, f32)> = scored
+            .map(|p| (local[&p.a], local[&p.b], p.score.total))
+            .filter(|&(a, b, _)| class[a] != class[b])
+            .collect();
+        scored.sort_by_key(|&(a, b, _)| (a, b)); // summed in one order, whatever the pairs' order
+                                                 // Between each two groups: pairs scored and their sum; and each member's pairs scored with
+                                                 // each other group.
+        let mut between: std::collections::BTreeMap<(usize, usize), (usize, f32)> =
+            Default::default();
+        let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut outside = vec![0usize; members.len()];
+        for &(a, b, total) in &scored {
+            outside[a] += 1;
+            outside[b] += 1;
+            let (x, y) = (class[a].min(class[b]), class[a].max(class[b]));
+            let entry = between.entry((x, y)).or_insert((0, 0.0));
+            entry.0 += 1;
+            entry.1 += total;
+            *seen.entry((a, class[b])).or_insert(0) += 1;
+            *seen.entry((b, class[a])).or_insert(0) += 1;
+        }
+        for ((x, y), (count, sum)) in between {
+            let all = of_class[x].len() * of_class[y].len();
+            if count == all {
+                continue;
+            }
+            result.pairs += all - count;
+            let mean = sum / count as f32;
+            for (own, other) in [(x, y), (y, x)] {
+                for &i in &of_class[own] {
+                    let missing = of_class[other].len() - seen.get(&(i, other)).unwrap_or(&0);
+                    result.sums[i] += missing as f32 * mean;
+                    if missing > 0 && outside[i] == 0 {
+                        result.stand_in[i] =
+                            of_class[own].iter().copied().find(|&j| outside[j] > 0);
+                    }
+                }
+            }
+        }
+        result
+    }
+}
+
 /// The near-verbatim copy groups (two or more files) among `members`, each in index order.
 fn copies_within(members: &[usize], pairs: &[ScoredPair], threshold: f32) -> Vec<Vec<usize>> {
     let local: HashMap<usize, usize> = members.iter().enumerate().map(|(i, &m)| (m, i)).collect();
@@ -582,6 +730,49 @@ mod tests {
                 shared_lines: 1.0,
                 ..Default::default()
             },
+        }
+    }
+
+    #[test]
+    fn a_pair_of_first_copies_stands_for_the_pairs_of_their_copies() {
+        // 0, 1, 2 are copies (first 0), 3 and 4 copies (first 3), 5 alone. Only the first copies
+        // are scored against each other (0.5) and against 5 (0.45); each copy against its first.
+        let first_copy = [0, 0, 0, 3, 3, 5];
+        let pairs = vec![
+            copy(0, 1),
+            copy(0, 2),
+            pair(0, 3, 0.5),
+            pair(0, 5, 0.45),
+            copy(3, 4),
+            pair(3, 5, 0.45),
+        ];
+        // As if all 6 pairs between the groups {0,1,2} and {3,4} scored 0.5, and 5 scored 0.45
+        // against each copy: one cluster at 0.4.
+        assert_eq!(
+            group_with_copies(6, &pairs, &first_copy, &opts(0.4)),
+            vec![vec![0, 1, 2, 3, 4, 5]]
+        );
+        // Read as the only pairs scored, the means are 0.5 / 6 and lower: the copies stay apart.
+        assert_eq!(
+            group(6, &pairs, &opts(0.4)),
+            vec![vec![0, 1, 2], vec![3, 4]]
+        );
+        // In the cluster's description the copies' pairs count as their first copies' pair: no
+        // pair reads as unscored (0), and the first copy represents.
+        let mut features = vec![Features::default(); 6];
+        for (f, &first) in features.iter_mut().zip(&first_copy) {
+            f.copy_of = (first != 5).then_some(first as u64);
+        }
+        let described = describe_group((0..6).collect(), &pairs, &features, &opts(0.4));
+        assert_eq!((described.min_score, described.max_score), (0.45, 1.0));
+        assert_eq!(described.representative, 0);
+        // Each member's score to the representative is reported, the copies of 3 included.
+        for m in 1..6 {
+            assert!(
+                described.pairs.iter().any(|p| (p.a, p.b) == (0, m)),
+                "member {m}: {:?}",
+                described.pairs
+            );
         }
     }
 

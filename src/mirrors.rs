@@ -67,12 +67,28 @@ fn identity(agent: &AgentFile) -> String {
 /// The body with its white space folded, hashed: generators reflow blank lines and trailing
 /// spaces, not words.
 pub fn body_key(body: &str) -> u64 {
-    // Word by word into the hash, each word ended by a space: no copy of the body is made.
+    // Each word ended by a space, gathered into a small buffer that goes into the hash when full:
+    // no copy of the body is made, and the hash is not called twice a word (a streaming hash gives
+    // the same value however its input is cut).
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buffer = [0u8; 4096];
+    let mut used = 0;
     for word in body.split_whitespace() {
-        hasher.update(word.as_bytes());
-        hasher.update(b" ");
+        let word = word.as_bytes();
+        if used + word.len() + 1 > buffer.len() {
+            hasher.update(&buffer[..used]);
+            used = 0;
+        }
+        if word.len() + 1 > buffer.len() {
+            hasher.update(word);
+            hasher.update(b" ");
+            continue;
+        }
+        buffer[used..used + word.len()].copy_from_slice(word);
+        buffer[used + word.len()] = b' ';
+        used += word.len() + 1;
     }
+    hasher.update(&buffer[..used]);
     hasher.digest()
 }
 
@@ -85,6 +101,19 @@ mod tests {
     fn agent(path: &str, name: &str, body: &str) -> AgentFile {
         let text = format!("---\nname: {name}\ndescription: d\n---\n{body}");
         parse_agent(Path::new(path), text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn the_body_key_is_the_hash_of_the_words_each_followed_by_a_space() {
+        let long = "word ".repeat(3000) + &"x".repeat(5000) + "\n tail";
+        for body in ["", "Review  APIs.\n\n", " a\tb\nc ", long.as_str()] {
+            let mut words = String::new();
+            for w in body.split_whitespace() {
+                words.push_str(w);
+                words.push(' ');
+            }
+            assert_eq!(body_key(body), xxhash_rust::xxh3::xxh3_64(words.as_bytes()));
+        }
     }
 
     #[test]

@@ -145,6 +145,11 @@ impl Library {
         self.agents.iter().position(|a| a.path == path)
     }
 
+    /// Each agent's first copy in its tool's scope (see [`candidates::first_copies`]).
+    pub fn first_copies(&self) -> Vec<u32> {
+        candidates::first_copies(&self.features, &self.scopes())
+    }
+
     fn kinds(&self) -> Vec<Kind> {
         self.agents.iter().map(|a| a.kind).collect()
     }
@@ -268,9 +273,16 @@ fn scan_keeping_pairs(
     keep_pairs: bool,
 ) -> Result<(Report, Vec<ScoredPair>), BadInputPath> {
     let mut library = Library::load(inputs, options)?;
-    let mut pairs = score_library(&library, options);
+    let first_copy = library.first_copies();
+    let mut pairs = score_library(&library, &first_copy, options);
     let phase = options.progress.phase("cluster", pairs.len() as u64);
-    let clusters = cluster::cluster(&library.agents, &library.features, &pairs, &options.cluster);
+    let clusters = cluster::cluster(
+        &library.agents,
+        &library.features,
+        &pairs,
+        &first_copy,
+        &options.cluster,
+    );
     phase.inc(pairs.len() as u64);
     phase.finish();
     // Merging reads the members again and needs neither features nor the pairs (each cluster keeps
@@ -280,20 +292,24 @@ fn scan_keeping_pairs(
     if !keep_pairs {
         pairs = Vec::new();
     }
-    let clusters = merge_clusters(&library.agents, clusters, options);
+    let clusters = merge_clusters(&library.agents, clusters, &first_copy, options);
     let report = library.into_report(inputs, clusters, options, pairs_scored);
     Ok((report, pairs))
 }
 
 /// The candidate pairs scored, those across tools left out.
-fn score_library(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
+fn score_library(library: &Library, first_copy: &[u32], options: &ScanOptions) -> Vec<ScoredPair> {
     let scopes = library.scopes();
-    let mut pairs = score_library_all_tools(library, options);
+    let mut pairs = score_library_all_tools(library, first_copy, options);
     pairs.retain(|p| scopes[p.a] == scopes[p.b]);
     pairs
 }
 
-fn score_library_all_tools(library: &Library, options: &ScanOptions) -> Vec<ScoredPair> {
+fn score_library_all_tools(
+    library: &Library,
+    first_copy: &[u32],
+    options: &ScanOptions,
+) -> Vec<ScoredPair> {
     let n = library.agents.len();
     let kinds = library.kinds();
     match options
@@ -315,10 +331,12 @@ fn score_library_all_tools(library: &Library, options: &ScanOptions) -> Vec<Scor
         }
         Strategy::Indexed => {
             let bar = options.progress.phase("candidates", n as u64);
-            let candidates =
-                candidates::indexed_candidates_with_progress(&library.features, &kinds, || {
-                    bar.inc(1)
-                });
+            let candidates = candidates::indexed_candidates_with_progress(
+                &library.features,
+                &kinds,
+                first_copy,
+                || bar.inc(1),
+            );
             bar.finish();
             let total: usize = candidates.iter().map(Vec::len).sum();
             let bar = options.progress.phase("score", total as u64);
@@ -339,6 +357,7 @@ fn score_library_all_tools(library: &Library, options: &ScanOptions) -> Vec<Scor
 fn merge_clusters(
     agents: &[AgentFile],
     mut clusters: Vec<Cluster>,
+    first_copy: &[u32],
     options: &ScanOptions,
 ) -> Vec<ClusterReport> {
     let bar = options.progress.phase("merge", clusters.len() as u64);
@@ -354,7 +373,7 @@ fn merge_clusters(
         .zip(names)
         // One cache of word sets per piece of work: clusters share much of their text.
         .map_init(merge::TermCache::default, |cache, (cluster, name)| {
-            let report = merge_cluster(agents, cluster, name, options.diffs, cache);
+            let report = merge_cluster(agents, cluster, name, first_copy, options.diffs, cache);
             bar.inc(1);
             report
         })
@@ -437,6 +456,7 @@ fn merge_cluster(
     agents: &[AgentFile],
     cluster: Cluster,
     name: merge::NameChoice,
+    first_copy: &[u32],
     with_diffs: bool,
     cache: &mut merge::TermCache,
 ) -> ClusterReport {
@@ -454,7 +474,12 @@ fn merge_cluster(
     let members: Vec<&AgentFile> = kept.iter().map(|&i| &loaded[i].agent).collect();
     let kept_members: Vec<usize> = kept.iter().map(|&i| cluster.members[i]).collect();
     // The representative, or when it was left out, the member most like it.
-    let by_similarity = by_similarity_to(&cluster.members, cluster.representative, &cluster.pairs);
+    let by_similarity = by_similarity_to(
+        &cluster.members,
+        cluster.representative,
+        &cluster.pairs,
+        first_copy,
+    );
     let representative_at = cluster
         .members
         .iter()
@@ -466,7 +491,7 @@ fn merge_cluster(
         .unwrap_or(kept[0]);
     let representative = cluster.members[rep_position];
     let rep = kept.iter().position(|&i| i == rep_position).expect("kept");
-    let order = by_similarity_to(&kept_members, representative, &cluster.pairs);
+    let order = by_similarity_to(&kept_members, representative, &cluster.pairs, first_copy);
     let mut merged = merge::merge_named(&members, rep, &order, name, cache);
     in_own_format(members[rep], &mut merged);
     merged
@@ -576,14 +601,35 @@ fn unchanged(scanned: &AgentFile, bytes: &[u8]) -> Option<AgentFile> {
     })
 }
 
-/// Positions in `members` of the non-representatives, most similar to the representative first.
-fn by_similarity_to(members: &[usize], representative: usize, pairs: &[ScoredPair]) -> Vec<usize> {
-    let score: HashMap<usize, f32> = pairs
+/// Positions in `members` of the non-representatives, most similar to the representative first. A
+/// member not scored against the representative has the score of its first copy against the
+/// representative's copies (`first_copy`; copies of one definition are scored once).
+fn by_similarity_to(
+    members: &[usize],
+    representative: usize,
+    pairs: &[ScoredPair],
+    first_copy: &[u32],
+) -> Vec<usize> {
+    let scores_with = |is_representative: &dyn Fn(usize) -> bool, key: &dyn Fn(usize) -> usize| {
+        let mut score: HashMap<usize, f32> = HashMap::new();
+        for p in pairs {
+            let other = match (is_representative(p.a), is_representative(p.b)) {
+                (true, false) => p.b,
+                (false, true) => p.a,
+                _ => continue,
+            };
+            score.entry(key(other)).or_insert(p.score.total);
+        }
+        score
+    };
+    let direct = scores_with(&|m| m == representative, &|m| m);
+    let first = |m: usize| first_copy[m] as usize;
+    let by_copies = scores_with(&|m| first(m) == first(representative), &first);
+    let score: HashMap<usize, f32> = members
         .iter()
-        .filter_map(|p| match (p.a == representative, p.b == representative) {
-            (true, _) => Some((p.b, p.score.total)),
-            (_, true) => Some((p.a, p.score.total)),
-            _ => None,
+        .filter_map(|&m| {
+            let s = direct.get(&m).or_else(|| by_copies.get(&first(m)))?;
+            Some((m, *s))
         })
         .collect();
     let mut order: Vec<usize> = (0..members.len())
@@ -629,7 +675,8 @@ pub fn merge_files(
             ..options.cluster
         };
         let c = cluster_as_given(&library, &pairs, groups, &forced);
-        clusters = merge_clusters(&library.agents, c, options);
+        let every_pair_scored: Vec<u32> = (0..library.agents.len() as u32).collect();
+        clusters = merge_clusters(&library.agents, c, &every_pair_scored, options);
     }
     let skipped = library.skipped.clone();
     let report = library.into_report(files, clusters, options, pairs.len());
@@ -738,8 +785,10 @@ pub fn explain(
 
 /// Clusters the library as `scan` would and says where `a` and `b` end.
 fn scan_verdict(lib: &Library, options: &ScanOptions, a: usize, b: usize) -> ScanVerdict {
-    let pairs = score_library(lib, options);
-    let groups = cluster::group(lib.agents.len(), &pairs, &options.cluster);
+    let first_copy = lib.first_copies();
+    let pairs = score_library(lib, &first_copy, options);
+    let groups =
+        cluster::group_with_copies(lib.agents.len(), &pairs, &first_copy, &options.cluster);
     let group_of = |x: usize| groups.iter().find(|g| g.contains(&x));
     let others = |x: usize| -> Vec<PathBuf> {
         group_of(x).map_or_else(Vec::new, |g| {
@@ -870,6 +919,7 @@ mod tests {
                 &library.agents,
                 group(),
                 name,
+                &[0, 1, 2],
                 true,
                 &mut merge::TermCache::default(),
             )

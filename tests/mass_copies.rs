@@ -136,3 +136,57 @@ fn hundreds_of_copies_are_one_copy_cluster_in_both_paths() {
     check(250, 400);
     check(150, 500);
 }
+
+/// `copies` copies of each of `variants` definitions of one reviewer, alike but each with a line of
+/// its own, in folders of their own; returns how many files.
+fn build_variant_copies(root: &Path, variants: usize, copies: usize) -> usize {
+    for v in 0..variants {
+        let text = REVIEWER.replace(
+            "## How you report",
+            &format!("- Variant {v} also checks item {v} of the list.\n\n## How you report"),
+        );
+        for c in 0..copies {
+            let path = root.join(format!("lib/plugins/p{c:03}/agents/code-reviewer-{v}.md"));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, &text).unwrap();
+        }
+    }
+    variants * copies
+}
+
+/// Issue 15: a library made mostly of copies (each of 662 agents copied 151 times) drove the
+/// candidates past 1.5 GB, each copy being paired with every copy of every definition alike. Copies
+/// of one definition are now scored once, by their first copy: the pairs scored grow with the
+/// copies and the pairs of definitions, not with the pairs of copies, and the clusters are still
+/// those of scoring every pair.
+#[test]
+fn copies_of_alike_definitions_are_scored_once_per_definition() {
+    let variants = 6;
+    for copies in [100, 200] {
+        let dir = tempfile::tempdir().unwrap();
+        let files = build_variant_copies(dir.path(), variants, copies);
+        let indexed = scan(dir.path(), &[]);
+        let exhaustive = scan(dir.path(), &["--exhaustive"]);
+        let scored = |report: &Value| report["pairs_scored"].as_u64().unwrap() as usize;
+        let definition_pairs = variants * (variants - 1) / 2;
+        assert!(
+            scored(&indexed) <= files + definition_pairs,
+            "{copies} copies: {} pairs scored for {files} files",
+            scored(&indexed)
+        );
+        assert!(
+            scored(&exhaustive) > files * (files - 1) / 4,
+            "the variants are alike: scoring every pair keeps most pairs"
+        );
+        assert_eq!(
+            cluster_sets(&indexed),
+            cluster_sets(&exhaustive),
+            "{copies} copies"
+        );
+        assert_eq!(
+            cluster_sets(&indexed).len(),
+            1,
+            "one reviewer, {copies} copies"
+        );
+    }
+}
