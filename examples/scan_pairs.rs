@@ -47,7 +47,7 @@ fn main() {
     let all = std::env::args().any(|a| a == "--all");
     let candidates: Vec<Vec<u32>> = match strategy_for(n, all) {
         Strategy::Exhaustive => (0..n).map(|a| (a as u32 + 1..n as u32).collect()).collect(),
-        Strategy::Indexed => indexed_candidates(&library.features, &kinds),
+        Strategy::Indexed => indexed_candidates(&library.features, &kinds, &library.first_copies()),
     };
     println!("a\tb\ttotal\tname\tdescription\tbody\trole\tshared\tcounted\tsiblings\tsubjects\tcoll_a\tcoll_b\tname_a\tname_b");
     for (a, bs) in candidates.iter().enumerate() {
