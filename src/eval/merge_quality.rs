@@ -99,6 +99,27 @@ pub fn file_figures(body: &str) -> FileFigures {
     }
 }
 
+/// The first two titles of one scope that name one topic, for `eval --show`.
+fn repeated_titles(body: &str) -> String {
+    let o = outline::outline(body);
+    let parents = o.parents();
+    let titles: Vec<(&str, Option<usize>)> = o
+        .sections
+        .iter()
+        .zip(parents)
+        .filter_map(|(s, p)| Some((s.title()?, p)))
+        .collect();
+    for (i, (a, pa)) in titles.iter().enumerate() {
+        if let Some((b, _)) = titles[i + 1..]
+            .iter()
+            .find(|(b, pb)| pa == pb && topics::same_topic(a, b))
+        {
+            return format!(": `{a}` / `{b}`");
+        }
+    }
+    String::new()
+}
+
 /// The word sets of the units long enough to be points.
 fn point_terms(o: &Outline) -> Vec<Terms> {
     point_units(o)
@@ -378,8 +399,22 @@ pub fn merge_figures(report: &Report) -> MergeFigures {
         let merged = &c.merged.body;
         let figures = file_figures(merged);
         let name = &c.merged.name;
+        let rep_at = c
+            .cluster
+            .members
+            .iter()
+            .position(|&m| m == c.cluster.representative)
+            .unwrap_or(0);
         if figures.topic_repeated {
-            f.flagged.push(format!("{name}: topics repeated"));
+            let inherited = if file_figures(&agents[rep_at].body).topic_repeated {
+                " (so does the representative)"
+            } else {
+                ""
+            };
+            f.flagged.push(format!(
+                "{name}: topics repeated{}{inherited}",
+                repeated_titles(merged)
+            ));
         }
         if figures.broken_runs > 0 {
             f.flagged.push(format!(

@@ -329,6 +329,18 @@ pub fn merge_bodies(
                     continue;
                 }
                 (Some(h), false) if h.kind == HeaderKind::Loose => last_target,
+                // Another member's closing or pointers elsewhere (`## Remember`, `## Delegates
+                // to`), wherever in its body: one closing, the representative's, and no agents
+                // of another library.
+                (Some(h), false)
+                    if matches!(
+                        cache.topic(&h.title).known,
+                        Some(topics::CLOSING) | Some(topics::REFERENCES)
+                    ) =>
+                {
+                    tally.closings += section.units.len();
+                    continue;
+                }
                 // A section titled in another language is another language's section, whatever
                 // technical words its items share with the body (`## 고가용성`, `- [ ] Sentinel 구성`).
                 (Some(h), false)
