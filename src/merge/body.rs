@@ -1132,6 +1132,20 @@ fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
     if unit.kind == UnitKind::Paragraph && unit.text.trim_end().ends_with(':') {
         return false;
     }
+    // `Ignore mobile users → Mobile-first design` is a don't and a do: it reads as one only among
+    // items written so; among plain items it would read as advice to ignore mobile users.
+    let items: Vec<&Unit> = section
+        .pieces
+        .iter()
+        .map(|p| &p.unit)
+        .filter(|u| u.is_item())
+        .collect();
+    if unit.is_item() && !items.is_empty() {
+        let arrows = items.iter().filter(|u| is_contrast(u)).count();
+        if is_contrast(unit) != (arrows * 2 > items.len()) {
+            return false;
+        }
+    }
     if !unit.is_item() || item_words(unit) >= 3 {
         return true;
     }
@@ -1146,6 +1160,11 @@ fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
     lengths
         .get(lengths.len() / 2)
         .is_some_and(|&median| median <= 3)
+}
+
+/// An item that sets a wrong way against a right one (`Keyword stuffing → Natural keywords`).
+fn is_contrast(unit: &Unit) -> bool {
+    unit.text.contains('→') || unit.text.contains(" -> ") || unit.text.contains(" => ")
 }
 
 /// Whether a point one member alone makes fits `section` as a whole item among its items: it is a
@@ -1823,6 +1842,25 @@ mod tests {
         assert!(
             body.dropped.iter().any(|d| d.contains("Tag every release")),
             "{body:?}"
+        );
+    }
+
+    #[test]
+    fn a_dont_and_do_item_joins_only_a_list_of_such_items() {
+        let other =
+            "You advise.\n\n## Practices\n- Skip input validation → Validate every request body\n";
+        let (m, _) = merged(
+            "You build APIs.\n\n## Practices\n- Validate request bodies against a schema\n- Version every public API\n",
+            &[other, other],
+        );
+        assert!(!m.contains("Skip input validation"), "{m}");
+        let (m, _) = merged(
+            "You build APIs.\n\n## Practices\n- Trust clients → Validate request bodies against a schema\n- Break clients → Version every public API\n",
+            &[other, other],
+        );
+        assert!(
+            m.contains("- Skip input validation → Validate every request body"),
+            "{m}"
         );
     }
 
