@@ -486,11 +486,15 @@ fn keep_unit(
         tally.frontmatter_lines.push(preview(&unit.text));
         return None;
     }
+    let quoted = {
+        let t = outline::after_marker(unit.text.trim()).trim();
+        t.len() > 2 && t.starts_with(['"', '“']) && t.ends_with(['"', '”'])
+    };
     if member != absorbed.representative
-        && unit.kind == UnitKind::Paragraph
-        && unit.text.trim_end().ends_with(':')
+        && ((unit.kind == UnitKind::Paragraph && unit.text.trim_end().ends_with(':')) || quoted)
     {
-        // Another member's lead-in whose list is not a unit of it: nothing would follow it.
+        // A lead-in whose list is not a unit of it: nothing would follow it. A quoted request
+        // (`"Build a lending protocol"`) is another member's example, not a point.
         tally.bare_keywords.push(preview(&unit.text));
         return None;
     }
@@ -880,6 +884,23 @@ fn choose(
             open.push((p, t));
         }
     }
+    // Another member's paragraphs do not join the introduction (one identity), and in a body whose
+    // items are sentences, a new section of bare keywords (`Fuzzing`, `Gas estimation`) is not the
+    // representative's voice.
+    let sentences = median_item_words(draft) > 3;
+    open.retain(|(p, t)| {
+        let intro = matches!(t, Target::Draft(0))
+            && draft[0].header.is_none()
+            && p.unit.kind == UnitKind::Paragraph;
+        let keyword =
+            matches!(t, Target::New(_)) && sentences && p.unit.is_item() && item_words(&p.unit) < 3;
+        if intro {
+            tally.introductions += 1;
+        } else if keyword {
+            tally.bare_keywords.push(preview(&p.unit.text));
+        }
+        !intro && !keyword
+    });
     let mut taken = vec![false; open.len()];
     let mut settled = vec![false; open.len()];
     // (1) Points several members make, most shared first: one wording each, the first met.
@@ -1121,13 +1142,25 @@ fn covered(section: &DraftSection) -> bool {
     section.members.len() >= 2 || section.pieces.iter().any(|p| p.support >= 2)
 }
 
+/// The middle number of words of the draft's list items (0 without items).
+fn median_item_words(draft: &[DraftSection]) -> usize {
+    let mut words: Vec<usize> = draft
+        .iter()
+        .flat_map(|d| &d.pieces)
+        .filter(|p| p.unit.is_item())
+        .map(|p| item_words(&p.unit))
+        .collect();
+    words.sort_unstable();
+    words.get(words.len() / 2).copied().unwrap_or(0)
+}
+
 /// Words of a list item, without its marker and a bold label's stars.
 fn item_words(unit: &Unit) -> usize {
     unit.text.split_whitespace().count()
 }
 
 /// Whether a unit reads as one of a section's items: not a bare keyword (a word or two) in a list
-/// of sentences, nor a lead-in whose list is not coming.
+/// of sentences, nor a lead-in whose list is not coming, nor code in the middle of a list.
 fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
     if unit.kind == UnitKind::Paragraph && unit.text.trim_end().ends_with(':') {
         return false;
@@ -1140,6 +1173,19 @@ fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
         .map(|p| &p.unit)
         .filter(|u| u.is_item())
         .collect();
+    // A list (the section as its first writer, the representative, wrote it: items only) takes
+    // items, or a one-line paragraph that becomes one; not code nor a paragraph of several lines.
+    let list = section.pieces.first().is_some_and(|first| {
+        section
+            .pieces
+            .iter()
+            .filter(|p| p.member == first.member)
+            .all(|p| p.unit.is_item())
+    });
+    let one_line = unit.kind == UnitKind::Paragraph && !unit.source.trim().contains('\n');
+    if list && !unit.is_item() && !one_line {
+        return false;
+    }
     if unit.is_item() && !items.is_empty() {
         let arrows = items.iter().filter(|u| is_contrast(u)).count();
         if is_contrast(unit) != (arrows * 2 > items.len()) {
@@ -1187,7 +1233,25 @@ fn fits_as_item(unit: &Unit, terms: &Terms, section: &DraftSection, words: &Term
         && unit.is_item()
         && section.pieces.iter().any(|p| p.unit.is_item())
         && reads_as_neighbour(unit, section)
-        && terms.iter().filter(|t| words.contains(t)).count() >= 2
+        && about_the_section(terms, section, words)
+}
+
+/// Whether a point is about a section's subject: it shares a word with the section's title, or
+/// two with one of its points (`words`: the title's and the points' words, a quick first check).
+fn about_the_section(terms: &Terms, section: &DraftSection, words: &Terms) -> bool {
+    if terms.iter().filter(|t| words.contains(t)).count() < 2 {
+        return false;
+    }
+    let title = section
+        .header
+        .as_ref()
+        .map(|h| points::terms_of(&h.title))
+        .unwrap_or_default();
+    terms.iter().any(|t| title.contains(t))
+        || section
+            .pieces
+            .iter()
+            .any(|p| terms.iter().filter(|t| p.terms.contains(t)).count() >= 2)
 }
 
 /// The piece placed as point `id` of [`Said`].
