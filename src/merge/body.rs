@@ -487,7 +487,11 @@ fn keep_unit(
         return None;
     }
     let quoted = {
-        let t = outline::after_marker(unit.text.trim()).trim();
+        let t = if unit.is_item() {
+            outline::after_marker(&unit.source).trim()
+        } else {
+            unit.text.trim()
+        };
         t.len() > 2 && t.starts_with(['"', '“']) && t.ends_with(['"', '”'])
     };
     if member != absorbed.representative
@@ -1175,13 +1179,7 @@ fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
         .collect();
     // A list (the section as its first writer, the representative, wrote it: items only) takes
     // items, or a one-line paragraph that becomes one; not code nor a paragraph of several lines.
-    let list = section.pieces.first().is_some_and(|first| {
-        section
-            .pieces
-            .iter()
-            .filter(|p| p.member == first.member)
-            .all(|p| p.unit.is_item())
-    });
+    let list = is_list(section);
     let one_line = unit.kind == UnitKind::Paragraph && !unit.source.trim().contains('\n');
     if list && !unit.is_item() && !one_line {
         return false;
@@ -1206,6 +1204,18 @@ fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
     lengths
         .get(lengths.len() / 2)
         .is_some_and(|&median| median <= 3)
+}
+
+/// Whether a section is a list as its first writer (the representative, for its own sections)
+/// wrote it: their pieces are all items.
+fn is_list(section: &DraftSection) -> bool {
+    section.pieces.first().is_some_and(|first| {
+        section
+            .pieces
+            .iter()
+            .filter(|p| p.member == first.member)
+            .all(|p| p.unit.is_item())
+    })
 }
 
 /// An item that sets a wrong way against a right one (`Keyword stuffing → Natural keywords`).
@@ -1311,7 +1321,7 @@ fn place(
 /// marker and numbering are set when it is written): a point reads in its neighbours' form.
 fn in_section_form(mut piece: Piece, section: &DraftSection) -> Piece {
     let one_line = !piece.unit.source.trim().contains('\n');
-    let list = !section.pieces.is_empty() && section.pieces.iter().all(|p| p.unit.is_item());
+    let list = is_list(section);
     if piece.unit.kind == UnitKind::Paragraph && one_line && list {
         piece.unit = Unit {
             kind: UnitKind::Bullet,
