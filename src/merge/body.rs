@@ -224,6 +224,8 @@ struct Piece {
     full_support: usize,
     /// Its number among what the body says ([`Said`]), once placed.
     said_as: Option<usize>,
+    /// Whether it comes from a section of things not to do (`## Never`, `Avoid:`).
+    negative: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -313,7 +315,11 @@ pub fn merge_bodies(
         let outline = &outlines[m];
         let closing = closing_of(outline, cache);
         let mut last_target: Option<Target> = None;
+        let mut negative = false;
         for (s, section) in outline.sections.iter().enumerate() {
+            if let Some(title) = section.title() {
+                negative = is_negative(title);
+            }
             let target = match (&section.header, s >= closing) {
                 (None, _) => {
                     // The introduction: its paragraphs are another identity.
@@ -372,7 +378,8 @@ pub fn merge_bodies(
                     tally.closings += 1;
                     continue;
                 }
-                if let Some(piece) = keep_unit(u, m, &absorbed, language, &mut tally, cache) {
+                if let Some(mut piece) = keep_unit(u, m, &absorbed, language, &mut tally, cache) {
+                    piece.negative = negative;
                     candidates.push((piece, target));
                 }
             }
@@ -486,6 +493,15 @@ fn keep_unit(
         tally.frontmatter_lines.push(preview(&unit.text));
         return None;
     }
+    let identity = unit.kind == UnitKind::Paragraph && {
+        let t = unit.text.trim_start().to_lowercase();
+        t.starts_with("you are ") || t.starts_with("you're ")
+    };
+    if member != absorbed.representative && identity {
+        // A second identity: one agent, the representative's.
+        tally.introductions += 1;
+        return None;
+    }
     let quoted = {
         let t = if unit.is_item() {
             outline::after_marker(&unit.source).trim()
@@ -537,6 +553,7 @@ fn keep_unit(
         support: 1,
         full_support: 1,
         said_as: None,
+        negative: false,
     })
 }
 
@@ -930,7 +947,8 @@ fn choose(
         });
         if let (None, Target::Draft(d)) = (shorter_id, *target) {
             let dest = best_child(draft, d, &piece.terms);
-            if !reads_as_neighbour(&piece.unit, &draft[dest]) {
+            if !reads_as_neighbour(&piece.unit, &draft[dest]) || !polarity_fits(piece, &draft[dest])
+            {
                 tally.bare_keywords.push(preview(&piece.unit.text));
                 continue;
             }
@@ -1008,7 +1026,8 @@ fn choose(
     for i in homeless {
         let p = &open[i].0;
         let fit = best_fit(draft, &section_words, &p.terms)
-            .filter(|&d| fits_as_item(&p.unit, &p.terms, &draft[d], &section_words[d]));
+            .filter(|&d| fits_as_item(&p.unit, &p.terms, &draft[d], &section_words[d]))
+            .filter(|&d| polarity_fits(p, &draft[d]));
         match fit {
             Some(d) => {
                 open[i].1 = Target::Draft(d);
@@ -1023,7 +1042,9 @@ fn choose(
             continue;
         };
         let dest = best_child(draft, *d, &p.terms);
-        if fits_as_item(&p.unit, &p.terms, &draft[dest], &section_words[dest]) {
+        if fits_as_item(&p.unit, &p.terms, &draft[dest], &section_words[dest])
+            && polarity_fits(p, &draft[dest])
+        {
             offers.push((gain_per_byte(&[i], &open, &mut said), i));
         } else {
             tally.not_fitting.push(preview(&p.unit.text));
@@ -1120,11 +1141,15 @@ fn place_new_sections(
             .map(|h| h.title.clone())
             .unwrap_or_default();
         for p in section.pieces {
-            let fit = best_fit(draft, &section_words, &p.terms)
-                .filter(|&d| p.support >= 2 && reads_as_neighbour(&p.unit, &draft[d]));
+            let fit = best_fit(draft, &section_words, &p.terms).filter(|&d| {
+                p.support >= 2
+                    && reads_as_neighbour(&p.unit, &draft[d])
+                    && polarity_fits(&p, &draft[d])
+            });
             match fit {
                 Some(d) => {
                     section_words[d].extend(p.terms.iter().copied());
+                    let p = in_polarity_of(p, &draft[d]);
                     insert(&mut draft[d], p);
                 }
                 None => {
@@ -1204,6 +1229,88 @@ fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
     lengths
         .get(lengths.len() / 2)
         .is_some_and(|&median| median <= 3)
+}
+
+/// Words of a title over things not to do.
+const NEGATIVE_TITLE_WORDS: &[&str] = &[
+    "never",
+    "don't",
+    "dont",
+    "avoid",
+    "anti-pattern",
+    "anti-patterns",
+    "antipatterns",
+    "mistakes",
+    "pitfalls",
+    "bad",
+    "not",
+];
+
+/// Whether a section title lists things not to do (`## Never do this`, `Avoid:`, `Common
+/// mistakes`): its items say the opposite of what they would say under another title.
+fn is_negative(title: &str) -> bool {
+    title
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | '.' | '(' | ')' | '*' | '#'))
+        .any(|w| NEGATIVE_TITLE_WORDS.contains(&w))
+}
+
+fn section_is_negative(section: &DraftSection) -> bool {
+    section
+        .header
+        .as_ref()
+        .is_some_and(|h| is_negative(&h.title))
+}
+
+/// Whether a piece may join a section as to what it tells to do: a thing to do does not join a
+/// list of things not to do; a thing not to do joins a list of things to do only when it can be
+/// written as a don't ([`as_dont`]).
+fn polarity_fits(piece: &Piece, section: &DraftSection) -> bool {
+    match (piece.negative, section_is_negative(section)) {
+        (a, b) if a == b => true,
+        (true, false) => as_dont(&piece.unit).is_some(),
+        _ => false,
+    }
+}
+
+/// An item from a list of things not to do, written for a list of things to do: `- Hardcode
+/// secrets` becomes `- Don't hardcode secrets`. `None` when it cannot be said so simply (a bold
+/// label, a contrast, or already a negation).
+fn as_dont(unit: &Unit) -> Option<Unit> {
+    if !unit.is_item() || is_contrast(unit) {
+        return None;
+    }
+    let marker = outline::list_marker(&unit.source);
+    let text = outline::after_marker(&unit.source);
+    let first = text.split_whitespace().next()?.to_lowercase();
+    let negated = ["don't", "never", "avoid", "no", "not", "do"].contains(&first.as_str());
+    if text.starts_with(['*', '`', '[', '"']) || negated {
+        return None;
+    }
+    Some(Unit {
+        kind: unit.kind,
+        source: format!("{marker} Don't {}", lower_first(text)),
+        text: format!("Don't {}", lower_first(unit.text.trim_start())),
+    })
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A thing not to do joining a list of things to do, written as a don't ([`as_dont`]).
+fn in_polarity_of(mut piece: Piece, section: &DraftSection) -> Piece {
+    if piece.negative && !section_is_negative(section) {
+        if let Some(unit) = as_dont(&piece.unit) {
+            piece.unit = unit;
+            piece.negative = false;
+        }
+    }
+    piece
 }
 
 /// Whether a section is a list as its first writer (the representative, for its own sections)
@@ -1311,6 +1418,7 @@ fn place(
         Target::Draft(d) => {
             let d = best_child(draft, d, &piece.terms);
             let piece = in_section_form(piece, &draft[d]);
+            let piece = in_polarity_of(piece, &draft[d]);
             insert(&mut draft[d], piece);
         }
         Target::New(n) => insert(&mut new_sections[n], piece),
@@ -1934,6 +2042,25 @@ mod tests {
         );
         assert!(
             m.contains("- Skip input validation → Validate every request body"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_thing_not_to_do_joins_a_list_of_things_to_do_only_as_a_dont_and_no_second_identity() {
+        let other = "You build.\n\n## Never do this\n- Hardcode secrets in pipeline configs\n\nYou are an elite engineer with ten years of pipelines.\n\n## Practices\n- Cache pipeline dependencies between runs\n";
+        let (m, _) = merged(
+            "You build pipelines.\n\n## Practices\n- Keep pipeline secrets in a vault\n- Run pipeline tests in parallel\n",
+            &[other, other],
+        );
+        assert!(
+            m.contains("- Don't hardcode secrets in pipeline configs"),
+            "{m}"
+        );
+        assert!(!m.contains("- Hardcode secrets"), "{m}");
+        assert!(!m.contains("elite engineer"), "{m}");
+        assert!(
+            m.contains("- Cache pipeline dependencies between runs"),
             "{m}"
         );
     }
