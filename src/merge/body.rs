@@ -497,6 +497,11 @@ fn keep_unit(
         let t = unit.text.trim_start().to_lowercase();
         t.starts_with("you are ") || t.starts_with("you're ")
     };
+    if member != absorbed.representative && unit.source.trim_start().starts_with("<example") {
+        // Another member's `<example>` of how it is invoked names that member's agent.
+        tally.naming_members.push(preview(&unit.text));
+        return None;
+    }
     if member != absorbed.representative && identity {
         // A second identity: one agent, the representative's.
         tally.introductions += 1;
@@ -2059,10 +2064,16 @@ mod tests {
         );
         assert!(!m.contains("- Hardcode secrets"), "{m}");
         assert!(!m.contains("elite engineer"), "{m}");
+        let with_example = "You build.\n\n## Examples\n\n<example>\nuser: \"Fix my pipeline\"\nassistant: \"I'll use pipeline-pro.\"\n</example>\n\n<example>\nuser: \"Speed up CI\"\nassistant: \"I'll use pipeline-pro.\"\n</example>\n";
         assert!(
             m.contains("- Cache pipeline dependencies between runs"),
             "{m}"
         );
+        let (e, _) = merged(
+            "You build pipelines.\n\n## Practices\n- Keep pipeline secrets in a vault\n",
+            &[with_example, with_example],
+        );
+        assert!(!e.contains("pipeline-pro"), "{e}");
     }
 
     #[test]
