@@ -1211,6 +1211,12 @@ fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
     // items, or a one-line paragraph that becomes one; not code nor a paragraph of several lines.
     let list = is_list(section);
     let one_line = unit.kind == UnitKind::Paragraph && !unit.source.trim().contains('\n');
+    // Code with its lead sentence goes after the list (`insert` puts it at the section's end),
+    // when it is about the section's subject.
+    if list && unit.kind == UnitKind::Code {
+        let terms = points::terms_of(&unit.text);
+        return about_the_section(&terms, section, &section_words_of(section));
+    }
     if list && !unit.is_item() && !one_line {
         return false;
     }
@@ -2074,6 +2080,20 @@ mod tests {
             &[with_example, with_example],
         );
         assert!(!e.contains("pipeline-pro"), "{e}");
+    }
+
+    #[test]
+    fn shared_code_goes_after_a_list_of_its_subject_only() {
+        let other = "You test.\n\n## Fixtures\n- Build fixtures with factories for each model\n\nA fixture factory for each model:\n\n```python\ndef make_model_fixture(**fields):\n    return Model(**fields)\n```\n\nA release banner:\n\n```text\n*** RELEASE ***\n```\n";
+        let (m, _) = merged(
+            "You test code.\n\n## Fixtures\n- Keep fixtures small for each model\n- Name fixtures after the model they build\n",
+            &[other, other],
+        );
+        assert!(
+            m.contains("- Name fixtures after the model they build\n\nA fixture factory for each model:\n\n```python"),
+            "{m}"
+        );
+        assert!(!m.contains("RELEASE"), "{m}");
     }
 
     #[test]
