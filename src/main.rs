@@ -574,6 +574,12 @@ fn evaluate(args: EvalArgs) -> anyhow::Result<ExitCode> {
         quality.lines_covered * 100.0, quality.max_length_ratio, quality.mean_length_ratio, quality.strict_yaml * 100.0
     );
     write_merge_figures(&mut text, &figures);
+    if args.show > 0 && !figures.flagged.is_empty() {
+        let _ = writeln!(text, "\nmerged files missing a target:");
+        for line in figures.flagged.iter().take(args.show) {
+            let _ = writeln!(text, "  {line}");
+        }
+    }
     for (title, list) in [
         (
             format!("worst false merges ({false_merges} in all)"),

@@ -99,6 +99,27 @@ pub fn file_figures(body: &str) -> FileFigures {
     }
 }
 
+/// The first two titles of one scope that name one topic, for `eval --show`.
+fn repeated_titles(body: &str) -> String {
+    let o = outline::outline(body);
+    let parents = o.parents();
+    let titles: Vec<(&str, Option<usize>)> = o
+        .sections
+        .iter()
+        .zip(parents)
+        .filter_map(|(s, p)| Some((s.title()?, p)))
+        .collect();
+    for (i, (a, pa)) in titles.iter().enumerate() {
+        if let Some((b, _)) = titles[i + 1..]
+            .iter()
+            .find(|(b, pb)| pa == pb && topics::same_topic(a, b))
+        {
+            return format!(": `{a}` / `{b}`");
+        }
+    }
+    String::new()
+}
+
 /// The word sets of the units long enough to be points.
 fn point_terms(o: &Outline) -> Vec<Terms> {
     point_units(o)
@@ -347,6 +368,8 @@ pub struct MergeFigures {
     pub mean_tokens_members: f64,
     pub mean_tokens_longest_member: f64,
     pub mean_tokens_merged: f64,
+    /// The merged files that miss a target, each as `name: what` (`eval --show` lists them).
+    pub flagged: Vec<String>,
 }
 
 /// Measures every variant cluster of `report` (members read again from disk).
@@ -374,7 +397,32 @@ pub fn merge_figures(report: &Report) -> MergeFigures {
             .collect();
         let bodies: Vec<&str> = agents.iter().map(|a| a.body.as_str()).collect();
         let merged = &c.merged.body;
-        merged_files.push(file_figures(merged));
+        let figures = file_figures(merged);
+        let name = &c.merged.name;
+        let rep_at = c
+            .cluster
+            .members
+            .iter()
+            .position(|&m| m == c.cluster.representative)
+            .unwrap_or(0);
+        if figures.topic_repeated {
+            let inherited = if file_figures(&agents[rep_at].body).topic_repeated {
+                " (so does the representative)"
+            } else {
+                ""
+            };
+            f.flagged.push(format!(
+                "{name}: topics repeated{}{inherited}",
+                repeated_titles(merged)
+            ));
+        }
+        if figures.broken_runs > 0 {
+            f.flagged.push(format!(
+                "{name}: {} broken numbered run(s)",
+                figures.broken_runs
+            ));
+        }
+        merged_files.push(figures);
         member_files.extend(bodies.iter().map(|b| file_figures(b)));
         let rep = c
             .cluster
@@ -382,8 +430,17 @@ pub fn merge_figures(report: &Report) -> MergeFigures {
             .iter()
             .position(|&m| m == c.cluster.representative)
             .unwrap_or(0);
-        f.fragments += fragments(merged, bodies[rep]);
-        let k = points_kept(&bodies, merged);
+        let fragments = fragments(merged, bodies[rep]);
+        if fragments > 0 {
+            f.flagged.push(format!("{name}: {fragments} fragment(s)"));
+        }
+        f.fragments += fragments;
+        let (k, lost) = points_lost(&bodies, merged);
+        for point in lost {
+            let short: String = point.chars().take(90).collect();
+            f.flagged
+                .push(format!("{name}: lost shared point: {short}"));
+        }
         kept.shared += k.shared;
         kept.shared_kept += k.shared_kept;
         kept.all += k.all;

@@ -32,7 +32,7 @@ pub const GROWTH_LIMIT: f32 = 2.0;
 /// there (and at least two), whatever the titles say.
 const SAME_CONTENT: f32 = 0.5;
 /// A new section needs this many points of its own: fewer is a fragment, not a topic.
-const NEW_SECTION_POINTS: usize = 3;
+const NEW_SECTION_POINTS: usize = 2;
 
 /// What the merge reads from the texts it meets (word sets, languages, section topics, ties to a
 /// project), each computed once: members of a cluster repeat most of each other's units word for
@@ -224,6 +224,8 @@ struct Piece {
     full_support: usize,
     /// Its number among what the body says ([`Said`]), once placed.
     said_as: Option<usize>,
+    /// Whether it comes from a section of things not to do (`## Never`, `Avoid:`).
+    negative: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -231,6 +233,8 @@ struct DraftSection {
     header: Option<Header>,
     topic: Topic,
     pieces: Vec<Piece>,
+    /// For a new section: the members whose sections of this topic it gathers.
+    members: Vec<usize>,
 }
 
 /// Where a candidate goes.
@@ -253,6 +257,17 @@ struct Tally {
     alternatives: Vec<String>,
     fragments: Vec<String>,
     adds_little: Vec<String>,
+    /// Points of one member that are no whole item of a list of the section of their topic.
+    not_fitting: Vec<String>,
+    /// Points of a section only one member has.
+    one_members_sections: Vec<String>,
+    /// Points too short to stand among their neighbours (a word or two in a list of sentences), or
+    /// lead-ins without their list.
+    bare_keywords: Vec<String>,
+    /// Titles of other members' sections that name no topic (`This shows:`).
+    not_topics: Vec<String>,
+    /// Lines repeating a member's frontmatter in its body (`agentName: …`).
+    frontmatter_lines: Vec<String>,
     /// The representative's title, when it named another agent than the merged one.
     retitled: Option<String>,
     /// Points made in fuller words by several other members, and so reworded.
@@ -275,7 +290,7 @@ pub fn merge_bodies(
     let absorbed = Absorbed::new(names, representative);
     let mut tally = Tally::default();
     let rep = &outlines[representative];
-    let closing_start = rep.closing_start();
+    let closing_start = closing_of(rep, cache);
     let mut draft: Vec<DraftSection> = Vec::new();
     for section in &rep.sections {
         let pieces = section
@@ -290,6 +305,7 @@ pub fn merge_bodies(
                 .unwrap_or_default(),
             header: section.header.clone(),
             pieces,
+            members: vec![representative],
         });
     }
     let mut draft_points = DraftPoints::new(&draft);
@@ -297,9 +313,13 @@ pub fn merge_bodies(
     let mut candidates: Vec<(Piece, Target)> = Vec::new();
     for &m in order.iter().filter(|&&m| m != representative) {
         let outline = &outlines[m];
-        let closing = outline.closing_start();
+        let closing = closing_of(outline, cache);
         let mut last_target: Option<Target> = None;
+        let mut negative = false;
         for (s, section) in outline.sections.iter().enumerate() {
+            if let Some(title) = section.title() {
+                negative = is_negative(title);
+            }
             let target = match (&section.header, s >= closing) {
                 (None, _) => {
                     // The introduction: its paragraphs are another identity.
@@ -315,6 +335,18 @@ pub fn merge_bodies(
                     continue;
                 }
                 (Some(h), false) if h.kind == HeaderKind::Loose => last_target,
+                // Another member's closing or pointers elsewhere (`## Remember`, `## Delegates
+                // to`), wherever in its body: one closing, the representative's, and no agents
+                // of another library.
+                (Some(h), false)
+                    if matches!(
+                        cache.topic(&h.title).known,
+                        Some(topics::CLOSING) | Some(topics::REFERENCES)
+                    ) =>
+                {
+                    tally.closings += section.units.len();
+                    continue;
+                }
                 // A section titled in another language is another language's section, whatever
                 // technical words its items share with the body (`## 고가용성`, `- [ ] Sentinel 구성`).
                 (Some(h), false)
@@ -326,9 +358,9 @@ pub fn merge_bodies(
                         .extend(section.units.iter().map(|u| preview(&u.text)));
                     continue;
                 }
-                (Some(h), false) => align(
+                (Some(_), false) => align(
                     section,
-                    h,
+                    m,
                     &draft,
                     &mut draft_points,
                     &mut new_sections,
@@ -346,7 +378,8 @@ pub fn merge_bodies(
                     tally.closings += 1;
                     continue;
                 }
-                if let Some(piece) = keep_unit(u, m, &absorbed, language, &mut tally, cache) {
+                if let Some(mut piece) = keep_unit(u, m, &absorbed, language, &mut tally, cache) {
+                    piece.negative = negative;
                     candidates.push((piece, target));
                 }
             }
@@ -368,7 +401,15 @@ pub fn merge_bodies(
         .max()
         .unwrap_or(0);
     let budget = (longest as f32 * GROWTH_LIMIT) as usize;
-    choose(&mut draft, new_sections, candidates, budget, &mut tally);
+    let rep_len = members[representative].body.trim().len();
+    choose(
+        &mut draft,
+        new_sections,
+        candidates,
+        budget,
+        single_budget(rep_len),
+        &mut tally,
+    );
     let title = rep.title.as_ref().map(|t| {
         let (title, renamed) = title_naming(&t.source, &t.text, names);
         if renamed {
@@ -448,6 +489,40 @@ fn keep_unit(
         tally.other_language.push(preview(&unit.text));
         return None;
     }
+    if is_frontmatter_line(unit) {
+        tally.frontmatter_lines.push(preview(&unit.text));
+        return None;
+    }
+    let identity = unit.kind == UnitKind::Paragraph && {
+        let t = unit.text.trim_start().to_lowercase();
+        t.starts_with("you are ") || t.starts_with("you're ")
+    };
+    if member != absorbed.representative && unit.source.trim_start().starts_with("<example") {
+        // Another member's `<example>` of how it is invoked names that member's agent.
+        tally.naming_members.push(preview(&unit.text));
+        return None;
+    }
+    if member != absorbed.representative && identity {
+        // A second identity: one agent, the representative's.
+        tally.introductions += 1;
+        return None;
+    }
+    let quoted = {
+        let t = if unit.is_item() {
+            outline::after_marker(&unit.source).trim()
+        } else {
+            unit.text.trim()
+        };
+        t.len() > 2 && t.starts_with(['"', '“']) && t.ends_with(['"', '”'])
+    };
+    if member != absorbed.representative
+        && ((unit.kind == UnitKind::Paragraph && unit.text.trim_end().ends_with(':')) || quoted)
+    {
+        // A lead-in whose list is not a unit of it: nothing would follow it. A quoted request
+        // (`"Build a lending protocol"`) is another member's example, not a point.
+        tally.bare_keywords.push(preview(&unit.text));
+        return None;
+    }
     let names = absorbed.names;
     let own = names.members[member].as_str();
     let source = cache.source(&unit.source);
@@ -483,7 +558,64 @@ fn keep_unit(
         support: 1,
         full_support: 1,
         said_as: None,
+        negative: false,
     })
+}
+
+/// Where a body's closing starts: its trailing loose paragraphs ([`Outline::closing_start`]), and
+/// the sections titled as a closing or as pointers elsewhere just before them (`## Remember`,
+/// `## Resources`, `## Related agents`): what the merge adds goes before them, and another
+/// member's closing sections are not carried over.
+fn closing_of(outline: &Outline, cache: &mut TermCache) -> usize {
+    let mut start = outline.closing_start();
+    while start > 1
+        && outline.sections[start - 1].title().is_some_and(|t| {
+            matches!(
+                cache.topic(t).known,
+                Some(topics::CLOSING) | Some(topics::REFERENCES)
+            )
+        })
+    {
+        start -= 1;
+    }
+    start
+}
+
+/// Frontmatter keys a body sometimes repeats as plain lines (`agentName: …`, `version: 1.0`).
+const FRONTMATTER_KEYS: &[&str] = &[
+    "name",
+    "agentname",
+    "agent_name",
+    "agent",
+    "displayname",
+    "description",
+    "version",
+    "tools",
+    "model",
+    "color",
+    "author",
+    "category",
+    "tags",
+    "temperature",
+    "type",
+];
+
+/// A paragraph of `key: value` lines whose keys are all frontmatter keys: a member's metadata
+/// written into its body, which names that member and contradicts the merged frontmatter.
+fn is_frontmatter_line(unit: &Unit) -> bool {
+    unit.kind == UnitKind::Paragraph
+        && unit.source.lines().all(|line| {
+            line.trim().split_once(':').is_some_and(|(key, value)| {
+                let key = key.trim().to_ascii_lowercase();
+                FRONTMATTER_KEYS.contains(&key.as_str()) && !value.trim().is_empty()
+            })
+        })
+        // One `Description: …` line can be prose; several keys, or a key that only metadata
+        // uses, cannot.
+        && (unit.source.trim().lines().count() >= 2
+            || ["agentname", "agent_name", "displayname", "version"].iter().any(|k| {
+                unit.source.trim().to_ascii_lowercase().starts_with(&format!("{k}:"))
+            }))
 }
 
 /// A closing line of another member in the middle of its body (`Remember: …`), or a question put
@@ -503,13 +635,17 @@ fn is_closing_line(unit: &Unit) -> bool {
 /// sections of the same topic).
 fn align(
     section: &Section,
-    header: &Header,
+    member: usize,
     draft: &[DraftSection],
     draft_points: &mut DraftPoints,
     new_sections: &mut Vec<DraftSection>,
     tally: &mut Tally,
     cache: &mut TermCache,
 ) -> Option<Target> {
+    let header = section
+        .header
+        .as_ref()
+        .expect("only titled sections are aligned");
     let topic = cache.topic(&header.title);
     let by_title = draft_points.title_similarity(&header.title, &topic, draft);
     // A title of the same topic outranks any match by content: the points already made need
@@ -557,15 +693,46 @@ fn align(
         tally.alternatives.push(header.title.clone());
         return None;
     }
+    if !names_a_topic(header) {
+        // A lead-in that is a sentence (`You engage when users:`, `This shows:`) names no topic a
+        // section of the merged agent could have.
+        tally.not_topics.push(preview(&header.title));
+        return None;
+    }
     if let Some((i, _)) = best(new_sections, &[], &[]) {
+        if !new_sections[i].members.contains(&member) {
+            new_sections[i].members.push(member);
+        }
         return Some(Target::New(i));
     }
     new_sections.push(DraftSection {
         header: Some(header.clone()),
         topic: (*topic).clone(),
         pieces: Vec::new(),
+        members: vec![member],
     });
     Some(Target::New(new_sections.len() - 1))
+}
+
+/// Words a title that names a topic opens with (`Orchestration`, `Key practices:`) and one that
+/// points back at what came before (`This shows:`, `These include:`) does not.
+const BACK_REFERENCES: &[&str] = &["this", "that", "these", "those", "it", "here", "such"];
+
+/// Whether a header names a topic: a heading or bold title, or a lead-in of a few words that does
+/// not point back at the sentence before it.
+fn names_a_topic(header: &Header) -> bool {
+    let words: Vec<String> = header
+        .title
+        .split_whitespace()
+        .map(|w| w.to_lowercase())
+        .collect();
+    let points_back = words
+        .first()
+        .is_some_and(|w| BACK_REFERENCES.contains(&w.as_str()));
+    match header.kind {
+        HeaderKind::LeadIn => words.len() <= 5 && !points_back,
+        _ => !points_back,
+    }
 }
 
 /// How well a section matches a draft section, from how alike their titles' topics are and how
@@ -706,12 +873,27 @@ impl Said {
     }
 }
 
-/// Adds the candidates to the draft (see the module's step 4).
+/// Points one member alone makes add at most this share of the representative's body…
+const SINGLE_SHARE: f32 = 0.15;
+/// …or this many bytes when that is more (a short body can still take an item or two)…
+const SINGLE_MIN_BYTES: usize = 240;
+/// …and at most this many of them go into one section: the body stays the representative's.
+const SINGLE_PER_SECTION: usize = 2;
+
+/// How many bytes the points one member alone makes may add to a representative's body of
+/// `rep_len` bytes.
+fn single_budget(rep_len: usize) -> usize {
+    ((rep_len as f32 * SINGLE_SHARE) as usize).max(SINGLE_MIN_BYTES)
+}
+
+/// Adds the candidates to the draft (see the module's step 4). `budget` bounds the body's length;
+/// `single_budget` the bytes points of one member alone may add.
 fn choose(
     draft: &mut Vec<DraftSection>,
     mut new_sections: Vec<DraftSection>,
     candidates: Vec<(Piece, Target)>,
     budget: usize,
+    single_budget: usize,
     tally: &mut Tally,
 ) {
     let mut length = draft_len(draft);
@@ -728,6 +910,23 @@ fn choose(
             open.push((p, t));
         }
     }
+    // Another member's paragraphs do not join the introduction (one identity), and in a body whose
+    // items are sentences, a new section of bare keywords (`Fuzzing`, `Gas estimation`) is not the
+    // representative's voice.
+    let sentences = median_item_words(draft) > 3;
+    open.retain(|(p, t)| {
+        let intro = matches!(t, Target::Draft(0))
+            && draft[0].header.is_none()
+            && p.unit.kind == UnitKind::Paragraph;
+        let keyword =
+            matches!(t, Target::New(_)) && sentences && p.unit.is_item() && item_words(&p.unit) < 3;
+        if intro {
+            tally.introductions += 1;
+        } else if keyword {
+            tally.bare_keywords.push(preview(&p.unit.text));
+        }
+        !intro && !keyword
+    });
     let mut taken = vec![false; open.len()];
     let mut settled = vec![false; open.len()];
     // (1) Points several members make, most shared first: one wording each, the first met.
@@ -743,10 +942,23 @@ fn choose(
             continue;
         }
         // A fuller wording of a point made takes its place: the point is said once.
-        let shorter = said
-            .fuller_than(&piece.terms)
-            .and_then(|id| find_said(draft, &mut new_sections, id))
-            .filter(|p| can_stand_for(&piece.unit, &p.unit));
+        let shorter_id = said.fuller_than(&piece.terms).filter(|&id| {
+            draft
+                .iter()
+                .chain(new_sections.iter())
+                .flat_map(|d| d.pieces.iter())
+                .find(|p| p.said_as == Some(id))
+                .is_some_and(|p| can_stand_for(&piece.unit, &p.unit))
+        });
+        if let (None, Target::Draft(d)) = (shorter_id, *target) {
+            let dest = best_child(draft, d, &piece.terms);
+            if !reads_as_neighbour(&piece.unit, &draft[dest]) || !polarity_fits(piece, &draft[dest])
+            {
+                tally.bare_keywords.push(preview(&piece.unit.text));
+                continue;
+            }
+        }
+        let shorter = shorter_id.and_then(|id| find_said(draft, &mut new_sections, id));
         // (The shorter wording is part of `length`.)
         let new_length = length + cost(&piece.unit) - shorter.as_ref().map_or(0, |p| cost(&p.unit));
         if new_length > budget {
@@ -767,87 +979,163 @@ fn choose(
             None => place(draft, &mut new_sections, piece, *target),
         }
     }
-    // (2) Single-member points, by how many new words they bring per byte; those of a new section
-    // as one bundle, whole or not at all.
-    let nothing = Terms::default();
-    let mut offers: Vec<(f32, Vec<usize>)> = Vec::new();
-    for i in (0..open.len()).filter(|&i| !settled[i]) {
-        if let Target::Draft(_) = open[i].1 {
-            let gain = said.adds(&open[i].0.terms, &nothing).unwrap_or(0);
-            offers.push((gain as f32 / cost(&open[i].0.unit) as f32, vec![i]));
-        }
-    }
+    // (2) Single-member points: only whole items that fit a list of the section of their topic,
+    // at most a few per section and within `single_budget`, by how many new words they bring per
+    // byte. A new section (a topic two or more members have and the body lacks) is offered first,
+    // whole or not at all; the points of a section that is not added may still fit a section of
+    // the body as items. The rest are named in the decisions.
+    let section_words: Vec<Terms> = draft.iter().map(section_words_of).collect();
+    let mut singles: Vec<usize> = Vec::new();
+    let mut homeless: Vec<usize> = Vec::new();
     let mut bundles: Vec<Vec<usize>> = vec![Vec::new(); new_sections.len()];
     for i in (0..open.len()).filter(|&i| !settled[i]) {
-        if let Target::New(n) = open[i].1 {
-            bundles[n].push(i);
-        }
-    }
-    for bundle in bundles.into_iter().filter(|b| !b.is_empty()) {
-        let gain: usize = bundle
-            .iter()
-            .map(|&i| said.adds(&open[i].0.terms, &nothing).unwrap_or(0))
-            .sum();
-        let size: usize = bundle.iter().map(|&i| cost(&open[i].0.unit)).sum();
-        offers.push((gain as f32 / size.max(1) as f32, bundle));
-    }
-    offers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1[0].cmp(&b.1[0])));
-    for (_, bundle) in offers {
-        // The words and points of this bundle's points kept so far.
-        let mut fresh_words = Terms::default();
-        let mut fresh_points = PointIndex::default();
-        let mut fresh: Vec<usize> = Vec::new();
-        for &i in &bundle {
-            settled[i] = true;
-            let p = &open[i].0;
-            if said.says(&p.terms) || fresh_points.any_same(&p.terms) {
-                tally.already_said += 1;
-            } else if said.adds(&p.terms, &fresh_words).is_none() {
-                tally.adds_little.push(preview(&p.unit.text));
-            } else {
-                fresh_words.extend(p.terms.iter().copied());
-                fresh_points.insert(&p.terms);
-                fresh.push(i);
+        match open[i].1 {
+            Target::Draft(_) => singles.push(i),
+            // A new section is a list: one member's paragraphs and code are not added to it.
+            Target::New(n) if covered(&new_sections[n]) && open[i].0.unit.is_item() => {
+                bundles[n].push(i)
             }
+            Target::New(_) => homeless.push(i),
         }
-        if fresh.is_empty() {
+    }
+    let mut single_left = single_budget;
+    let mut bundles: Vec<(f32, Vec<usize>)> = bundles
+        .into_iter()
+        .filter(|b| !b.is_empty())
+        .map(|b| (gain_per_byte(&b, &open, &mut said), b))
+        .collect();
+    bundles.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1[0].cmp(&b.1[0])));
+    for (_, bundle) in bundles {
+        let fresh = fresh_points(&bundle, &open, &mut said, tally);
+        let Some(&first) = fresh.first() else {
             continue;
-        }
-        let size: usize = fresh.iter().map(|&i| cost(&open[i].0.unit)).sum();
-        let enough = match open[fresh[0]].1 {
-            Target::New(n) => new_sections[n].pieces.len() + fresh.len() >= NEW_SECTION_POINTS,
-            Target::Draft(_) => true,
         };
-        if !enough {
-            tally
-                .fragments
-                .extend(fresh.iter().map(|&i| preview(&open[i].0.unit.text)));
-            continue;
-        }
-        if length + size > budget {
-            tally
-                .left_out
-                .extend(fresh.iter().map(|&i| preview(&open[i].0.unit.text)));
+        let Target::New(n) = open[first].1 else {
+            unreachable!("bundles gather points of new sections")
+        };
+        let size: usize = fresh.iter().map(|&i| cost(&open[i].0.unit)).sum();
+        let enough = new_sections[n].pieces.len() + fresh.len() >= NEW_SECTION_POINTS;
+        if !enough || size > single_left || length + size > budget {
+            homeless.extend(fresh);
             continue;
         }
         length += size;
-        for i in fresh {
+        single_left -= size;
+        for &i in &fresh {
             taken[i] = true;
             let mut piece = open[i].0.clone();
             said.add(&mut piece);
             place(draft, &mut new_sections, piece, open[i].1);
         }
     }
+    for i in homeless {
+        let p = &open[i].0;
+        let fit = best_fit(draft, &section_words, &p.terms)
+            .filter(|&d| fits_as_item(&p.unit, &p.terms, &draft[d], &section_words[d]))
+            .filter(|&d| polarity_fits(p, &draft[d]));
+        match fit {
+            Some(d) => {
+                open[i].1 = Target::Draft(d);
+                singles.push(i);
+            }
+            None => tally.one_members_sections.push(preview(&p.unit.text)),
+        }
+    }
+    let mut offers: Vec<(f32, usize)> = Vec::new();
+    for i in singles {
+        let (p, Target::Draft(d)) = &open[i] else {
+            continue;
+        };
+        let dest = best_child(draft, *d, &p.terms);
+        if fits_as_item(&p.unit, &p.terms, &draft[dest], &section_words[dest])
+            && polarity_fits(p, &draft[dest])
+        {
+            offers.push((gain_per_byte(&[i], &open, &mut said), i));
+        } else {
+            tally.not_fitting.push(preview(&p.unit.text));
+        }
+    }
+    offers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut added_to: FxHashMap<usize, usize> = FxHashMap::default();
+    for (_, i) in offers {
+        if fresh_points(&[i], &open, &mut said, tally).is_empty() {
+            continue;
+        }
+        let (p, target) = &open[i];
+        let Target::Draft(d) = *target else {
+            continue;
+        };
+        let dest = best_child(draft, d, &p.terms);
+        let size = cost(&p.unit);
+        let count = added_to.entry(dest).or_default();
+        if *count >= SINGLE_PER_SECTION || size > single_left || length + size > budget {
+            tally.left_out.push(preview(&p.unit.text));
+            continue;
+        }
+        *count += 1;
+        length += size;
+        single_left -= size;
+        taken[i] = true;
+        let mut piece = p.clone();
+        said.add(&mut piece);
+        place(draft, &mut new_sections, piece, *target);
+    }
     for (i, (p, _)) in open.iter().enumerate() {
         if taken[i] {
             *tally.added.entry(p.member).or_default() += 1;
         }
     }
-    // New sections: kept with enough points, else their points go to the draft section they fit
-    // best (a point several members make is not lost for want of a section).
+    place_new_sections(draft, new_sections, tally);
+}
+
+/// How many words the body lacks that `points` (indexes into `open`) bring, per byte.
+fn gain_per_byte(points: &[usize], open: &[(Piece, Target)], said: &mut Said) -> f32 {
+    let nothing = Terms::default();
+    let gain: usize = points
+        .iter()
+        .map(|&i| said.adds(&open[i].0.terms, &nothing).unwrap_or(0))
+        .sum();
+    let size: usize = points.iter().map(|&i| cost(&open[i].0.unit)).sum();
+    gain as f32 / size.max(1) as f32
+}
+
+/// Of `points` (indexes into `open`), those that say something the body (and the points before
+/// them) does not: the others are counted as already said, or as adding too little.
+fn fresh_points(
+    points: &[usize],
+    open: &[(Piece, Target)],
+    said: &mut Said,
+    tally: &mut Tally,
+) -> Vec<usize> {
+    let mut fresh_words = Terms::default();
+    let mut fresh_points = PointIndex::default();
+    let mut fresh = Vec::new();
+    for &i in points {
+        let p = &open[i].0;
+        if said.says(&p.terms) || fresh_points.any_same(&p.terms) {
+            tally.already_said += 1;
+        } else if said.adds(&p.terms, &fresh_words).is_none() {
+            tally.adds_little.push(preview(&p.unit.text));
+        } else {
+            fresh_words.extend(p.terms.iter().copied());
+            fresh_points.insert(&p.terms);
+            fresh.push(i);
+        }
+    }
+    fresh
+}
+
+/// New sections join the draft when two or more members have the topic and it holds enough points;
+/// else their points go to the draft section they fit best (a point several members make is not
+/// lost for want of a section) or are named as fragments.
+fn place_new_sections(
+    draft: &mut Vec<DraftSection>,
+    new_sections: Vec<DraftSection>,
+    tally: &mut Tally,
+) {
     let mut section_words: Vec<Terms> = draft.iter().map(section_words_of).collect();
     for section in new_sections {
-        if section.pieces.len() >= NEW_SECTION_POINTS {
+        if section.pieces.len() >= NEW_SECTION_POINTS && covered(&section) {
             section_words.push(section_words_of(&section));
             draft.push(section);
             continue;
@@ -858,9 +1146,15 @@ fn choose(
             .map(|h| h.title.clone())
             .unwrap_or_default();
         for p in section.pieces {
-            match best_fit(draft, &section_words, &p.terms).filter(|_| p.support >= 2) {
+            let fit = best_fit(draft, &section_words, &p.terms).filter(|&d| {
+                p.support >= 2
+                    && reads_as_neighbour(&p.unit, &draft[d])
+                    && polarity_fits(&p, &draft[d])
+            });
+            match fit {
                 Some(d) => {
                     section_words[d].extend(p.terms.iter().copied());
+                    let p = in_polarity_of(p, &draft[d]);
                     insert(&mut draft[d], p);
                 }
                 None => {
@@ -874,6 +1168,218 @@ fn choose(
             }
         }
     }
+}
+
+/// Whether two or more members cover a new section's topic: they have sections of it, or a point
+/// of it is made by several.
+fn covered(section: &DraftSection) -> bool {
+    section.members.len() >= 2 || section.pieces.iter().any(|p| p.support >= 2)
+}
+
+/// The middle number of words of the draft's list items (0 without items).
+fn median_item_words(draft: &[DraftSection]) -> usize {
+    let mut words: Vec<usize> = draft
+        .iter()
+        .flat_map(|d| &d.pieces)
+        .filter(|p| p.unit.is_item())
+        .map(|p| item_words(&p.unit))
+        .collect();
+    words.sort_unstable();
+    words.get(words.len() / 2).copied().unwrap_or(0)
+}
+
+/// Words of a list item, without its marker and a bold label's stars.
+fn item_words(unit: &Unit) -> usize {
+    unit.text.split_whitespace().count()
+}
+
+/// Whether a unit reads as one of a section's items: not a bare keyword (a word or two) in a list
+/// of sentences, nor a lead-in whose list is not coming, nor code in the middle of a list.
+fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
+    if unit.kind == UnitKind::Paragraph && unit.text.trim_end().ends_with(':') {
+        return false;
+    }
+    // `Ignore mobile users → Mobile-first design` is a don't and a do: it reads as one only among
+    // items written so; among plain items it would read as advice to ignore mobile users.
+    let items: Vec<&Unit> = section
+        .pieces
+        .iter()
+        .map(|p| &p.unit)
+        .filter(|u| u.is_item())
+        .collect();
+    // A list (the section as its first writer, the representative, wrote it: items only) takes
+    // items, or a one-line paragraph that becomes one; not code nor a paragraph of several lines.
+    let list = is_list(section);
+    let one_line = unit.kind == UnitKind::Paragraph && !unit.source.trim().contains('\n');
+    // Code with its lead sentence goes after the list (`insert` puts it at the section's end),
+    // when it is about the section's subject.
+    if list && unit.kind == UnitKind::Code {
+        let terms = points::terms_of(&unit.text);
+        return about_the_section(&terms, section, &section_words_of(section));
+    }
+    if list && !unit.is_item() && !one_line {
+        return false;
+    }
+    if unit.is_item() && !items.is_empty() {
+        let arrows = items.iter().filter(|u| is_contrast(u)).count();
+        if is_contrast(unit) != (arrows * 2 > items.len()) {
+            return false;
+        }
+    }
+    if !unit.is_item() || item_words(unit) >= 3 {
+        return true;
+    }
+    // A short item joins a list of short items (a list of tools, of languages).
+    let mut lengths: Vec<usize> = section
+        .pieces
+        .iter()
+        .filter(|p| p.unit.is_item())
+        .map(|p| item_words(&p.unit))
+        .collect();
+    lengths.sort_unstable();
+    lengths
+        .get(lengths.len() / 2)
+        .is_some_and(|&median| median <= 3)
+}
+
+/// Words of a title over things not to do.
+const NEGATIVE_TITLE_WORDS: &[&str] = &[
+    "never",
+    "don't",
+    "dont",
+    "avoid",
+    "anti-pattern",
+    "anti-patterns",
+    "antipatterns",
+    "mistakes",
+    "pitfalls",
+    "bad",
+    "not",
+];
+
+/// Whether a section title lists things not to do (`## Never do this`, `Avoid:`, `Common
+/// mistakes`): its items say the opposite of what they would say under another title.
+fn is_negative(title: &str) -> bool {
+    title
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | '.' | '(' | ')' | '*' | '#'))
+        .any(|w| NEGATIVE_TITLE_WORDS.contains(&w))
+}
+
+fn section_is_negative(section: &DraftSection) -> bool {
+    section
+        .header
+        .as_ref()
+        .is_some_and(|h| is_negative(&h.title))
+}
+
+/// Whether a piece may join a section as to what it tells to do: a thing to do does not join a
+/// list of things not to do; a thing not to do joins a list of things to do only when it can be
+/// written as a don't ([`as_dont`]).
+fn polarity_fits(piece: &Piece, section: &DraftSection) -> bool {
+    match (piece.negative, section_is_negative(section)) {
+        (a, b) if a == b => true,
+        (true, false) => as_dont(&piece.unit).is_some(),
+        _ => false,
+    }
+}
+
+/// An item from a list of things not to do, written for a list of things to do: `- Hardcode
+/// secrets` becomes `- Don't hardcode secrets`. `None` when it cannot be said so simply (a bold
+/// label, a contrast, or already a negation).
+fn as_dont(unit: &Unit) -> Option<Unit> {
+    if !unit.is_item() || is_contrast(unit) {
+        return None;
+    }
+    let marker = outline::list_marker(&unit.source);
+    let text = outline::after_marker(&unit.source);
+    let first = text.split_whitespace().next()?.to_lowercase();
+    let negated = ["don't", "never", "avoid", "no", "not", "do"].contains(&first.as_str());
+    if text.starts_with(['*', '`', '[', '"']) || negated {
+        return None;
+    }
+    Some(Unit {
+        kind: unit.kind,
+        source: format!("{marker} Don't {}", lower_first(text)),
+        text: format!("Don't {}", lower_first(unit.text.trim_start())),
+    })
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A thing not to do joining a list of things to do, written as a don't ([`as_dont`]).
+fn in_polarity_of(mut piece: Piece, section: &DraftSection) -> Piece {
+    if piece.negative && !section_is_negative(section) {
+        if let Some(unit) = as_dont(&piece.unit) {
+            piece.unit = unit;
+            piece.negative = false;
+        }
+    }
+    piece
+}
+
+/// Whether a section is a list as its first writer (the representative, for its own sections)
+/// wrote it: their pieces are all items.
+fn is_list(section: &DraftSection) -> bool {
+    section.pieces.first().is_some_and(|first| {
+        section
+            .pieces
+            .iter()
+            .filter(|p| p.member == first.member)
+            .all(|p| p.unit.is_item())
+    })
+}
+
+/// An item that sets a wrong way against a right one (`Keyword stuffing → Natural keywords`).
+fn is_contrast(unit: &Unit) -> bool {
+    unit.text.contains('→') || unit.text.contains(" -> ") || unit.text.contains(" => ")
+}
+
+/// Whether a point one member alone makes fits `section` as a whole item among its items: it is a
+/// list item, the section has a list, the point reads like its items, and it is about the
+/// section's subject (two words or more in common with the section's title and points, `words`).
+fn fits_as_item(unit: &Unit, terms: &Terms, section: &DraftSection, words: &Terms) -> bool {
+    // A titled step of a procedure (`2. **Postmortem**:` over its own list) takes no items of
+    // another member's: they would read as further steps.
+    let titled_list = section.header.as_ref().is_some_and(|h| {
+        matches!(
+            h.kind,
+            HeaderKind::Heading(_) | HeaderKind::Bold | HeaderKind::LeadIn
+        )
+    });
+    // One member's bullet point is no step of a procedure: it does not join a numbered list.
+    let items = || section.pieces.iter().filter(|p| p.unit.is_item());
+    let among_steps = items().next().is_some() && items().all(|p| p.unit.kind == UnitKind::Step);
+    titled_list
+        && !(unit.kind == UnitKind::Bullet && among_steps)
+        && unit.is_item()
+        && section.pieces.iter().any(|p| p.unit.is_item())
+        && reads_as_neighbour(unit, section)
+        && about_the_section(terms, section, words)
+}
+
+/// Whether a point is about a section's subject: it shares a word with the section's title, or
+/// two with one of its points (`words`: the title's and the points' words, a quick first check).
+fn about_the_section(terms: &Terms, section: &DraftSection, words: &Terms) -> bool {
+    if terms.iter().filter(|t| words.contains(t)).count() < 2 {
+        return false;
+    }
+    let title = section
+        .header
+        .as_ref()
+        .map(|h| points::terms_of(&h.title))
+        .unwrap_or_default();
+    terms.iter().any(|t| title.contains(t))
+        || section
+            .pieces
+            .iter()
+            .any(|p| terms.iter().filter(|t| p.terms.contains(t)).count() >= 2)
 }
 
 /// The piece placed as point `id` of [`Said`].
@@ -922,10 +1428,27 @@ fn place(
     match target {
         Target::Draft(d) => {
             let d = best_child(draft, d, &piece.terms);
+            let piece = in_section_form(piece, &draft[d]);
+            let piece = in_polarity_of(piece, &draft[d]);
             insert(&mut draft[d], piece);
         }
         Target::New(n) => insert(&mut new_sections[n], piece),
     }
+}
+
+/// A one-line paragraph joining a section that is a list becomes one of its items (the list's
+/// marker and numbering are set when it is written): a point reads in its neighbours' form.
+fn in_section_form(mut piece: Piece, section: &DraftSection) -> Piece {
+    let one_line = !piece.unit.source.trim().contains('\n');
+    let list = is_list(section);
+    if piece.unit.kind == UnitKind::Paragraph && one_line && list {
+        piece.unit = Unit {
+            kind: UnitKind::Bullet,
+            source: format!("- {}", piece.unit.source.trim()),
+            text: piece.unit.text.clone(),
+        };
+    }
+    piece
 }
 
 /// Adds a piece to a section: a list item after the section's last list item (so that it joins
@@ -939,24 +1462,30 @@ fn insert(section: &mut DraftSection, piece: Piece) {
 }
 
 /// In a section that only titles the sections after it (`Your core responsibilities include:`
-/// followed by bold titles), the child holding the point closest to this one (sharing at least a
-/// quarter of their words); else the section itself.
+/// followed by bold titles, `## Responsibilities` followed by `###` headings), the child holding
+/// the point closest to this one (sharing at least a quarter of their words), else the child
+/// whose title and points share most of its words (two or more); else the section itself.
 fn best_child(draft: &[DraftSection], d: usize, terms: &Terms) -> usize {
     if !draft[d].pieces.is_empty() {
         return d;
     }
+    let level = match draft[d].header.as_ref().map(|h| &h.kind) {
+        Some(HeaderKind::Heading(level)) => Some(*level),
+        _ => None,
+    };
     let children = draft[d + 1..]
         .iter()
         .take_while(|s| {
-            s.header.as_ref().is_some_and(|h| {
-                matches!(
-                    h.kind,
-                    HeaderKind::Bold | HeaderKind::LeadIn | HeaderKind::GroupItem { .. }
-                )
+            s.header.as_ref().is_some_and(|h| match h.kind {
+                HeaderKind::Bold | HeaderKind::LeadIn | HeaderKind::GroupItem { .. } => true,
+                HeaderKind::Heading(l) => level.is_some_and(|parent| l > parent),
+                HeaderKind::Loose => false,
             })
         })
         .count();
-    (d + 1..d + 1 + children)
+    let children = d + 1..d + 1 + children;
+    let closest = children
+        .clone()
         .filter_map(|c| {
             let closest = draft[c]
                 .pieces
@@ -965,7 +1494,17 @@ fn best_child(draft: &[DraftSection], d: usize, terms: &Terms) -> usize {
                 .fold(0.0f32, f32::max);
             (closest >= 0.25).then_some((c, closest))
         })
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+    if let Some((c, _)) = closest {
+        return c;
+    }
+    children
+        .map(|c| {
+            let words = section_words_of(&draft[c]);
+            (c, terms.iter().filter(|t| words.contains(t)).count())
+        })
+        .filter(|&(_, n)| n >= 2)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         .map_or(d, |(c, _)| c)
 }
 
@@ -1064,9 +1603,12 @@ fn render(
     // The number of the numbered list item just written at the top level: a titled item or the
     // items after it (a step with a nested list splits one procedure in the outline) go on from it.
     let mut last_step: Option<(String, u64)> = None;
-    for &d in &order {
+    for (k, &d) in order.iter().enumerate() {
         let section = &draft[d];
         let is_new = d >= rep_sections;
+        if dangles(section, order.get(k + 1).map(|&n| &draft[n])) {
+            continue;
+        }
         let header = section
             .header
             .as_ref()
@@ -1140,6 +1682,29 @@ fn render(
         }
     }
     out
+}
+
+/// A lead-in or bold title left with nothing under it (its points were all dropped), and no titled
+/// items after it that it introduces: written, it would announce what never comes.
+fn dangles(section: &DraftSection, next: Option<&DraftSection>) -> bool {
+    let introduces = |kind: &HeaderKind| match kind {
+        HeaderKind::GroupItem { .. } => true,
+        HeaderKind::LeadIn | HeaderKind::Bold => {
+            matches!(
+                section.header.as_ref().map(|h| &h.kind),
+                Some(HeaderKind::Bold)
+            ) && !matches!(kind, HeaderKind::Bold)
+        }
+        _ => false,
+    };
+    section.pieces.is_empty()
+        && section
+            .header
+            .as_ref()
+            .is_some_and(|h| matches!(h.kind, HeaderKind::LeadIn | HeaderKind::Bold))
+        && !next
+            .and_then(|n| n.header.as_ref())
+            .is_some_and(|h| introduces(&h.kind))
 }
 
 /// The marker of a titled list item: the next number when it follows one of its list.
@@ -1277,7 +1842,7 @@ fn indent_by(text: &str, indent: usize) -> String {
         .join("\n")
 }
 
-/// The heading level the representative uses most for its sections, if it uses headings.
+/// The heading level of the representative's top sections (below its title), if it uses headings.
 fn usual_heading_level(draft: &[DraftSection]) -> Option<u8> {
     let mut counts: BTreeMap<u8, usize> = BTreeMap::new();
     for section in draft {
@@ -1287,10 +1852,9 @@ fn usual_heading_level(draft: &[DraftSection]) -> Option<u8> {
             }
         }
     }
-    counts
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map(|(l, _)| l)
+    // The shallowest level: a new section is a section of the body, not a part of the one
+    // before it.
+    counts.into_keys().next()
 }
 
 /// A new section's header in the representative's style: a heading at its usual level, else a
@@ -1381,6 +1945,26 @@ fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -
         &tally.adds_little,
     );
     note(
+        "point(s) of one member that are no whole item of a list in the section of their topic",
+        &tally.not_fitting,
+    );
+    note(
+        "line(s) repeating a member's frontmatter in its body (`agentName:`, `version:`)",
+        &tally.frontmatter_lines,
+    );
+    note(
+        "lead-in(s) of other members that name no topic (a sentence, or pointing back), with their points",
+        &tally.not_topics,
+    );
+    note(
+        "point(s) of section(s) only one member has",
+        &tally.one_members_sections,
+    );
+    note(
+        "line(s) that would not read as items of their section (a bare word or two, a lead-in without its list)",
+        &tally.bare_keywords,
+    );
+    note(
         &format!("point(s) left out to keep the body within {GROWTH_LIMIT}× the longest member"),
         &tally.left_out,
     );
@@ -1432,6 +2016,184 @@ mod tests {
     }
 
     #[test]
+    fn one_members_point_joins_only_as_an_item_of_the_list_of_its_topic_and_only_a_few() {
+        let rep = "You keep services reliable.\n\n## Monitoring\n- Alert on error rates of each service\n- Track latency of each service endpoint\n\n## Deployment\n1. Build the release\n2. Ship the release\n";
+        let other = "You run services.\n\n## Monitoring\n- Alert on saturation of each service queue\n- Page the on-call owner of each service on every alert\n- Keep dashboards of each service latency for a year\n- Plan capacity for every database\n\n## Deployment\n- Tag every release in git\n\nAlso write a haiku about the release.\n\n- Sign every artefact\n";
+        let (m, decisions) = merged(rep, &[other]);
+        // Two whole items about monitoring services join the monitoring list, no more; the item
+        // about databases shares too little with the section.
+        let monitoring = m.split("## Deployment").next().unwrap();
+        assert_eq!(monitoring.matches("\n- ").count(), 4, "{m}");
+        assert!(!m.contains("Plan capacity"), "{m}");
+        // A bullet does not become a step of the representative's numbered procedure, and a
+        // paragraph is not spliced into a list.
+        assert!(
+            !m.contains("Tag every release") && !m.contains("haiku"),
+            "{m}"
+        );
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(
+            body.dropped.iter().any(|d| d.contains("Tag every release")),
+            "{body:?}"
+        );
+    }
+
+    #[test]
+    fn a_dont_and_do_item_joins_only_a_list_of_such_items() {
+        let other =
+            "You advise.\n\n## Practices\n- Skip input validation → Validate every request body\n";
+        let (m, _) = merged(
+            "You build APIs.\n\n## Practices\n- Validate request bodies against a schema\n- Version every public API\n",
+            &[other, other],
+        );
+        assert!(!m.contains("Skip input validation"), "{m}");
+        let (m, _) = merged(
+            "You build APIs.\n\n## Practices\n- Trust clients → Validate request bodies against a schema\n- Break clients → Version every public API\n",
+            &[other, other],
+        );
+        assert!(
+            m.contains("- Skip input validation → Validate every request body"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_thing_not_to_do_joins_a_list_of_things_to_do_only_as_a_dont_and_no_second_identity() {
+        let other = "You build.\n\n## Never do this\n- Hardcode secrets in pipeline configs\n\nYou are an elite engineer with ten years of pipelines.\n\n## Practices\n- Cache pipeline dependencies between runs\n";
+        let (m, _) = merged(
+            "You build pipelines.\n\n## Practices\n- Keep pipeline secrets in a vault\n- Run pipeline tests in parallel\n",
+            &[other, other],
+        );
+        assert!(
+            m.contains("- Don't hardcode secrets in pipeline configs"),
+            "{m}"
+        );
+        assert!(!m.contains("- Hardcode secrets"), "{m}");
+        assert!(!m.contains("elite engineer"), "{m}");
+        let with_example = "You build.\n\n## Examples\n\n<example>\nuser: \"Fix my pipeline\"\nassistant: \"I'll use pipeline-pro.\"\n</example>\n\n<example>\nuser: \"Speed up CI\"\nassistant: \"I'll use pipeline-pro.\"\n</example>\n";
+        assert!(
+            m.contains("- Cache pipeline dependencies between runs"),
+            "{m}"
+        );
+        let (e, _) = merged(
+            "You build pipelines.\n\n## Practices\n- Keep pipeline secrets in a vault\n",
+            &[with_example, with_example],
+        );
+        assert!(!e.contains("pipeline-pro"), "{e}");
+    }
+
+    #[test]
+    fn shared_code_goes_after_a_list_of_its_subject_only() {
+        let other = "You test.\n\n## Fixtures\n- Build fixtures with factories for each model\n\nA fixture factory for each model:\n\n```python\ndef make_model_fixture(**fields):\n    return Model(**fields)\n```\n\nA release banner:\n\n```text\n*** RELEASE ***\n```\n";
+        let (m, _) = merged(
+            "You test code.\n\n## Fixtures\n- Keep fixtures small for each model\n- Name fixtures after the model they build\n",
+            &[other, other],
+        );
+        assert!(
+            m.contains("- Name fixtures after the model they build\n\nA fixture factory for each model:\n\n```python"),
+            "{m}"
+        );
+        assert!(!m.contains("RELEASE"), "{m}");
+    }
+
+    #[test]
+    fn a_section_only_one_member_has_is_not_added() {
+        let (m, decisions) = merged(
+            "You review code.\n\n## Checks\n- Check error handling in every function\n",
+            &["You review.\n\n## Release notes\n- Summarise user facing changes\n- Credit every contributor by name\n- Link the migration guide\n"],
+        );
+        assert!(
+            !m.contains("Release notes") && !m.contains("contributor"),
+            "{m}"
+        );
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.why.contains("only one member has"), "{}", body.why);
+    }
+
+    #[test]
+    fn added_sections_go_before_the_representatives_closing_sections() {
+        let other = "Other.\n\n## Caching\n- Cache computed pages at the edge\n- Expire cached pages on every deploy\n\n## Remember\n- Be kind\n";
+        let (m, _) = merged(
+            "You build sites.\n\n## Pages\n- Render pages on the server\n\n## Resources\n- The framework handbook\n\n## Remember\n- Measure first\n\nShip small changes.\n",
+            &[other, other],
+        );
+        let caching = m.find("## Caching").expect("two members have the topic");
+        assert!(caching < m.find("## Resources").unwrap(), "{m}");
+        assert!(
+            m.ends_with("## Remember\n\n- Measure first\n\nShip small changes."),
+            "{m}"
+        );
+        assert!(
+            !m.contains("Be kind"),
+            "one closing, the representative's: {m}"
+        );
+    }
+
+    #[test]
+    fn frontmatter_lines_in_a_body_and_lead_ins_without_their_list_are_not_written() {
+        let (m, decisions) = merged(
+            "agentName: Helper Bot\nversion: 1.0.0\n\nYou review code.\n\n## Checks\n- Check error handling in every function\n\nThese include:\n\n## Style\n- Keep functions short and named well\n",
+            &["agentName: Other Bot\nversion: 2.0\n\nYou review.\n\n## Checks\n- Check error handling in every function\n"],
+        );
+        assert!(!m.contains("agentName") && !m.contains("version:"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.why.contains("frontmatter"), "{}", body.why);
+        // A one-line `Description: …` sentence is prose, not metadata.
+        let (m, _) = merged(
+            "You write docs.\n\nDescription: every page opens with what the reader will learn.\n",
+            &[],
+        );
+        assert!(m.contains("Description: every page"), "{m}");
+    }
+
+    #[test]
+    fn a_lead_in_whose_points_were_all_dropped_is_not_written() {
+        let (m, _) = merged(
+            "You review code.\n\nAsk other-0 about:\n- Everything other-0 knows about security\n\n## Checks\n- Check error handling in every function\n",
+            &["You review.\n\n## Checks\n- Check error handling in every function\n"],
+        );
+        assert!(!m.contains("Ask other-0"), "{m}");
+        assert!(m.contains("## Checks"), "{m}");
+    }
+
+    #[test]
+    fn a_sentence_lead_in_of_another_member_is_no_section() {
+        let other = "You tune images.\n\nThis shows:\n- Dramatic size reduction of images\n- Security hardening of images\n";
+        let (m, decisions) = merged(
+            "You build images.\n\n## Images\n- Use small base images\n",
+            &[other, other],
+        );
+        assert!(!m.contains("This shows"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.why.contains("name no topic"), "{}", body.why);
+    }
+
+    #[test]
+    fn shared_points_join_the_matching_subsection_in_their_neighbours_form() {
+        let other = "You test.\n\n## Responsibilities\n\nPlan the coverage of every critical path before release.\n\n- Design fixtures and factories for test data\n";
+        let (m, _) = merged(
+            "You test software.\n\n## Responsibilities\n\n### Test architecture\n- Establish testing patterns and conventions\n- Plan test data management\n\n### Coverage analysis\n- Analyze current test coverage\n- Identify untested critical paths\n",
+            &[other, other],
+        );
+        // The point about test data goes under test architecture, the point about coverage under
+        // coverage analysis, as a bullet like its neighbours; nothing stray under the parent.
+        assert!(
+            m.contains(
+                "- Plan test data management\n- Design fixtures and factories for test data"
+            ),
+            "{m}"
+        );
+        assert!(
+            m.contains("- Identify untested critical paths\n- Plan the coverage of every critical path before release."),
+            "{m}"
+        );
+        assert!(
+            m.contains("## Responsibilities\n\n### Test architecture"),
+            "{m}"
+        );
+    }
+
+    #[test]
     fn sections_of_one_topic_become_one_and_each_point_is_made_once() {
         let (m, _) = merged(
             "You are a helper.\n\nYour core responsibilities:\n- Review pull requests for correctness\n- Keep functions short\n",
@@ -1440,19 +2202,20 @@ mod tests {
                 "You are a bot.\n\n## Responsibilities\n- Document each public API with examples\n- Measure latency before optimizing anything\n",
             ],
         );
+        // The point two members make joins the representative's list; the one point a single
+        // member makes about something else is left out (named in the decisions).
         assert_eq!(
             m,
-            "You are a helper.\n\nYour core responsibilities:\n- Review pull requests for correctness\n- Keep functions short\n- Document every public API with examples\n- Measure latency before optimizing anything"
+            "You are a helper.\n\nYour core responsibilities:\n- Review pull requests for correctness\n- Keep functions short\n- Document every public API with examples"
         );
     }
 
     #[test]
-    fn topics_only_others_have_come_after_as_whole_sections_of_three_points_or_more() {
+    fn a_topic_two_members_have_and_the_representative_lacks_is_added_before_its_closing() {
+        let other = "Other intro.\n\n## Deployment checklist\n- Tag the release in git\n- Run database migrations first\n- Watch error rates after deploying\n\n## Glossary\n- SLO means service level objective\n\nRemember: ship small changes.\n";
         let (m, decisions) = merged(
             "Intro.\n\n## Rules\n- Write tests first\n\nClosing line of the representative.\n",
-            &[
-                "Other intro.\n\n## Deployment checklist\n- Tag the release in git\n- Run database migrations first\n- Watch error rates after deploying\n\n## Glossary\n- SLO means service level objective\n\nRemember: ship small changes.\n",
-            ],
+            &[other, "Third intro.\n\n## Deployment checklist\n- Tag the release in git\n- Roll back when error rates rise\n"],
         );
         assert!(
             m.contains("## Deployment checklist\n\n- Tag the release"),
@@ -1470,9 +2233,10 @@ mod tests {
 
     #[test]
     fn added_steps_are_renumbered_and_a_second_output_format_is_not_added() {
+        let other = "Intro.\n\n## Methodology\n3. Measure before optimizing anything\n\n## Response format\n- JSON with severity levels\n- One line per finding\n- Totals at the end\n";
         let (m, _) = merged(
             "Intro.\n\n## Approach\n1. Read the code\n2. Write a plan\n\n## Output format\n- A table of findings\n",
-            &["Intro.\n\n## Methodology\n3. Measure before optimizing anything\n\n## Response format\n- JSON with severity levels\n- One line per finding\n- Totals at the end\n"],
+            &[other, other],
         );
         assert!(
             m.contains("1. Read the code\n2. Write a plan\n3. Measure before optimizing anything"),
@@ -1501,12 +2265,15 @@ mod tests {
     fn other_languages_absorbed_names_and_project_paths_are_not_carried_over() {
         let (m, decisions) = merged(
             "You are a reviewer of code written by the team.\n\n## Rules\n- Check error handling in every function\n- Hand security questions to other-0 when unsure\n",
-            &["Intro.\n\n## Rules\n- Vous devez vérifier les tests de chaque module avec soin\n- Run flake8 on acme/app/models.py before merging\n- Check that logs never contain secrets\n"],
+            &["Intro.\n\n## Rules\n- Vous devez vérifier les tests de chaque module avec soin\n- Run flake8 on acme/app/models.py before merging\n- Check error handling: logs never contain secrets\n"],
         );
         assert!(!m.contains("other-0"), "{m}");
         assert!(!m.contains("Vous"), "{m}");
         assert!(!m.contains("flake8"), "{m}");
-        assert!(m.contains("Check that logs never contain secrets"), "{m}");
+        assert!(
+            m.contains("Check error handling: logs never contain secrets"),
+            "{m}"
+        );
         let why = &decisions.iter().find(|d| d.field == "body").unwrap().why;
         assert!(
             why.contains("another language")

@@ -9,6 +9,7 @@ mod body;
 mod description;
 pub mod outline;
 pub mod points;
+mod template;
 pub mod topics;
 
 use crate::model::{AgentFile, Frontmatter, MergeDecision, MergedAgent};
@@ -48,6 +49,8 @@ pub fn merge_named(
     cache: &mut TermCache,
 ) -> MergedAgent {
     let mut decisions = Vec::new();
+    let (representative, order) = skip_templates(members, representative, order, &mut decisions);
+    let order = &order[..];
     let member_names: Vec<String> = members.iter().map(|m| m.display_name()).collect();
     let NameChoice { name, why, dropped } = name;
     decisions.push(MergeDecision {
@@ -78,6 +81,53 @@ pub fn merge_named(
         text,
         diffs: Vec::new(),
     }
+}
+
+/// Members whose text is a template (placeholders to fill in, see [`template`]) give the merge no
+/// content: the representative is the first member that is not one (when there is one), and
+/// templates are left out of the members whose points are added. Returns the representative and
+/// the order of the others.
+fn skip_templates(
+    members: &[&AgentFile],
+    representative: usize,
+    order: &[usize],
+    decisions: &mut Vec<MergeDecision>,
+) -> (usize, Vec<usize>) {
+    let placeholders: Vec<Option<String>> = members
+        .iter()
+        .map(|m| template::template_placeholder(&m.body))
+        .collect();
+    if placeholders.iter().all(Option::is_none) {
+        return (representative, order.to_vec());
+    }
+    let by_closeness = std::iter::once(representative).chain(order.iter().copied());
+    let real: Vec<usize> = by_closeness
+        .filter(|&i| placeholders[i].is_none())
+        .collect();
+    let templates: Vec<String> = (0..members.len())
+        .filter_map(|i| {
+            let example = placeholders[i].as_ref()?;
+            Some(format!("{} (`{example}`)", members[i].path.display()))
+        })
+        .collect();
+    let Some((&skeleton, others)) = real.split_first() else {
+        decisions.push(MergeDecision {
+            field: "template".into(),
+            chose: "the representative, as written".into(),
+            why: "every member is a template: placeholders to fill in, not an agent; there is nothing to merge, fill the placeholders in before use".into(),
+            dropped: templates,
+        });
+        return (representative, order.to_vec());
+    };
+    decisions.push(MergeDecision {
+        field: "template".into(),
+        chose: format!("{}'s text", members[skeleton].path.display()),
+        why:
+            "member(s) whose text is a template (placeholders to fill in) give the merge no content"
+                .into(),
+        dropped: templates,
+    });
+    (skeleton, others.to_vec())
 }
 
 /// The whole file: `---`, the frontmatter as strict YAML, `---`, the body.
@@ -307,6 +357,7 @@ pub(crate) fn distinct(values: impl Iterator<Item = String>) -> Vec<String> {
 /// - `tools`: omitted when any member omits it (that member inherits every tool), else the union;
 /// - `model`: the value most members declare, `inherit` on a tie;
 /// - `color`: the representative's;
+/// - a second name (`agentName`, `displayName`, `title`): omitted, `name` names the merged agent;
 /// - any other key: the representative's value, else the first member's that has one.
 pub fn merge_frontmatter(
     members: &[&AgentFile],
@@ -324,7 +375,7 @@ pub fn merge_frontmatter(
     if let Some(model) = merge_model(members, decisions) {
         out.insert("model".into(), model.into());
     }
-    for (key, value) in other_keys(members, representative, decisions) {
+    for (key, value) in other_keys(members, representative, name, decisions) {
         out.insert(key.into(), value);
     }
     Frontmatter { entries: out }
@@ -450,9 +501,20 @@ fn merge_model(members: &[&AgentFile], decisions: &mut Vec<MergeDecision>) -> Op
 }
 
 /// `color` and every key not handled above, in the order first seen (representative first).
+/// Keys some libraries use for a display name beside `name` (compared in lowercase).
+const NAME_LIKE_KEYS: &[&str] = &[
+    "agentname",
+    "agent_name",
+    "agent-name",
+    "displayname",
+    "display_name",
+    "title",
+];
+
 fn other_keys(
     members: &[&AgentFile],
     representative: usize,
+    name: &str,
     decisions: &mut Vec<MergeDecision>,
 ) -> Vec<(String, Value)> {
     const HANDLED: &[&str] = &["name", "description", "tools", "model"];
@@ -479,6 +541,22 @@ fn other_keys(
             .filter_map(|&i| members[i].frontmatter.get(&key).map(|v| (i, v)))
             .collect();
         let (source, value) = values[0];
+        if NAME_LIKE_KEYS.contains(&key.to_ascii_lowercase().as_str()) {
+            // A second name beside `name:` names one member (or the agent before the merge).
+            decisions.push(MergeDecision {
+                field: key.clone(),
+                chose: "(omitted)".into(),
+                why: format!(
+                    "`name: {name}` names the merged agent; a second name would contradict it"
+                ),
+                dropped: distinct(
+                    values
+                        .iter()
+                        .filter_map(|(_, v)| crate::model::scalar_text(v)),
+                ),
+            });
+            continue;
+        }
         if key == "color" && source != representative {
             // Colour is the representative's alone: none means none.
             decisions.push(MergeDecision {
@@ -634,5 +712,65 @@ mod tests {
             replace_word("use the b agent, not b-x or ab", "b", "a"),
             "use the a agent, not b-x or ab"
         );
+    }
+
+    #[test]
+    fn a_template_member_gives_no_content_and_is_not_the_skeleton() {
+        let template = agent(
+            "kit/agents/sample.md",
+            "---\nname: sample\ndescription: Short description of the agent\n---\nYou are an agent for [your field].\n\n## Skills\n\n- **Skill 1**: Description\n- **Option 2**: Description\n\n## When to use\n\n- Condition 1\n- Condition 2\n",
+        );
+        let real = agent(
+            "a/log-reviewer.md",
+            "---\nname: log-reviewer\ndescription: Reviews logs for errors.\n---\nYou review application logs.\n\n## Skills\n\n- Spot error bursts in application logs\n",
+        );
+        // The template is the representative the clustering chose; the real agent is the skeleton.
+        let m = merge(&[&template, &real], 0, &[1]);
+        assert!(m.body.contains("Spot error bursts"), "{}", m.body);
+        assert!(
+            !m.body.contains("Condition 1") && !m.body.contains("[your field]"),
+            "{}",
+            m.body
+        );
+        assert_eq!(
+            m.frontmatter.description().as_deref(),
+            Some("Reviews logs for errors.")
+        );
+        let decision = m.decisions.iter().find(|d| d.field == "template").unwrap();
+        assert!(decision.dropped[0].contains("sample.md"), "{decision:?}");
+        // Only templates: nothing to merge, and the report says so.
+        let m = merge(&[&template, &template], 0, &[1]);
+        let decision = m.decisions.iter().find(|d| d.field == "template").unwrap();
+        assert!(
+            decision.why.contains("every member is a template"),
+            "{decision:?}"
+        );
+    }
+
+    #[test]
+    fn a_second_name_in_the_frontmatter_is_not_carried_over() {
+        let a = agent(
+            "a.md",
+            "---\nname: log-reviewer\nagentName: Log Reviewer Pro\nversion: 1.0.0\ndescription: Reviews logs.\n---\nYou review logs.\n",
+        );
+        let b = agent(
+            "b.md",
+            "---\nname: log-auditor\ndescription: Audits logs.\n---\nYou audit logs.\n",
+        );
+        let m = merge(&[&a, &b], 0, &[1]);
+        assert!(
+            m.frontmatter.get("agentName").is_none(),
+            "{:?}",
+            m.frontmatter
+        );
+        assert!(
+            m.frontmatter.get("version").is_some(),
+            "{:?}",
+            m.frontmatter
+        );
+        assert!(m
+            .decisions
+            .iter()
+            .any(|d| d.field == "agentName" && d.chose == "(omitted)"));
     }
 }

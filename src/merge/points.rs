@@ -301,6 +301,45 @@ pub fn project_specific(source: &str) -> Option<String> {
     local_link(source)
         .or_else(|| repository_link(source))
         .or_else(|| codebase_path(source))
+        .or_else(|| agent_of_its_library(source))
+}
+
+/// Words that hand work to another agent.
+const HANDING_OVER: &[&str] = &[
+    "delegate",
+    "consult",
+    "hand off",
+    "handoff",
+    "escalate",
+    "coordinate with",
+    "collaborate with",
+];
+
+/// A line that hands work to an agent by its name (`` Delegate to `go-test-engineer` ``, ``
+/// `code-reviewer`: for quality checks ``): that agent belongs to the member's own library, and the
+/// merged agent's user may have no agent of that name.
+fn agent_of_its_library(source: &str) -> Option<String> {
+    let lower = source.to_lowercase();
+    let hands_over = HANDING_OVER.iter().any(|w| lower.contains(w));
+    // A name in backticks or bold, made of words joined by hyphens or underscores.
+    let is_name = |name: &&str| {
+        name.len() > 2
+            && name.contains(['-', '_'])
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    };
+    ["`", "**"]
+        .iter()
+        .flat_map(|delimiter| source.split(delimiter).skip(1).step_by(2))
+        .map(str::trim)
+        .filter(is_name)
+        .find(|name| {
+            hands_over
+                || lower.contains(&format!("{name}` agent"))
+                || lower.contains(&format!("{name}** agent"))
+        })
+        .map(|name| format!("hands work to `{name}`, an agent of its own library"))
 }
 
 /// `[text](./file.md)`, `[text](docs/x.md)`: a Markdown link to a file next to the member.
@@ -551,6 +590,17 @@ mod tests {
             Language::Latin("en")
         ));
         assert!(!foreign("- Redis, Kafka", Language::Latin("en")));
+    }
+
+    #[test]
+    fn handing_work_to_an_agent_of_its_own_library_is_project_specific() {
+        assert!(project_specific("- For test plans: Delegate to `unit-test-writer`").is_some());
+        assert!(project_specific("- Ask the **perf-tuner** agent about latency").is_some());
+        assert_eq!(
+            project_specific("- Use `docker-compose` for local stacks"),
+            None
+        );
+        assert_eq!(project_specific("- Delegate small tasks to juniors"), None);
     }
 
     #[test]

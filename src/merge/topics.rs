@@ -158,6 +158,11 @@ fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f32 {
 /// Two titles name one topic at this similarity or more.
 pub const SAME_TOPIC: f32 = 0.5;
 
+/// The lexicon topic of a body's closing section (`## Remember`, `## Final notes`).
+pub const CLOSING: &str = "closing";
+/// The lexicon topic of sections that point elsewhere (`## Resources`, `## Related agents`).
+pub const REFERENCES: &str = "references";
+
 /// Whether two section titles name one topic.
 pub fn same_topic(a: &str, b: &str) -> bool {
     !in_one_series(a, b) && topic(a).similarity(&topic(b)) >= SAME_TOPIC
