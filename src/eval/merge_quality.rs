@@ -320,9 +320,37 @@ pub fn points_lost(members: &[&str], merged: &str) -> (PointsKept, Vec<String>) 
     (out, lost)
 }
 
-/// Sections of `merged` whose titles the representative's body lacks, with fewer than two units.
-pub fn fragments(merged: &str, representative: &str) -> usize {
-    let rep = outline::outline(representative);
+/// The member whose body the merge was built on: the one whose section titles, in its order,
+/// the merged file opens with for longest (the skeleton's sections come first, in its order;
+/// added ones after), the representative (`rep_at`) on a tie. It is the representative's unless
+/// another member's body already said much more of what the members share.
+pub fn skeleton(merged: &str, bodies: &[&str], rep_at: usize) -> usize {
+    let merged = outline::outline(merged);
+    let titles: Vec<&str> = merged.sections.iter().filter_map(|s| s.title()).collect();
+    let run = |body: &str| {
+        let own = outline::outline(body);
+        // Its sections the merge did not keep (another closing, another language) do not count.
+        let kept = own
+            .sections
+            .iter()
+            .filter_map(|s| s.title())
+            .filter(|t| titles.contains(t));
+        titles.iter().zip(kept).take_while(|(a, b)| *a == b).count()
+    };
+    let rep_run = run(bodies[rep_at]);
+    (0..bodies.len())
+        .map(|i| (i, run(bodies[i])))
+        .fold(
+            (rep_at, rep_run),
+            |best, (i, n)| if n > best.1 { (i, n) } else { best },
+        )
+        .0
+}
+
+/// Sections of `merged` whose titles the body it was built on (its skeleton) lacks, with fewer
+/// than two units.
+pub fn fragments(merged: &str, skeleton: &str) -> usize {
+    let rep = outline::outline(skeleton);
     let rep_titles: Vec<&str> = rep.sections.iter().filter_map(|s| s.title()).collect();
     outline::outline(merged)
         .sections
@@ -424,13 +452,7 @@ pub fn merge_figures(report: &Report) -> MergeFigures {
         }
         merged_files.push(figures);
         member_files.extend(bodies.iter().map(|b| file_figures(b)));
-        let rep = c
-            .cluster
-            .members
-            .iter()
-            .position(|&m| m == c.cluster.representative)
-            .unwrap_or(0);
-        let fragments = fragments(merged, bodies[rep]);
+        let fragments = fragments(merged, bodies[skeleton(merged, &bodies, rep_at)]);
         if fragments > 0 {
             f.flagged.push(format!("{name}: {fragments} fragment(s)"));
         }
@@ -553,5 +575,16 @@ mod tests {
         let rep = "## Rules\n- a b c\n";
         let merged = "## Rules\n- a b c\n\n## Approach\n1. only one step here\n\n## Output\n- x y z\n- u v w\n";
         assert_eq!(fragments(merged, rep), 1);
+    }
+
+    #[test]
+    fn the_skeleton_is_the_member_whose_titles_the_merged_file_opens_with() {
+        let rep = "## Rules\n- a b c\n";
+        let other = "## Setup\n- d e f\n\n## Checks\n- g h i\n\n## Rules\n- a b c\n";
+        let on_other = "## Setup\n- d e f\n\n## Checks\n- g h i\n\n## Rules\n- a b c\n";
+        assert_eq!(skeleton(on_other, &[rep, other], 0), 1);
+        // Sections added after the representative's own do not make another member the skeleton.
+        let on_rep = "## Rules\n- a b c\n\n## Setup\n- d e f\n\n## Checks\n- g h i\n";
+        assert_eq!(skeleton(on_rep, &[rep, other], 0), 0);
     }
 }

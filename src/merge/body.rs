@@ -285,6 +285,18 @@ pub fn merge_bodies(
     cache: &mut TermCache,
 ) -> String {
     cache.make_room();
+    let chosen = representative;
+    let representative = skeleton_of(members, representative, cache);
+    let reordered: Vec<usize>;
+    let order = if representative == chosen {
+        order
+    } else {
+        // The chosen representative's points come first, as the most similar member's would.
+        reordered = std::iter::once(chosen)
+            .chain(order.iter().copied().filter(|&m| m != representative))
+            .collect();
+        &reordered
+    };
     let outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
     let language = body_language(&outlines[representative], cache);
     let absorbed = Absorbed::new(names, representative);
@@ -418,8 +430,43 @@ pub fn merge_bodies(
         title
     });
     let body = render(rep, title.as_deref(), &draft, closing_start, representative);
-    decisions.push(body_decision(members, representative, &tally));
+    decisions.push(body_decision(members, representative, chosen, &tally));
     body
+}
+
+/// A member's body is taken as the merge's skeleton instead of the representative's when it holds
+/// this many times the words two or more members use…
+const RICHER_SKELETON: f32 = 1.5;
+/// …and at least this many more of them: a few words more is no richer body.
+const RICHER_BY_WORDS: usize = 40;
+
+/// The member whose body is the skeleton: the representative's, unless another member's already
+/// says much more of what the members share (its words that two or more members use). A short
+/// representative among long members would otherwise take most of the body from others as
+/// additions, and a body built mostly of additions reads as a patchwork.
+fn skeleton_of(members: &[&AgentFile], representative: usize, cache: &mut TermCache) -> usize {
+    let terms: Vec<Rc<Terms>> = members.iter().map(|m| cache.terms(&m.body)).collect();
+    let mut holders: FxHashMap<u64, usize> = FxHashMap::default();
+    for set in &terms {
+        for &t in set.iter() {
+            *holders.entry(t).or_default() += 1;
+        }
+    }
+    let shared = |set: &Terms| set.iter().filter(|t| holders[*t] >= 2).count();
+    let rep_shared = shared(&terms[representative]);
+    let (best, best_shared) = terms
+        .iter()
+        .enumerate()
+        .map(|(i, set)| (i, shared(set)))
+        .max_by_key(|&(i, n)| (n, i == representative))
+        .unwrap_or((representative, rep_shared));
+    if best_shared as f32 >= RICHER_SKELETON * rep_shared as f32
+        && best_shared >= rep_shared + RICHER_BY_WORDS
+    {
+        best
+    } else {
+        representative
+    }
 }
 
 /// The language of a body: the language of three quarters of its prose units or more, else
@@ -1886,7 +1933,12 @@ fn group_title(header: &Header) -> String {
     header.title.clone()
 }
 
-fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -> MergeDecision {
+fn body_decision(
+    members: &[&AgentFile],
+    representative: usize,
+    chosen: usize,
+    tally: &Tally,
+) -> MergeDecision {
     let added: Vec<String> = tally
         .added
         .iter()
@@ -1903,6 +1955,13 @@ fn body_decision(members: &[&AgentFile], representative: usize, tally: &Tally) -
          {} point(s) already made were not repeated; {} introduction paragraph(s) and {} closing line(s) of other members were not carried over (one identity, one closing)",
         tally.already_said, tally.introductions, tally.closings
     );
+    if representative != chosen {
+        why = format!(
+            "{}'s body says much more of what the members share than the representative's ({} is the name and description), so it is the skeleton: {why}",
+            members[representative].path.display(),
+            members[chosen].path.display()
+        );
+    }
     let mut dropped = Vec::new();
     if let Some(old) = &tally.retitled {
         why.push_str(&format!(
@@ -2036,6 +2095,47 @@ mod tests {
             body.dropped.iter().any(|d| d.contains("Tag every release")),
             "{body:?}"
         );
+    }
+
+    /// A body of `sections` sections of five items each, on invented topics of one job.
+    fn rich_body(intro: &str, sections: &[&str]) -> String {
+        let mut body = format!("{intro}\n");
+        for (s, title) in sections.iter().enumerate() {
+            body.push_str(&format!("\n## {title}\n"));
+            const SYLLABLES: [&str; 8] = ["ba", "ke", "lo", "mi", "nu", "ra", "si", "to"];
+            for item in &SYLLABLES[..5] {
+                // Invented words, one set an item: the members share words, not filler.
+                let word = |k: usize| format!("{}{item}{}n", SYLLABLES[s], SYLLABLES[k]);
+                body.push_str(&format!(
+                    "- Check the {title} {} against {} and {} before {}\n",
+                    word(0),
+                    word(1),
+                    word(2),
+                    word(3)
+                ));
+            }
+        }
+        body
+    }
+
+    #[test]
+    fn a_member_saying_much_more_of_what_all_share_is_the_skeleton_and_the_report_says_so() {
+        let titles = ["Glazing", "Firing", "Stacking", "Cooling", "Packing"];
+        let rich = rich_body("You run a pottery kiln.", &titles);
+        let also_rich = rich_body("You keep a kiln running.", &titles[..4]);
+        let short = "You fire pottery.\n\n## Firing\n- Check the Firing kebaban against kebaken\n";
+        let (m, decisions) = merged(short, &[&rich, &also_rich]);
+        assert!(m.starts_with("You run a pottery kiln."), "{m}");
+        assert!(!m.contains("You fire pottery"), "one identity: {m}");
+        assert_eq!(m.matches("## Firing").count(), 1, "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.chose.starts_with("0.md"), "{body:?}");
+        assert!(body.why.contains("says much more"), "{body:?}");
+        // A representative about as rich as the others keeps its body.
+        let (m, decisions) = merged(&also_rich, &[&rich, short]);
+        assert!(m.starts_with("You keep a kiln running."), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.chose.starts_with("r.md"), "{body:?}");
     }
 
     #[test]
