@@ -285,8 +285,9 @@ pub fn merge_bodies(
     cache: &mut TermCache,
 ) -> String {
     cache.make_room();
+    let outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
     let chosen = representative;
-    let representative = skeleton_of(members, representative, cache);
+    let representative = skeleton_of(&outlines, representative, cache);
     let reordered: Vec<usize>;
     let order = if representative == chosen {
         order
@@ -297,7 +298,6 @@ pub fn merge_bodies(
             .collect();
         &reordered
     };
-    let outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
     let language = body_language(&outlines[representative], cache);
     let absorbed = Absorbed::new(names, representative);
     let mut tally = Tally::default();
@@ -444,8 +444,18 @@ const RICHER_BY_WORDS: usize = 40;
 /// says much more of what the members share (its words that two or more members use). A short
 /// representative among long members would otherwise take most of the body from others as
 /// additions, and a body built mostly of additions reads as a patchwork.
-fn skeleton_of(members: &[&AgentFile], representative: usize, cache: &mut TermCache) -> usize {
-    let terms: Vec<Rc<Terms>> = members.iter().map(|m| cache.terms(&m.body)).collect();
+fn skeleton_of(outlines: &[Outline], representative: usize, cache: &mut TermCache) -> usize {
+    // The words of each body, from its units' (which the merge reads anyway, so they are cached).
+    let terms: Vec<Terms> = outlines
+        .iter()
+        .map(|o| {
+            let mut words = Terms::default();
+            for (_, u) in o.units() {
+                words.extend(cache.terms(&u.text).iter().copied());
+            }
+            words
+        })
+        .collect();
     let mut holders: FxHashMap<u64, usize> = FxHashMap::default();
     for set in &terms {
         for &t in set.iter() {
