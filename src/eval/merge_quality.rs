@@ -433,9 +433,10 @@ pub fn merge_figures(report: &Report) -> MergeFigures {
             .iter()
             .position(|&m| m == c.cluster.representative)
             .unwrap_or(0);
+        let skeleton_at = skeleton(merged, &bodies, rep_at);
         if figures.topic_repeated {
-            let inherited = if file_figures(&agents[rep_at].body).topic_repeated {
-                " (so does the representative)"
+            let inherited = if file_figures(&agents[skeleton_at].body).topic_repeated {
+                " (so does the body it was built on)"
             } else {
                 ""
             };
@@ -452,7 +453,7 @@ pub fn merge_figures(report: &Report) -> MergeFigures {
         }
         merged_files.push(figures);
         member_files.extend(bodies.iter().map(|b| file_figures(b)));
-        let fragments = fragments(merged, bodies[skeleton(merged, &bodies, rep_at)]);
+        let fragments = fragments(merged, bodies[skeleton_at]);
         if fragments > 0 {
             f.flagged.push(format!("{name}: {fragments} fragment(s)"));
         }
