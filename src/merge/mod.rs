@@ -356,9 +356,8 @@ pub(crate) fn distinct(values: impl Iterator<Item = String>) -> Vec<String> {
 /// - `description`: see [`description::merge_description`];
 /// - `tools`: omitted when any member omits it (that member inherits every tool), else the union;
 /// - `model`: the value most members declare, `inherit` on a tie;
-/// - `color`: the representative's;
+/// - `color` and any other key: the representative's, omitted when it has none;
 /// - a second name (`agentName`, `displayName`, `title`): omitted, `name` names the merged agent;
-/// - any other key: the representative's value, else the first member's that has one.
 pub fn merge_frontmatter(
     members: &[&AgentFile],
     representative: usize,
@@ -557,12 +556,16 @@ fn other_keys(
             });
             continue;
         }
-        if key == "color" && source != representative {
-            // Colour is the representative's alone: none means none.
+        if source != representative {
+            // Colour and every other key are the representative's alone: a key only other members
+            // set is their own (a plugin kit's `difficulty`, `activation_triggers`, another
+            // tool's `temperature`), and none means none.
             decisions.push(MergeDecision {
                 field: key.clone(),
                 chose: "(omitted)".into(),
-                why: "the representative sets no colour".into(),
+                why: format!(
+                    "the representative sets no `{key}`; another member's would carry its own settings into the merged agent"
+                ),
                 dropped: distinct(
                     values
                         .iter()
@@ -578,11 +581,7 @@ fn other_keys(
                 .map(|(_, v)| crate::model::scalar_text(v).unwrap_or_else(|| yaml_inline(v))),
         );
         let chose = crate::model::scalar_text(value).unwrap_or_else(|| yaml_inline(value));
-        let why = if source == representative {
-            "the representative's".to_owned()
-        } else {
-            format!("only {} sets it", members[source].path.display())
-        };
+        let why = "the representative's".to_owned();
         decisions.push(MergeDecision {
             field: key.clone(),
             chose,
@@ -772,5 +771,45 @@ mod tests {
             .decisions
             .iter()
             .any(|d| d.field == "agentName" && d.chose == "(omitted)"));
+    }
+
+    #[test]
+    fn keys_only_other_members_set_are_not_carried_over_and_the_report_names_them() {
+        let rep = agent(
+            "rep.md",
+            "---
+name: log-reviewer
+description: Reviews logs.
+category: ops
+---
+You review logs.
+",
+        );
+        let other = agent(
+            "kit.md",
+            "---
+name: log-auditor
+description: Audits logs.
+category: quality
+difficulty: advanced
+temperature: 0.3
+---
+You audit logs.
+",
+        );
+        let m = merge(&[&rep, &other], 0, &[1]);
+        let kept = |key: &str| m.frontmatter.get(key).is_some();
+        assert!(kept("category"), "{:?}", m.frontmatter);
+        assert!(
+            !kept("difficulty") && !kept("temperature"),
+            "{:?}",
+            m.frontmatter
+        );
+        for key in ["difficulty", "temperature"] {
+            let d = m.decisions.iter().find(|d| d.field == key).unwrap();
+            assert_eq!(d.chose, "(omitted)");
+        }
+        let category = m.decisions.iter().find(|d| d.field == "category").unwrap();
+        assert_eq!(category.dropped, vec!["quality".to_string()]);
     }
 }
