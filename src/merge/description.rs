@@ -53,6 +53,8 @@ pub fn merge_description(
     name: &str,
     decisions: &mut Vec<MergeDecision>,
 ) -> String {
+    let chosen_representative = representative;
+    let representative = description_source(members, representative);
     let rep = members[representative];
     let original = rep.frontmatter.description().unwrap_or_default();
     let rep_name = rep.display_name();
@@ -145,6 +147,13 @@ pub fn merge_description(
         description_tokens(&original),
         longest
     );
+    if representative != chosen_representative {
+        why = format!(
+            "the representative has no description of its own, so {}'s, the fullest of the others': {}",
+            rep.path.display(),
+            why.trim_start_matches("the representative's, ")
+        );
+    }
     if !dropped_sentences.is_empty() {
         why.push_str("; sentences naming an agent this merge replaces were dropped");
     }
@@ -168,6 +177,25 @@ pub fn merge_description(
         dropped: distinct(dropped.into_iter()),
     });
     description
+}
+
+/// The member whose description the merged one is built from: the representative's, unless it has
+/// none (a collection whose agents are bodies only); then the other member whose description says
+/// the most in prose (examples aside). A merged description made of trigger phrases alone ("Use it
+/// for …") would tell Claude Code nothing of what the agent is.
+fn description_source(members: &[&AgentFile], representative: usize) -> usize {
+    let prose_len = |m: &AgentFile| {
+        m.frontmatter
+            .description()
+            .map_or(0, |d| description_prose(&d).trim().len())
+    };
+    if prose_len(members[representative]) > 0 {
+        return representative;
+    }
+    (0..members.len())
+        .filter(|&i| prose_len(members[i]) > 0)
+        .max_by_key(|&i| (prose_len(members[i]), std::cmp::Reverse(i)))
+        .unwrap_or(representative)
 }
 
 /// Sentences of a text, each with the white space after it.
@@ -513,6 +541,31 @@ mod tests {
     }
 
     #[test]
+    fn a_representative_without_a_description_takes_the_fullest_of_the_others() {
+        let body_only = parse_agent(
+            Path::new("core/kiln-keeper.md"),
+            b"---\nmodel: sonnet\n---\nYou keep kilns.\n",
+        )
+        .unwrap();
+        let short = agent("b.md", "kiln-helper", "Helps with kilns.");
+        let full = agent(
+            "c.md",
+            "kiln-operator",
+            "Runs pottery kilns: loading, firing schedules and cooling. Use when a firing is planned.",
+        );
+        let mut decisions = Vec::new();
+        let d = merge_description(
+            &[&body_only, &short, &full],
+            0,
+            "kiln-keeper",
+            &mut decisions,
+        );
+        assert!(d.starts_with("Runs pottery kilns"), "{d}");
+        let decision = decisions.iter().find(|d| d.field == "description").unwrap();
+        assert!(decision.why.contains("c.md"), "{decision:?}");
+    }
+
+    #[test]
     fn trigger_phrases_missing_from_the_representative_are_added() {
         let rep = agent(
             "a.md",
@@ -584,7 +637,7 @@ mod tests {
     }
 
     #[test]
-    fn a_representative_without_description_does_not_start_with_also() {
+    fn a_representative_without_description_gets_no_bare_trigger_phrases() {
         let rep = agent("a.md", "reviewer", "");
         let other = agent(
             "b.md",
@@ -592,7 +645,8 @@ mod tests {
             "Reviews code including security checks, performance issues, naming, and test coverage.",
         );
         let d = merge_description(&[&rep, &other], 0, "reviewer", &mut Vec::new());
-        assert!(d.starts_with("Use it for "), "{d}");
+        assert!(d.starts_with("Reviews code"), "{d}");
+        assert!(!d.contains("Also") && !d.contains("Use it for"), "{d}");
     }
 
     #[test]
