@@ -71,20 +71,7 @@ pub struct FileFigures {
 /// Reads one body.
 pub fn file_figures(body: &str) -> FileFigures {
     let o = outline::outline(body);
-    // Titles in one scope (under one heading) only: `Check for:` under two different checks is
-    // not one topic said twice.
-    let parents = o.parents();
-    let titles: Vec<(&str, Option<usize>)> = o
-        .sections
-        .iter()
-        .zip(parents)
-        .filter_map(|(s, p)| Some((s.title()?, p)))
-        .collect();
-    let topic_repeated = titles.iter().enumerate().any(|(i, (a, pa))| {
-        titles[i + 1..]
-            .iter()
-            .any(|(b, pb)| pa == pb && topics::same_topic(a, b))
-    });
+    let topic_repeated = first_repeated_titles(&o).is_some();
     let units = point_terms(&o);
     let repeated = (0..units.len())
         .filter(|&i| (0..units.len()).any(|j| j != i && repeats(&units[i], &units[j])))
@@ -101,23 +88,27 @@ pub fn file_figures(body: &str) -> FileFigures {
 
 /// The first two titles of one scope that name one topic, for `eval --show`.
 fn repeated_titles(body: &str) -> String {
-    let o = outline::outline(body);
-    let parents = o.parents();
+    match first_repeated_titles(&outline::outline(body)) {
+        Some((a, b)) => format!(": `{a}` / `{b}`"),
+        None => String::new(),
+    }
+}
+
+/// The first two section titles under one heading that name one topic. Titles in one scope only:
+/// `Check for:` under two different checks is not one topic said twice.
+fn first_repeated_titles(o: &Outline) -> Option<(&str, &str)> {
     let titles: Vec<(&str, Option<usize>)> = o
         .sections
         .iter()
-        .zip(parents)
+        .zip(o.parents())
         .filter_map(|(s, p)| Some((s.title()?, p)))
         .collect();
-    for (i, (a, pa)) in titles.iter().enumerate() {
-        if let Some((b, _)) = titles[i + 1..]
+    titles.iter().enumerate().find_map(|(i, &(a, pa))| {
+        titles[i + 1..]
             .iter()
-            .find(|(b, pb)| pa == pb && topics::same_topic(a, b))
-        {
-            return format!(": `{a}` / `{b}`");
-        }
-    }
-    String::new()
+            .find(|&&(b, pb)| pa == pb && topics::same_topic(a, b))
+            .map(|&(b, _)| (a, b))
+    })
 }
 
 /// The word sets of the units long enough to be points.

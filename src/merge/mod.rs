@@ -540,38 +540,30 @@ fn other_keys(
             .filter_map(|&i| members[i].frontmatter.get(&key).map(|v| (i, v)))
             .collect();
         let (source, value) = values[0];
+        let omitted = |why: String| MergeDecision {
+            field: key.clone(),
+            chose: "(omitted)".into(),
+            why,
+            dropped: distinct(
+                values
+                    .iter()
+                    .filter_map(|(_, v)| crate::model::scalar_text(v)),
+            ),
+        };
         if NAME_LIKE_KEYS.contains(&key.to_ascii_lowercase().as_str()) {
             // A second name beside `name:` names one member (or the agent before the merge).
-            decisions.push(MergeDecision {
-                field: key.clone(),
-                chose: "(omitted)".into(),
-                why: format!(
-                    "`name: {name}` names the merged agent; a second name would contradict it"
-                ),
-                dropped: distinct(
-                    values
-                        .iter()
-                        .filter_map(|(_, v)| crate::model::scalar_text(v)),
-                ),
-            });
+            decisions.push(omitted(format!(
+                "`name: {name}` names the merged agent; a second name would contradict it"
+            )));
             continue;
         }
         if source != representative {
             // Colour and every other key are the representative's alone: a key only other members
             // set is their own (a plugin kit's `difficulty`, `activation_triggers`, another
             // tool's `temperature`), and none means none.
-            decisions.push(MergeDecision {
-                field: key.clone(),
-                chose: "(omitted)".into(),
-                why: format!(
-                    "the representative sets no `{key}`; another member's would carry its own settings into the merged agent"
-                ),
-                dropped: distinct(
-                    values
-                        .iter()
-                        .filter_map(|(_, v)| crate::model::scalar_text(v)),
-                ),
-            });
+            decisions.push(omitted(format!(
+                "the representative sets no `{key}`; another member's would carry its own settings into the merged agent"
+            )));
             continue;
         }
         let dropped = distinct(
