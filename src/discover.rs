@@ -277,7 +277,7 @@ fn walk_dir(
                 };
                 let path = entry.path();
                 if file_type.is_file() {
-                    if is_markdown(path) {
+                    if is_markdown(path) || is_agent_saved_as_text(path) {
                         files.push(entry.into_path());
                     }
                 } else if file_type.is_symlink() {
@@ -448,6 +448,38 @@ fn is_markdown(path: &Path) -> bool {
     crate::parse::format::is_candidate(path)
 }
 
+/// A Markdown agent saved under a plain-text name (`reviewer.txt`, `reviewer.markdown`): read when
+/// it opens with YAML frontmatter that sets `name` or `description`, so that a folder of agents
+/// exported as text is not scanned as empty. Only such names are opened (the first 4 KB of each):
+/// the other files of a folder are never read.
+fn is_agent_saved_as_text(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !(name.ends_with(".txt") || name.ends_with(".markdown")) {
+        return false;
+    }
+    let mut head = Vec::with_capacity(4096);
+    let read = std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head));
+    read.is_ok() && opens_with_agent_frontmatter(&String::from_utf8_lossy(&head))
+}
+
+/// Whether `text` starts with a `---` fence whose block sets `name:` or `description:` at the top
+/// level (the block may run past the text given: only its opening matters).
+fn opens_with_agent_frontmatter(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines();
+    if lines.next().map(str::trim_end) != Some("---") {
+        return false;
+    }
+    lines
+        .take_while(|line| line.trim_end() != "---")
+        .any(|line| line.starts_with("name:") || line.starts_with("description:"))
+}
+
 fn error_path(e: &ignore::Error) -> Option<PathBuf> {
     match e {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
@@ -489,6 +521,35 @@ mod tests {
                 PathBuf::from("plugins/x/agents/b.md")
             ]
         );
+    }
+
+    #[test]
+    fn agents_saved_as_text_are_read_and_other_text_files_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let files = [
+            (
+                "reviewer.txt",
+                "---\nname: reviewer\ndescription: Reviews\n---\nBody\n",
+            ),
+            (
+                "\u{feff}planner.markdown",
+                "\u{feff}---\ndescription: Plans\n---\n",
+            ),
+            ("notes.txt", "Shopping list\n---\nname: not frontmatter\n"),
+            ("config.txt", "---\ntitle: a page\n---\n"),
+            ("data.csv", "---\nname: x\n---\n"),
+        ];
+        for (name, text) in files {
+            std::fs::write(root.join(name.trim_start_matches('\u{feff}')), text).unwrap();
+        }
+        let found = discover(&[root.to_owned()], DiscoverOptions::default()).unwrap();
+        let names: Vec<_> = found
+            .files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(names, ["planner.markdown", "reviewer.txt"]);
     }
 
     #[test]
