@@ -300,6 +300,13 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     }
     refuse_out_early(args.out.as_deref(), args.force)?;
     let mut report = pipeline::scan(&inputs, &options)?;
+    if report.scanned == 0 {
+        // Say why an empty result is empty, rather than let it pass for "no duplicates".
+        eprint_line(
+            "agent-dedup: no agent files found: folders are searched for *.md (and for *.txt or \
+             *.markdown files that open with YAML frontmatter); name other files directly",
+        );
+    }
     config::separate_references(&mut report, &paths, &references);
     report.accepted = baseline.accepts(&report);
     let phase = options.progress.phase("report", 0);

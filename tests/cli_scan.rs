@@ -654,3 +654,29 @@ fn markdown_report_has_a_heading_and_every_cluster() {
         );
     }
 }
+
+#[test]
+fn a_folder_without_agent_files_says_so_and_exits_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("notes.txt"), "Nothing to see\n").unwrap();
+    cmd()
+        .arg("scan")
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Scanned 0 file(s)"))
+        .stderr(predicate::str::contains("no agent files found"));
+}
+
+#[test]
+fn a_folder_of_agents_saved_as_text_is_scanned() {
+    let tmp = tempfile::tempdir().unwrap();
+    for seed in SEEDS {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(seed);
+        let name = from.file_stem().unwrap().to_str().unwrap().to_owned() + ".txt";
+        std::fs::copy(&from, tmp.path().join(name)).unwrap();
+    }
+    let report = scan_json(&[tmp.path().to_str().unwrap()]);
+    assert_eq!(clusters(&report).len(), 1);
+    assert_eq!(members(&clusters(&report)[0]).len(), SEEDS.len());
+}
