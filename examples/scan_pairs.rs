@@ -26,7 +26,8 @@ fn main() {
     let kinds: Vec<Kind> = library.agents.iter().map(|a| a.kind).collect();
     let key = |i: usize| agent_dedup::eval::label_key(&library.agents[i].path, &dir);
     if std::env::args().any(|a| a == "--vectors") {
-        // One line an agent: key, then description, body and role vectors as `term:weight` lists.
+        // One line an agent: key, then description, body and role vectors as `term:weight` lists,
+        // then the name's role words as terms.
         let list = |v: &agent_dedup::normalize::SparseVec| {
             v.0.iter()
                 .map(|(t, w)| format!("{t}:{w:.4}"))
@@ -34,12 +35,14 @@ fn main() {
                 .join(" ")
         };
         for (i, f) in library.features.iter().enumerate() {
+            let name: Vec<String> = f.name.core_keys.iter().map(|k| k.0.to_string()).collect();
             println!(
-                "{}\t{}\t{}\t{}",
+                "{}\t{}\t{}\t{}\t{}",
                 key(i),
                 list(&f.description),
                 list(&f.body),
-                list(&f.role)
+                list(&f.role),
+                name.join(" ")
             );
         }
         return;

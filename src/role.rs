@@ -31,6 +31,10 @@ pub struct Declared {
     pub tail: String,
 }
 
+/// What every agent is, after `AI` (`You are a specialized AI agent with …`): `AI` there says
+/// nothing about the role.
+const GENERIC_KINDS: [&str; 3] = ["agent", "assistant", "model"];
+
 /// Words that end the naming of a role and start saying what it does in detail.
 const CONNECTIVES: [&str; 23] = [
     "who",
@@ -63,24 +67,40 @@ impl Declared {
     /// (`expert`, `senior`).
     pub fn split(phrase: &str, is_title: impl Fn(&str) -> bool) -> Declared {
         let words: Vec<&str> = phrase.split_whitespace().collect();
+        let bare = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_owned();
         let is_connective = |w: &&str| {
-            let bare = w.trim_matches(|c: char| !c.is_alphanumeric());
-            CONNECTIVES.contains(&bare) || bare.is_empty()
+            let bare = bare(w);
+            CONNECTIVES.contains(&bare.as_str()) || bare.is_empty()
         };
-        let segments: Vec<&[&str]> = words.split_inclusive(is_connective).collect();
-        let says_something = |segment: &[&str]| {
-            segment.iter().any(|w| {
-                let bare = w.trim_matches(|c: char| !c.is_alphanumeric());
-                !bare.is_empty() && !is_title(bare) && !CONNECTIVES.contains(&bare)
+        // Whether each word names something: not a connective, not a title, and not the `AI` of
+        // `an AI agent` / `AI assistant` (what every agent is, not its role).
+        let names: Vec<bool> = (0..words.len())
+            .map(|i| {
+                let word = bare(words[i]);
+                let generic_ai = word == "ai"
+                    && words
+                        .get(i + 1)
+                        .is_some_and(|next| GENERIC_KINDS.contains(&bare(next).as_str()));
+                !word.is_empty()
+                    && !is_title(&word)
+                    && !CONNECTIVES.contains(&word.as_str())
+                    && !generic_ai
             })
-        };
-        let mut head_len = match segments.first() {
-            Some(first) if !says_something(first) && segments.len() > 1 => {
-                first.len() + segments[1].len()
+            .collect();
+        let segments: Vec<&[&str]> = words.split_inclusive(is_connective).collect();
+        // The head runs to the end of the first segment that names something (`expert with deep
+        // expertise in` | `database design`), or is the first segment when none does.
+        let mut head_len = 0;
+        for segment in &segments {
+            let start = head_len;
+            head_len += segment.len();
+            if names[start..head_len].iter().any(|&n| n) {
+                break;
             }
-            Some(first) => first.len(),
-            None => 0,
-        };
+        }
+        if !names.iter().any(|&n| n) {
+            head_len = segments.first().map_or(0, |s| s.len());
+        }
         // The connective that ends the head starts the tail.
         if head_len > 1 && is_connective(&words[head_len - 1]) {
             head_len -= 1;
@@ -114,10 +134,17 @@ pub fn declared_phrases(description: &str, blocks: &[Block]) -> Vec<String> {
     out
 }
 
-/// The body's title: its first block, when that is a top-level heading.
+/// The body's title: its first block, when that is a top-level heading. HTML comments before it
+/// (notes to the maintainer, which no reader sees) do not count as the first block.
 pub fn title(blocks: &[Block]) -> Option<&str> {
-    let first = blocks.first()?;
+    let first = blocks.iter().find(|b| !is_comment(b))?;
     (first.kind == BlockKind::Heading(1)).then_some(first.text.as_str())
+}
+
+/// An HTML comment block (`<!-- … -->`): text for whoever edits the file, not part of the prompt's
+/// structure.
+fn is_comment(block: &Block) -> bool {
+    block.kind == BlockKind::Other && block.source.starts_with("<!--")
 }
 
 /// Words that open an identity sentence, lowercase, each followed by the role.
@@ -228,7 +255,7 @@ mod tests {
 
     #[test]
     fn a_phrase_splits_into_the_role_and_what_it_does() {
-        let is_title = |w: &str| ["senior", "expert", "a"].contains(&w);
+        let is_title = |w: &str| ["senior", "expert", "a", "agent"].contains(&w);
         let split = |phrase: &str| {
             let d = Declared::split(phrase, is_title);
             (d.head, d.tail)
@@ -250,6 +277,19 @@ mod tests {
             ("kite flyer and knot tyer".into(), "who checks lines".into())
         );
         assert_eq!(split("kite flyer"), ("kite flyer".into(), String::new()));
+        assert_eq!(
+            split("senior ai agent with expert in kite design for beginners"),
+            (
+                "senior ai agent with expert in kite design".into(),
+                "for beginners".into()
+            ),
+            "`AI agent` is what every agent is: the head reads on, past titles, to the subject"
+        );
+        assert_eq!(
+            split("ai kite flyer for beginners"),
+            ("ai kite flyer".into(), "for beginners".into()),
+            "AI as a subject stays"
+        );
     }
 
     #[test]
@@ -306,6 +346,13 @@ mod tests {
         assert_eq!(title(&titled), Some("Kite Flyer"));
         assert_eq!(title(&blocks("Intro.\n\n# Later heading\n")), None);
         assert_eq!(title(&blocks("## Second level\n")), None);
+        assert_eq!(
+            title(&blocks(
+                "<!-- note: kept short -->\n\n# Kite Flyer\n\nFlies kites.\n"
+            )),
+            Some("Kite Flyer"),
+            "a comment before the title"
+        );
     }
 
     #[test]
