@@ -391,6 +391,9 @@ fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str
             if other_script(&phrase) && !other_script(original) {
                 continue;
             }
+            if !reads_as_a_use(&phrase) {
+                continue;
+            }
             let terms = terms_of(&phrase);
             if terms.is_empty() || found.iter().any(|f| f.1 == terms) {
                 continue;
@@ -408,13 +411,136 @@ fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str
         if out.len() == MAX_PHRASES {
             break;
         }
-        if holds_phrase(&covered, &terms) {
+        // Half of it said already ("performance issues" after "performance", "optimizing
+        // performance" after "performance tuning") would say it twice in one sentence.
+        let said = terms.iter().filter(|t| covered.contains(t)).count();
+        if holds_phrase(&covered, &terms) || said * 2 >= terms.len() {
             continue;
         }
         covered.extend(terms.iter().copied());
         out.push(phrase);
     }
     out
+}
+
+/// Verbs that open a phrase of what an agent does rather than of what it is used for
+/// ("configure", "create process flows", "handles subscriptions"): after "use it for" they break
+/// the sentence. Words that are nouns as often (`design`, `test`, `review`, `build`) are not here.
+const VERBS: &[&str] = &[
+    "add",
+    "advise",
+    "analyse",
+    "analyze",
+    "apply",
+    "assess",
+    "automate",
+    "conduct",
+    "configure",
+    "convert",
+    "coordinate",
+    "create",
+    "debug",
+    "define",
+    "deploy",
+    "detect",
+    "develop",
+    "enforce",
+    "ensure",
+    "establish",
+    "evaluate",
+    "explain",
+    "generate",
+    "guide",
+    "handle",
+    "help",
+    "identify",
+    "implement",
+    "improve",
+    "integrate",
+    "maintain",
+    "make",
+    "manage",
+    "measure",
+    "migrate",
+    "modernize",
+    "monitor",
+    "optimise",
+    "optimize",
+    "orchestrate",
+    "perform",
+    "prevent",
+    "provide",
+    "recommend",
+    "refactor",
+    "resolve",
+    "streamline",
+    "track",
+    "transform",
+    "troubleshoot",
+    "upgrade",
+    "validate",
+    "write",
+];
+
+/// Words that say nothing as a phrase of their own: adjectives ("maintainable") and the broad
+/// nouns every description of the field uses ("development", "performance").
+const SAYS_NOTHING_ALONE: &[&str] = &[
+    "accessible",
+    "clean",
+    "efficient",
+    "fast",
+    "maintainable",
+    "modern",
+    "performant",
+    "reliable",
+    "responsive",
+    "robust",
+    "scalable",
+    "secure",
+    "architecture",
+    "deployment",
+    "deployments",
+    "design",
+    "development",
+    "documentation",
+    "implementation",
+    "integration",
+    "maintenance",
+    "management",
+    "optimisation",
+    "optimization",
+    "performance",
+    "quality",
+    "security",
+    "support",
+    "testing",
+    "tests",
+];
+
+/// Words that open a clause, not a thing to use an agent for ("when onboarding developers").
+const CLAUSE_OPENERS: &[&str] = &[
+    "after", "before", "by", "for", "if", "to", "when", "whenever", "where", "while", "with",
+];
+
+/// Whether a phrase reads as an item after "use it for": not opened by a verb (`create …`,
+/// `handles …`; `creating …` does) or by a clause word (`when …`), and not one broad word alone.
+fn reads_as_a_use(phrase: &str) -> bool {
+    let lower = phrase.to_lowercase();
+    let mut words = lower.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let verb_forms = [
+        Some(first),
+        first.strip_suffix('s'),
+        first.strip_suffix("es"),
+    ];
+    let opens_with_verb = verb_forms.iter().flatten().any(|w| VERBS.contains(w))
+        || first
+            .strip_suffix("ies")
+            .is_some_and(|stem| VERBS.contains(&format!("{stem}y").as_str()));
+    let says_nothing = words.next().is_none() && SAYS_NOTHING_ALONE.contains(&first);
+    !opens_with_verb && !says_nothing && !CLAUSE_OPENERS.contains(&first)
 }
 
 /// Whether a text has letters of another script than the Latin one.
@@ -634,6 +760,23 @@ mod tests {
         let d = merge_description(&[&rep, &other], 0, "k8s", &mut Vec::new());
         assert!(!other_script(&d), "{d}");
         assert!(d.contains("RBAC audits"), "{d}");
+    }
+
+    #[test]
+    fn added_phrases_read_as_uses_and_say_each_thing_once() {
+        let rep = agent("a.md", "web", "Builds web applications.");
+        let other = agent(
+            "b.md",
+            "web-2",
+            "Helps including configure, create process flows, handles sessions, maintainable, \
+             development, when onboarding, performance tuning, optimizing performance, rate limiting, and creating dashboards.",
+        );
+        let d = merge_description(&[&rep, &other], 0, "web", &mut Vec::new());
+        assert_eq!(
+            d,
+            "Builds web applications. Also use it for performance tuning, rate limiting and \
+             creating dashboards."
+        );
     }
 
     #[test]
