@@ -18,6 +18,7 @@
 //! 5. The draft is written back: the representative's sections in its order, new sections after
 //!    them, its closing last; every list renumbered.
 
+use super::fold;
 use super::outline::{self, Header, HeaderKind, Outline, Section, Unit, UnitKind};
 use super::points::{self, Language, PointIndex, Terms};
 use super::topics::{self, Topic};
@@ -272,6 +273,8 @@ struct Tally {
     retitled: Option<String>,
     /// Points made in fuller words by several other members, and so reworded.
     reworded: Vec<String>,
+    /// Sections of the skeleton folded into an earlier one of their topic.
+    folds: Vec<fold::Fold>,
     left_out: Vec<String>,
 }
 
@@ -285,9 +288,13 @@ pub fn merge_bodies(
     cache: &mut TermCache,
 ) -> String {
     cache.make_room();
-    let outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
+    let mut outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
     let chosen = representative;
     let representative = skeleton_of(&outlines, representative, cache);
+    let mut tally = Tally {
+        folds: fold::fold_repeated_topics(&mut outlines[representative]),
+        ..Tally::default()
+    };
     let reordered: Vec<usize>;
     let order = if representative == chosen {
         order
@@ -300,7 +307,6 @@ pub fn merge_bodies(
     };
     let language = body_language(&outlines[representative], cache);
     let absorbed = Absorbed::new(names, representative);
-    let mut tally = Tally::default();
     let rep = &outlines[representative];
     let closing_start = closing_of(rep, cache);
     let mut draft: Vec<DraftSection> = Vec::new();
@@ -1973,6 +1979,17 @@ fn body_decision(
         );
     }
     let mut dropped = Vec::new();
+    if !tally.folds.is_empty() {
+        let folds: Vec<String> = tally
+            .folds
+            .iter()
+            .map(|f| format!("`{}` into `{}`", f.folded, f.into))
+            .collect();
+        why.push_str(&format!(
+            "; section(s) of a topic the skeleton already has, folded into the first (one section per topic): {}",
+            folds.join(", ")
+        ));
+    }
     if let Some(old) = &tally.retitled {
         why.push_str(&format!(
             "; the title `{old}` named another agent than the merged one: it is the merged name now"
