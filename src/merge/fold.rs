@@ -41,14 +41,20 @@ fn first_foldable(outline: &Outline) -> Option<(usize, usize)> {
         (i + 1..closing)
             .filter(|&j| parents[j] == parents[i] && same_kind(&sections[i], &sections[j]))
             .find(|&j| {
-                sections[j]
-                    .title()
-                    .is_some_and(|b| topics::same_topic(a, b))
+                sections[j].title().is_some_and(|b| surely_one_topic(a, b))
                     && !in_a_series(outline, &parents, i, j)
                     && may_move(outline, i, j)
             })
             .map(|j| (i, j))
     })
+}
+
+/// Whether two titles surely name one topic: [`topics::same_topic`], and either a topic of the
+/// lexicon (`Key capabilities` / `Core competencies`) or the same words (`Test characteristics` and
+/// `The testing pyramid` share a word, not a topic).
+fn surely_one_topic(a: &str, b: &str) -> bool {
+    let (ta, tb) = (topics::topic(a), topics::topic(b));
+    topics::same_topic(a, b) && (ta.known.is_some() || ta.rest == tb.rest)
 }
 
 /// Headings of one level, two bold titles or two lead-ins: one can take the other's place.
@@ -121,6 +127,17 @@ fn may_move(outline: &Outline, i: usize, j: usize) -> bool {
         return is_list(i) && is_list(j) && !introduces;
     }
     let children_of = |k: usize| k + 1..subtree_end(outline, k);
+    // The second's items join the first's own, which come before its sub-sections: below a bold
+    // title or lead-in of the first they would read as part of it.
+    let titled_parts = children_of(i).any(|c| {
+        !matches!(
+            sections[c].header.as_ref().map(|h| &h.kind),
+            Some(HeaderKind::Heading(_))
+        )
+    });
+    if titled_parts && !sections[j].units.is_empty() {
+        return false;
+    }
     let numbered = children_of(j).any(|c| {
         sections[c]
             .title()
@@ -263,6 +280,18 @@ mod tests {
         fold_repeated_topics(&mut o);
         assert_eq!(titles(&o), ["Tools", "Seeds"]);
         assert_eq!(items(&o, "Tools"), ["Shears", "Trowel", "Dibber"]);
+    }
+
+    #[test]
+    fn titles_sharing_a_word_are_not_one_topic_and_items_never_join_a_bold_part() {
+        let mut o = outline(
+            "Intro.\n\n## Soil\n\n### The soil pyramid\n\n- Sand\n- Silt\n\n### What to know about soil\n\n- Test the pH\n- Feed in spring\n",
+        );
+        assert!(fold_repeated_topics(&mut o).is_empty());
+        let mut o = outline(
+            "Intro.\n\n## Watering principles\n\n- Water at dawn\n\n**In summer:**\n\n- Twice a day\n- Mulch\n\n## Pests\n\n- Neem\n- Traps\n\n## Watering best practices\n\n- Use rainwater\n- Check drainage\n",
+        );
+        assert!(fold_repeated_topics(&mut o).is_empty());
     }
 
     #[test]
