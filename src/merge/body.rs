@@ -273,6 +273,8 @@ struct Tally {
     retitled: Option<String>,
     /// Points made in fuller words by several other members, and so reworded.
     reworded: Vec<String>,
+    /// Items making the point of an item of their section in other words.
+    echoes: Vec<String>,
     /// Sections of the skeleton folded into an earlier one of their topic.
     folds: Vec<fold::Fold>,
     left_out: Vec<String>,
@@ -1020,6 +1022,10 @@ fn choose(
                 tally.bare_keywords.push(preview(&piece.unit.text));
                 continue;
             }
+            if echoes_an_item(piece, &draft[dest]) {
+                tally.echoes.push(preview(&piece.unit.text));
+                continue;
+            }
         }
         let shorter = shorter_id.and_then(|id| find_said(draft, &mut new_sections, id));
         // (The shorter wording is part of `length`.)
@@ -1129,6 +1135,10 @@ fn choose(
             continue;
         };
         let dest = best_child(draft, d, &p.terms);
+        if echoes_an_item(p, &draft[dest]) {
+            tally.echoes.push(preview(&p.unit.text));
+            continue;
+        }
         let size = cost(&p.unit);
         let count = added_to.entry(dest).or_default();
         if *count >= SINGLE_PER_SECTION || size > single_left || length + size > budget {
@@ -1149,6 +1159,18 @@ fn choose(
         }
     }
     place_new_sections(draft, new_sections, tally);
+}
+
+/// Whether an item of `section` already makes the point of `piece`, an item, in other words
+/// ([`points::echoes`]): a list says each point once. Only the section the item would join: a
+/// point left out here may still be placed elsewhere, and the room it leaves is taken by others,
+/// so a wider test reshuffles whole bodies.
+fn echoes_an_item(piece: &Piece, section: &DraftSection) -> bool {
+    piece.unit.is_item()
+        && section.pieces.iter().any(|p| {
+            p.unit.is_item()
+                && points::echoes(&p.unit.text, &p.terms, &piece.unit.text, &piece.terms)
+        })
 }
 
 /// How many words the body lacks that `points` (indexes into `open`) bring, per byte.
@@ -1215,6 +1237,12 @@ fn place_new_sections(
                     && polarity_fits(&p, &draft[d])
             });
             match fit {
+                Some(d) if echoes_an_item(&p, &draft[d]) => {
+                    tally.echoes.push(preview(&p.unit.text));
+                    if let Some(n) = tally.added.get_mut(&p.member) {
+                        *n -= 1;
+                    }
+                }
                 Some(d) => {
                     section_words[d].extend(p.terms.iter().copied());
                     let p = in_polarity_of(p, &draft[d]);
@@ -2025,6 +2053,10 @@ fn body_decision(
     note(
         "point(s) reworded in the fuller words several other members use",
         &tally.reworded,
+    );
+    note(
+        "item(s) making the point of an item of their section in other words (shared words side by side)",
+        &tally.echoes,
     );
     note(
         "point(s) of one member that add too little (a word or two) to what is said",

@@ -50,6 +50,35 @@ fn same_point_counts(a: usize, b: usize, common: usize) -> bool {
     holds(a, b, common) || holds(b, a, common)
 }
 
+/// Two items of one list echo each other, making one point in other words, when they share at
+/// least this many content words…
+const ECHO_WORDS: usize = 3;
+/// …this share of all their words (below [`OVERLAP`], where they are one point outright)…
+const ECHO_OVERLAP: f32 = 0.3;
+
+/// Whether two items make one point in other words: they share a few content words, a fair share
+/// of all, and two of them side by side (`caching strategies`, `error handling`): `Implement
+/// caching strategies (Redis) and CDN integration` and `Implement caching strategies at multiple
+/// layers (application, CDN)`; not `Unit testing: test functions alone` and `Integration testing:
+/// test functions together`, which share only two words.
+pub fn echoes(a: &str, a_terms: &Terms, b: &str, b_terms: &Terms) -> bool {
+    let common = a_terms.intersection(b_terms).count();
+    let union = a_terms.len() + b_terms.len() - common;
+    if common < ECHO_WORDS || (common as f32) < ECHO_OVERLAP * union as f32 {
+        return false;
+    }
+    let pairs = |text: &str| -> FxHashSet<(u64, u64)> {
+        let terms = hashed_terms(&normalize_text(text));
+        terms
+            .windows(2)
+            .filter(|w| w[0] != w[1])
+            .map(|w| (w[0], w[1]))
+            .collect()
+    };
+    let a_pairs = pairs(a);
+    pairs(b).iter().any(|p| a_pairs.contains(p))
+}
+
 /// A unit holding a point's words says more than it, not the same in fuller words, when it has
 /// more than this many times its words.
 pub const ELABORATION: usize = 3;
@@ -723,6 +752,29 @@ mod tests {
         assert!(!mentions(
             "write tests like a careful tester would",
             "tester"
+        ));
+    }
+
+    #[test]
+    fn items_naming_one_subject_in_other_words_echo_each_other() {
+        let echo = |a: &str, b: &str| echoes(a, &terms_of(a), b, &terms_of(b));
+        assert!(echo(
+            "Plan watering schedules (drip, soaker hoses) and rain capture",
+            "Plan watering schedules for every bed (drip, sprinklers, rain capture)"
+        ));
+        assert!(echo(
+            "Keep pest control, scouting and records for beds",
+            "Run robust pest control, scouting and weekly reports"
+        ));
+        // Two words side by side are not enough: a pair of items in one series.
+        assert!(!echo(
+            "Seed trays: sow seeds in compost",
+            "Seed beds: sow seeds outdoors"
+        ));
+        // Words shared, but not side by side: two points.
+        assert!(!echo(
+            "Order compost, mulch and seed for the beds",
+            "Spread the mulch on beds after seed has come up, then compost"
         ));
     }
 }
