@@ -236,6 +236,9 @@ struct DraftSection {
     pieces: Vec<Piece>,
     /// For a new section: the members whose sections of this topic it gathers.
     members: Vec<usize>,
+    /// For a new section: the most units one member's section of it has (how long the list its
+    /// lead-in introduces is where it comes from).
+    listed: usize,
 }
 
 /// Where a candidate goes.
@@ -326,6 +329,7 @@ pub fn merge_bodies(
             header: section.header.clone(),
             pieces,
             members: vec![representative],
+            listed: 0,
         });
     }
     let mut draft_points = DraftPoints::new(&draft);
@@ -768,6 +772,7 @@ fn align(
         if !new_sections[i].members.contains(&member) {
             new_sections[i].members.push(member);
         }
+        new_sections[i].listed = new_sections[i].listed.max(units);
         return Some(Target::New(i));
     }
     new_sections.push(DraftSection {
@@ -775,6 +780,7 @@ fn align(
         topic: (*topic).clone(),
         pieces: Vec::new(),
         members: vec![member],
+        listed: units,
     });
     Some(Target::New(new_sections.len() - 1))
 }
@@ -1220,7 +1226,7 @@ fn place_new_sections(
 ) {
     let mut section_words: Vec<Terms> = draft.iter().map(section_words_of).collect();
     for section in new_sections {
-        if section.pieces.len() >= NEW_SECTION_POINTS && covered(&section) {
+        if section.pieces.len() >= NEW_SECTION_POINTS && covered(&section) && !is_tail(&section) {
             section_words.push(section_words_of(&section));
             draft.push(section);
             continue;
@@ -1230,11 +1236,17 @@ fn place_new_sections(
             .as_ref()
             .map(|h| h.title.clone())
             .unwrap_or_default();
+        // The tail of another member's list is a step or two of its own procedure, or its code: an
+        // item joins a list only when it is about that list's section.
+        let tail = is_tail(&section);
         for p in section.pieces {
             let fit = best_fit(draft, &section_words, &p.terms).filter(|&d| {
                 p.support >= 2
                     && reads_as_neighbour(&p.unit, &draft[d])
                     && polarity_fits(&p, &draft[d])
+                    && (!tail
+                        || (p.unit.is_item()
+                            && fits_as_item(&p.unit, &p.terms, &draft[d], &section_words[d])))
             });
             match fit {
                 Some(d) if echoes_an_item(&p, &draft[d]) => {
@@ -1259,6 +1271,18 @@ fn place_new_sections(
             }
         }
     }
+}
+
+/// Whether a new section under a lead-in (`When invoked:`, `Process:`, `Provide:`) would carry
+/// only the tail of the list its lead-in introduces where it comes from (fewer than half of it,
+/// the rest being said elsewhere): written, the lead-in would announce a whole list and give two
+/// stray items of it. Its points go where they fit, as the points of a section too small.
+fn is_tail(section: &DraftSection) -> bool {
+    let lead_in = section
+        .header
+        .as_ref()
+        .is_some_and(|h| h.kind == HeaderKind::LeadIn);
+    lead_in && section.pieces.len() * 2 < section.listed
 }
 
 /// Whether two or more members cover a new section's topic: they have sections of it, or a point
@@ -2047,7 +2071,7 @@ fn body_decision(
         &tally.alternatives,
     );
     note(
-        "point(s) of sections too small to add (fewer than two points)",
+        "point(s) of sections too small to add (fewer than two points, or the tail of a list another member's lead-in introduces)",
         &tally.fragments,
     );
     note(
@@ -2198,20 +2222,37 @@ mod tests {
     }
 
     #[test]
+    fn the_tail_of_another_members_lead_in_list_is_not_a_section() {
+        let rep = "You tend bees.\n\n## Workflow\n1. Open the hive gently at noon\n2. Inspect every frame for brood\n\n## Tools\n- Smoker with dry pine needles\n- Hive tool of hardened steel\n";
+        let other = "Intro.\n\nWhen invoked:\n1. Open the hive gently at noon\n2. Inspect every frame for brood\n3. Carry a smoker with dry pine needles\n4. Bring the hive tool of hardened steel\n5. Log swarm signs in the yard book\n6. Report colony weight to the keeper\n";
+        let (m, decisions) = merged(rep, &[other, other]);
+        assert!(!m.contains("When invoked"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(
+            body.dropped.iter().any(|d| d.contains("swarm signs")),
+            "{body:?}"
+        );
+        // The whole list, most of it new, is a section.
+        let rep = "You tend bees.\n\n## Tools\n- Smoker with dry pine needles\n- Hive tool of hardened steel\n";
+        let (m, _) = merged(rep, &[other, other]);
+        assert!(m.contains("When invoked:"), "{m}");
+    }
+
+    #[test]
     fn a_dont_and_do_item_joins_only_a_list_of_such_items() {
         let other =
-            "You advise.\n\n## Practices\n- Skip input validation → Validate every request body\n";
+            "You advise.\n\n## Practices\n- Skip rate limits → Rate-limit every public endpoint\n";
         let (m, _) = merged(
             "You build APIs.\n\n## Practices\n- Validate request bodies against a schema\n- Version every public API\n",
             &[other, other],
         );
-        assert!(!m.contains("Skip input validation"), "{m}");
+        assert!(!m.contains("Skip rate limits"), "{m}");
         let (m, _) = merged(
             "You build APIs.\n\n## Practices\n- Trust clients → Validate request bodies against a schema\n- Break clients → Version every public API\n",
             &[other, other],
         );
         assert!(
-            m.contains("- Skip input validation → Validate every request body"),
+            m.contains("- Skip rate limits → Rate-limit every public endpoint"),
             "{m}"
         );
     }
