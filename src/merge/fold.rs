@@ -143,7 +143,7 @@ fn may_move(outline: &Outline, i: usize, j: usize) -> bool {
             .title()
             .is_some_and(|t| t.trim_start().starts_with(|ch: char| ch.is_ascii_digit()))
     });
-    !(numbered && !children_of(i).is_empty())
+    !numbered || children_of(i).is_empty()
 }
 
 /// Folds section `second` (and what belongs to it) into section `first`.
