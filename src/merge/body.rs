@@ -1141,14 +1141,14 @@ fn choose(
             continue;
         };
         let dest = best_child(draft, d, &p.terms);
-        if echoes_an_item(p, &draft[dest]) {
-            tally.echoes.push(preview(&p.unit.text));
-            continue;
-        }
         let size = cost(&p.unit);
         let count = added_to.entry(dest).or_default();
         if *count >= SINGLE_PER_SECTION || size > single_left || length + size > budget {
             tally.left_out.push(preview(&p.unit.text));
+            continue;
+        }
+        if echoes_an_item(p, &draft[dest]) {
+            tally.echoes.push(preview(&p.unit.text));
             continue;
         }
         *count += 1;

@@ -12,7 +12,7 @@
 
 use super::outline::{HeaderKind, Outline, Section, Unit, UnitKind};
 use super::points::{self, Terms};
-use super::topics;
+use super::topics::{self, Topic};
 
 /// A fold done: the title of the section folded away and the title of the one it joined.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,12 +36,21 @@ fn first_foldable(outline: &Outline) -> Option<(usize, usize)> {
     let parents = outline.parents();
     let closing = outline.closing_start();
     let sections = &outline.sections;
+    // Each title's topic, read once: a body can have dozens of sibling sections.
+    let topic_of: Vec<Option<Topic>> = sections
+        .iter()
+        .map(|s| s.title().map(topics::topic))
+        .collect();
     (1..closing).find_map(|i| {
         let a = sections[i].title()?;
+        let ta = topic_of[i].as_ref()?;
         (i + 1..closing)
             .filter(|&j| parents[j] == parents[i] && same_kind(&sections[i], &sections[j]))
             .find(|&j| {
-                sections[j].title().is_some_and(|b| surely_one_topic(a, b))
+                let (Some(b), Some(tb)) = (sections[j].title(), topic_of[j].as_ref()) else {
+                    return false;
+                };
+                surely_one_topic(a, ta, b, tb)
                     && !in_a_series(outline, &parents, i, j)
                     && may_move(outline, i, j)
             })
@@ -52,9 +61,8 @@ fn first_foldable(outline: &Outline) -> Option<(usize, usize)> {
 /// Whether two titles surely name one topic: [`topics::same_topic`], and either a topic of the
 /// lexicon (`Key capabilities` / `Core competencies`) or the same words (`Test characteristics` and
 /// `The testing pyramid` share a word, not a topic).
-fn surely_one_topic(a: &str, b: &str) -> bool {
-    let (ta, tb) = (topics::topic(a), topics::topic(b));
-    topics::same_topic(a, b) && (ta.known.is_some() || ta.rest == tb.rest)
+fn surely_one_topic(a: &str, ta: &Topic, b: &str, tb: &Topic) -> bool {
+    (ta.known.is_some() || ta.rest == tb.rest) && topics::same_topic_of(a, ta, b, tb)
 }
 
 /// Headings of one level, two bold titles or two lead-ins: one can take the other's place.

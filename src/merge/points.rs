@@ -64,7 +64,20 @@ const ECHO_OVERLAP: f32 = 0.3;
 /// handling in every function` (it says something more), nor `Integration testing: test functions
 /// together` `Unit testing: test functions alone` (two words shared).
 pub fn echoes(a: &str, a_terms: &Terms, b: &str, b_terms: &Terms) -> bool {
-    let common = a_terms.intersection(b_terms).count();
+    // Sizes alone rule most pairs out: the words they share are at most the smaller set.
+    let (small, large) = (
+        a_terms.len().min(b_terms.len()),
+        a_terms.len().max(b_terms.len()),
+    );
+    if small < ECHO_WORDS || (small as f32) < ECHO_OVERLAP * large as f32 {
+        return false;
+    }
+    let (fewer, more) = if a_terms.len() <= b_terms.len() {
+        (a_terms, b_terms)
+    } else {
+        (b_terms, a_terms)
+    };
+    let common = fewer.iter().filter(|t| more.contains(t)).count();
     let union = a_terms.len() + b_terms.len() - common;
     if common < ECHO_WORDS || (common as f32) < ECHO_OVERLAP * union as f32 {
         return false;
