@@ -239,6 +239,9 @@ struct DraftSection {
     /// For a new section: the most units one member's section of it has (how long the list its
     /// lead-in introduces is where it comes from).
     listed: usize,
+    /// For a new section: whether a member has it as a section of its body, not as a bold
+    /// sub-title inside a section under a heading (`**Setup:**` under `## Deployment`).
+    top_level: bool,
 }
 
 /// Where a candidate goes.
@@ -330,6 +333,7 @@ pub fn merge_bodies(
             pieces,
             members: vec![representative],
             listed: 0,
+            top_level: true,
         });
     }
     let mut draft_points = DraftPoints::new(&draft);
@@ -340,6 +344,7 @@ pub fn merge_bodies(
         let closing = closing_of(outline, cache);
         let mut last_target: Option<Target> = None;
         let mut negative = false;
+        let parents = outline.parents();
         for (s, section) in outline.sections.iter().enumerate() {
             if let Some(title) = section.title() {
                 negative = is_negative(title);
@@ -392,6 +397,14 @@ pub fn merge_bodies(
                     cache,
                 ),
             };
+            if let Some(Target::New(i)) = target {
+                let subtitle = parents[s].is_some()
+                    && section
+                        .header
+                        .as_ref()
+                        .is_some_and(|h| h.kind == HeaderKind::Bold);
+                new_sections[i].top_level |= !subtitle;
+            }
             last_target = target;
             let Some(target) = target else { continue };
             for u in &section.units {
@@ -781,6 +794,7 @@ fn align(
         pieces: Vec::new(),
         members: vec![member],
         listed: units,
+        top_level: false,
     });
     Some(Target::New(new_sections.len() - 1))
 }
@@ -1226,7 +1240,11 @@ fn place_new_sections(
 ) {
     let mut section_words: Vec<Terms> = draft.iter().map(section_words_of).collect();
     for section in new_sections {
-        if section.pieces.len() >= NEW_SECTION_POINTS && covered(&section) && !is_tail(&section) {
+        if section.pieces.len() >= NEW_SECTION_POINTS
+            && covered(&section)
+            && !is_tail(&section)
+            && section.top_level
+        {
             section_words.push(section_words_of(&section));
             draft.push(section);
             continue;
@@ -2236,6 +2254,18 @@ mod tests {
         let rep = "You tend bees.\n\n## Tools\n- Smoker with dry pine needles\n- Hive tool of hardened steel\n";
         let (m, _) = merged(rep, &[other, other]);
         assert!(m.contains("When invoked:"), "{m}");
+    }
+
+    #[test]
+    fn a_bold_sub_title_of_other_members_is_no_heading_of_the_merge() {
+        let rep = "You tend bees.\n\n## Workflow\n- Open the hive gently at noon\n- Inspect every frame for brood\n\n## Tools\n- Smoker with dry pine needles\n- Hive tool of hardened steel\n";
+        let other = "Intro.\n\n## Honey\n\n**Bad extraction:**\n- Heating combs above forty degrees\n- Leaving wax cappings in the bucket\n";
+        let (m, _) = merged(rep, &[other, other]);
+        assert!(!m.contains("## Bad extraction"), "{m}");
+        // The same title as a section of its own body is a section.
+        let other = "Intro.\n\n**Bad extraction:**\n- Heating combs above forty degrees\n- Leaving wax cappings in the bucket\n";
+        let (m, _) = merged(rep, &[other, other]);
+        assert!(m.contains("## Bad extraction"), "{m}");
     }
 
     #[test]
