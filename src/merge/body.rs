@@ -1254,9 +1254,10 @@ fn place_new_sections(
             .as_ref()
             .map(|h| h.title.clone())
             .unwrap_or_default();
-        // The tail of another member's list is a step or two of its own procedure, or its code: an
-        // item joins a list only when it is about that list's section.
-        let tail = is_tail(&section);
+        // The tail of another member's list is a step or two of its own procedure, or its code, and
+        // a sub-title's points are parts of another member's section: an item joins a list only
+        // when it is about that list's section.
+        let tail = is_tail(&section) || !section.top_level;
         for p in section.pieces {
             let fit = best_fit(draft, &section_words, &p.terms).filter(|&d| {
                 p.support >= 2
