@@ -18,6 +18,7 @@
 //! 5. The draft is written back: the representative's sections in its order, new sections after
 //!    them, its closing last; every list renumbered.
 
+use super::fold;
 use super::outline::{self, Header, HeaderKind, Outline, Section, Unit, UnitKind};
 use super::points::{self, Language, PointIndex, Terms};
 use super::topics::{self, Topic};
@@ -235,6 +236,12 @@ struct DraftSection {
     pieces: Vec<Piece>,
     /// For a new section: the members whose sections of this topic it gathers.
     members: Vec<usize>,
+    /// For a new section: the most units one member's section of it has (how long the list its
+    /// lead-in introduces is where it comes from).
+    listed: usize,
+    /// For a new section: whether a member has it as a section of its body, not as a bold
+    /// sub-title inside a section under a heading (`**Setup:**` under `## Deployment`).
+    top_level: bool,
 }
 
 /// Where a candidate goes.
@@ -272,6 +279,10 @@ struct Tally {
     retitled: Option<String>,
     /// Points made in fuller words by several other members, and so reworded.
     reworded: Vec<String>,
+    /// Items making the point of an item of their section in other words.
+    echoes: Vec<String>,
+    /// Sections of the skeleton folded into an earlier one of their topic.
+    folds: Vec<fold::Fold>,
     left_out: Vec<String>,
 }
 
@@ -285,9 +296,13 @@ pub fn merge_bodies(
     cache: &mut TermCache,
 ) -> String {
     cache.make_room();
-    let outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
+    let mut outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
     let chosen = representative;
     let representative = skeleton_of(&outlines, representative, cache);
+    let mut tally = Tally {
+        folds: fold::fold_repeated_topics(&mut outlines[representative]),
+        ..Tally::default()
+    };
     let reordered: Vec<usize>;
     let order = if representative == chosen {
         order
@@ -300,7 +315,6 @@ pub fn merge_bodies(
     };
     let language = body_language(&outlines[representative], cache);
     let absorbed = Absorbed::new(names, representative);
-    let mut tally = Tally::default();
     let rep = &outlines[representative];
     let closing_start = closing_of(rep, cache);
     let mut draft: Vec<DraftSection> = Vec::new();
@@ -318,6 +332,8 @@ pub fn merge_bodies(
             header: section.header.clone(),
             pieces,
             members: vec![representative],
+            listed: 0,
+            top_level: true,
         });
     }
     let mut draft_points = DraftPoints::new(&draft);
@@ -328,6 +344,7 @@ pub fn merge_bodies(
         let closing = closing_of(outline, cache);
         let mut last_target: Option<Target> = None;
         let mut negative = false;
+        let parents = outline.parents();
         for (s, section) in outline.sections.iter().enumerate() {
             if let Some(title) = section.title() {
                 negative = is_negative(title);
@@ -380,6 +397,14 @@ pub fn merge_bodies(
                     cache,
                 ),
             };
+            if let Some(Target::New(i)) = target {
+                let subtitle = parents[s].is_some()
+                    && section
+                        .header
+                        .as_ref()
+                        .is_some_and(|h| h.kind == HeaderKind::Bold);
+                new_sections[i].top_level |= !subtitle;
+            }
             last_target = target;
             let Some(target) = target else { continue };
             for u in &section.units {
@@ -760,6 +785,7 @@ fn align(
         if !new_sections[i].members.contains(&member) {
             new_sections[i].members.push(member);
         }
+        new_sections[i].listed = new_sections[i].listed.max(units);
         return Some(Target::New(i));
     }
     new_sections.push(DraftSection {
@@ -767,6 +793,8 @@ fn align(
         topic: (*topic).clone(),
         pieces: Vec::new(),
         members: vec![member],
+        listed: units,
+        top_level: false,
     });
     Some(Target::New(new_sections.len() - 1))
 }
@@ -1014,6 +1042,10 @@ fn choose(
                 tally.bare_keywords.push(preview(&piece.unit.text));
                 continue;
             }
+            if echoes_an_item(piece, &draft[dest]) {
+                tally.echoes.push(preview(&piece.unit.text));
+                continue;
+            }
         }
         let shorter = shorter_id.and_then(|id| find_said(draft, &mut new_sections, id));
         // (The shorter wording is part of `length`.)
@@ -1129,6 +1161,10 @@ fn choose(
             tally.left_out.push(preview(&p.unit.text));
             continue;
         }
+        if echoes_an_item(p, &draft[dest]) {
+            tally.echoes.push(preview(&p.unit.text));
+            continue;
+        }
         *count += 1;
         length += size;
         single_left -= size;
@@ -1143,6 +1179,18 @@ fn choose(
         }
     }
     place_new_sections(draft, new_sections, tally);
+}
+
+/// Whether an item of `section` already makes the point of `piece`, an item, in other words
+/// ([`points::echoes`]): a list says each point once. Only the section the item would join: a
+/// point left out here may still be placed elsewhere, and the room it leaves is taken by others,
+/// so a wider test reshuffles whole bodies.
+fn echoes_an_item(piece: &Piece, section: &DraftSection) -> bool {
+    piece.unit.is_item()
+        && section.pieces.iter().any(|p| {
+            p.unit.is_item()
+                && points::echoes(&p.unit.text, &p.terms, &piece.unit.text, &piece.terms)
+        })
 }
 
 /// How many words the body lacks that `points` (indexes into `open`) bring, per byte.
@@ -1192,7 +1240,11 @@ fn place_new_sections(
 ) {
     let mut section_words: Vec<Terms> = draft.iter().map(section_words_of).collect();
     for section in new_sections {
-        if section.pieces.len() >= NEW_SECTION_POINTS && covered(&section) {
+        if section.pieces.len() >= NEW_SECTION_POINTS
+            && covered(&section)
+            && !is_tail(&section)
+            && section.top_level
+        {
             section_words.push(section_words_of(&section));
             draft.push(section);
             continue;
@@ -1202,13 +1254,26 @@ fn place_new_sections(
             .as_ref()
             .map(|h| h.title.clone())
             .unwrap_or_default();
+        // The tail of another member's list is a step or two of its own procedure, or its code, and
+        // a sub-title's points are parts of another member's section: an item joins a list only
+        // when it is about that list's section.
+        let tail = is_tail(&section) || !section.top_level;
         for p in section.pieces {
             let fit = best_fit(draft, &section_words, &p.terms).filter(|&d| {
                 p.support >= 2
                     && reads_as_neighbour(&p.unit, &draft[d])
                     && polarity_fits(&p, &draft[d])
+                    && (!tail
+                        || (p.unit.is_item()
+                            && fits_as_item(&p.unit, &p.terms, &draft[d], &section_words[d])))
             });
             match fit {
+                Some(d) if echoes_an_item(&p, &draft[d]) => {
+                    tally.echoes.push(preview(&p.unit.text));
+                    if let Some(n) = tally.added.get_mut(&p.member) {
+                        *n -= 1;
+                    }
+                }
                 Some(d) => {
                     section_words[d].extend(p.terms.iter().copied());
                     let p = in_polarity_of(p, &draft[d]);
@@ -1225,6 +1290,18 @@ fn place_new_sections(
             }
         }
     }
+}
+
+/// Whether a new section under a lead-in (`When invoked:`, `Process:`, `Provide:`) would carry
+/// only the tail of the list its lead-in introduces where it comes from (fewer than half of it,
+/// the rest being said elsewhere): written, the lead-in would announce a whole list and give two
+/// stray items of it. Its points go where they fit, as the points of a section too small.
+fn is_tail(section: &DraftSection) -> bool {
+    let lead_in = section
+        .header
+        .as_ref()
+        .is_some_and(|h| h.kind == HeaderKind::LeadIn);
+    lead_in && section.pieces.len() * 2 < section.listed
 }
 
 /// Whether two or more members cover a new section's topic: they have sections of it, or a point
@@ -1973,6 +2050,17 @@ fn body_decision(
         );
     }
     let mut dropped = Vec::new();
+    if !tally.folds.is_empty() {
+        let folds: Vec<String> = tally
+            .folds
+            .iter()
+            .map(|f| format!("`{}` into `{}`", f.folded, f.into))
+            .collect();
+        why.push_str(&format!(
+            "; section(s) of a topic the skeleton already has, folded into the first (one section per topic): {}",
+            folds.join(", ")
+        ));
+    }
     if let Some(old) = &tally.retitled {
         why.push_str(&format!(
             "; the title `{old}` named another agent than the merged one: it is the merged name now"
@@ -2002,12 +2090,16 @@ fn body_decision(
         &tally.alternatives,
     );
     note(
-        "point(s) of sections too small to add (fewer than two points)",
+        "point(s) of sections too small to add (fewer than two points, or the tail of a list another member's lead-in introduces)",
         &tally.fragments,
     );
     note(
         "point(s) reworded in the fuller words several other members use",
         &tally.reworded,
+    );
+    note(
+        "item(s) making the point of an item of their section in other words (shared words side by side)",
+        &tally.echoes,
     );
     note(
         "point(s) of one member that add too little (a word or two) to what is said",
@@ -2149,20 +2241,49 @@ mod tests {
     }
 
     #[test]
+    fn the_tail_of_another_members_lead_in_list_is_not_a_section() {
+        let rep = "You tend bees.\n\n## Workflow\n1. Open the hive gently at noon\n2. Inspect every frame for brood\n\n## Tools\n- Smoker with dry pine needles\n- Hive tool of hardened steel\n";
+        let other = "Intro.\n\nWhen invoked:\n1. Open the hive gently at noon\n2. Inspect every frame for brood\n3. Carry a smoker with dry pine needles\n4. Bring the hive tool of hardened steel\n5. Log swarm signs in the yard book\n6. Report colony weight to the keeper\n";
+        let (m, decisions) = merged(rep, &[other, other]);
+        assert!(!m.contains("When invoked"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(
+            body.dropped.iter().any(|d| d.contains("swarm signs")),
+            "{body:?}"
+        );
+        // The whole list, most of it new, is a section.
+        let rep = "You tend bees.\n\n## Tools\n- Smoker with dry pine needles\n- Hive tool of hardened steel\n";
+        let (m, _) = merged(rep, &[other, other]);
+        assert!(m.contains("When invoked:"), "{m}");
+    }
+
+    #[test]
+    fn a_bold_sub_title_of_other_members_is_no_heading_of_the_merge() {
+        let rep = "You tend bees.\n\n## Workflow\n- Open the hive gently at noon\n- Inspect every frame for brood\n\n## Tools\n- Smoker with dry pine needles\n- Hive tool of hardened steel\n";
+        let other = "Intro.\n\n## Honey\n\n**Bad extraction:**\n- Heating combs above forty degrees\n- Leaving wax cappings in the bucket\n";
+        let (m, _) = merged(rep, &[other, other]);
+        assert!(!m.contains("## Bad extraction"), "{m}");
+        // The same title as a section of its own body is a section.
+        let other = "Intro.\n\n**Bad extraction:**\n- Heating combs above forty degrees\n- Leaving wax cappings in the bucket\n";
+        let (m, _) = merged(rep, &[other, other]);
+        assert!(m.contains("## Bad extraction"), "{m}");
+    }
+
+    #[test]
     fn a_dont_and_do_item_joins_only_a_list_of_such_items() {
         let other =
-            "You advise.\n\n## Practices\n- Skip input validation → Validate every request body\n";
+            "You advise.\n\n## Practices\n- Skip rate limits → Rate-limit every public endpoint\n";
         let (m, _) = merged(
             "You build APIs.\n\n## Practices\n- Validate request bodies against a schema\n- Version every public API\n",
             &[other, other],
         );
-        assert!(!m.contains("Skip input validation"), "{m}");
+        assert!(!m.contains("Skip rate limits"), "{m}");
         let (m, _) = merged(
             "You build APIs.\n\n## Practices\n- Trust clients → Validate request bodies against a schema\n- Break clients → Version every public API\n",
             &[other, other],
         );
         assert!(
-            m.contains("- Skip input validation → Validate every request body"),
+            m.contains("- Skip rate limits → Rate-limit every public endpoint"),
             "{m}"
         );
     }

@@ -7,6 +7,7 @@
 
 mod body;
 mod description;
+mod fold;
 pub mod outline;
 pub mod points;
 mod template;

@@ -50,6 +50,70 @@ fn same_point_counts(a: usize, b: usize, common: usize) -> bool {
     holds(a, b, common) || holds(b, a, common)
 }
 
+/// Two items of one list echo each other, making one point in other words, when they share at
+/// least this many content words…
+const ECHO_WORDS: usize = 3;
+/// …this share of all their words (below [`OVERLAP`], where they are one point outright)…
+const ECHO_OVERLAP: f32 = 0.3;
+
+/// Whether item `b` makes the point of item `a` in other words: they share a few content words, a
+/// fair share of all, and two of them side by side (`caching strategies`, `error handling`), and
+/// most of `b`'s words outside brackets (its examples) are `a`'s: `Implement caching strategies at
+/// multiple layers (application, CDN)` echoes `Implement caching strategies (Redis) and CDN
+/// integration`; `Check error handling: logs never contain secrets` does not echo `Check error
+/// handling in every function` (it says something more), nor `Integration testing: test functions
+/// together` `Unit testing: test functions alone` (two words shared).
+pub fn echoes(a: &str, a_terms: &Terms, b: &str, b_terms: &Terms) -> bool {
+    // Sizes alone rule most pairs out: the words they share are at most the smaller set.
+    let (small, large) = (
+        a_terms.len().min(b_terms.len()),
+        a_terms.len().max(b_terms.len()),
+    );
+    if small < ECHO_WORDS || (small as f32) < ECHO_OVERLAP * large as f32 {
+        return false;
+    }
+    let (fewer, more) = if a_terms.len() <= b_terms.len() {
+        (a_terms, b_terms)
+    } else {
+        (b_terms, a_terms)
+    };
+    let common = fewer.iter().filter(|t| more.contains(t)).count();
+    let union = a_terms.len() + b_terms.len() - common;
+    if common < ECHO_WORDS || (common as f32) < ECHO_OVERLAP * union as f32 {
+        return false;
+    }
+    let outside = terms_of(&without_brackets(b));
+    let new = outside.iter().filter(|t| !a_terms.contains(t)).count();
+    if new * 2 > outside.len() {
+        return false;
+    }
+    let pairs = |text: &str| -> FxHashSet<(u64, u64)> {
+        let terms = hashed_terms(&normalize_text(text));
+        terms
+            .windows(2)
+            .filter(|w| w[0] != w[1])
+            .map(|w| (w[0], w[1]))
+            .collect()
+    };
+    let a_pairs = pairs(a);
+    pairs(b).iter().any(|p| a_pairs.contains(p))
+}
+
+/// A text without what it says in brackets.
+fn without_brackets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A unit holding a point's words says more than it, not the same in fuller words, when it has
 /// more than this many times its words.
 pub const ELABORATION: usize = 3;
@@ -723,6 +787,34 @@ mod tests {
         assert!(!mentions(
             "write tests like a careful tester would",
             "tester"
+        ));
+    }
+
+    #[test]
+    fn items_naming_one_subject_in_other_words_echo_each_other() {
+        let echo = |a: &str, b: &str| echoes(a, &terms_of(a), b, &terms_of(b));
+        assert!(echo(
+            "Plan watering schedules (drip, soaker hoses) and rain capture",
+            "Plan watering schedules for every bed (drip, sprinklers, rain capture)"
+        ));
+        assert!(echo(
+            "Keep proper pest control plans (traps, neem, scouting)",
+            "Recommend suitable pest control plans including scouting"
+        ));
+        // Two words side by side are not enough: a pair of items in one series.
+        assert!(!echo(
+            "Seed trays: sow seeds in compost",
+            "Seed beds: sow seeds outdoors"
+        ));
+        // The shared words open it, but it says something more: two points.
+        assert!(!echo(
+            "Check the beds in every greenhouse",
+            "Check the beds: slugs never reach seedlings"
+        ));
+        // Words shared, but not side by side: two points.
+        assert!(!echo(
+            "Order compost, mulch and seed for the beds",
+            "Spread the mulch on beds after seed has come up, then compost"
         ));
     }
 }

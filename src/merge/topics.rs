@@ -165,7 +165,12 @@ pub const REFERENCES: &str = "references";
 
 /// Whether two section titles name one topic.
 pub fn same_topic(a: &str, b: &str) -> bool {
-    !in_one_series(a, b) && topic(a).similarity(&topic(b)) >= SAME_TOPIC
+    same_topic_of(a, &topic(a), b, &topic(b))
+}
+
+/// [`same_topic`], with the titles' topics read beforehand.
+pub fn same_topic_of(a: &str, topic_a: &Topic, b: &str, topic_b: &Topic) -> bool {
+    !in_one_series(a, b) && topic_a.similarity(topic_b) >= SAME_TOPIC
 }
 
 /// Words that set sibling titles apart as stages or as opposites (`Before refactoring` / `After
