@@ -67,29 +67,58 @@ fn identity(agent: &AgentFile) -> String {
 /// The body with its white space folded, hashed: generators reflow blank lines and trailing
 /// spaces, not words.
 pub fn body_key(body: &str) -> u64 {
-    // Each word ended by a space, gathered into a small buffer that goes into the hash when full:
-    // no copy of the body is made, and the hash is not called twice a word (a streaming hash gives
-    // the same value however its input is cut).
+    // Each word ended by a space (the words `split_whitespace` gives), gathered into a small
+    // buffer that goes into the hash when full: no copy of the body is made, and the hash is not
+    // called twice a word (a streaming hash gives the same value however its input is cut). Words
+    // are found a byte at a time, a character decoded only where a byte is not ASCII: this runs
+    // over every body of the library, and `split_whitespace` decodes every character.
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let mut buffer = [0u8; 4096];
     let mut used = 0;
-    for word in body.split_whitespace() {
-        let word = word.as_bytes();
-        if used + word.len() + 1 > buffer.len() {
+    let mut push = |piece: &[u8]| {
+        if used + piece.len() > buffer.len() {
             hasher.update(&buffer[..used]);
             used = 0;
         }
-        if word.len() + 1 > buffer.len() {
-            hasher.update(word);
-            hasher.update(b" ");
+        if piece.len() > buffer.len() {
+            hasher.update(piece);
+        } else {
+            buffer[used..used + piece.len()].copy_from_slice(piece);
+            used += piece.len();
+        }
+    };
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let (space, len) = space_at(body, i);
+        if space {
+            i += len;
             continue;
         }
-        buffer[used..used + word.len()].copy_from_slice(word);
-        buffer[used + word.len()] = b' ';
-        used += word.len() + 1;
+        let start = i;
+        while i < bytes.len() {
+            let (space, len) = space_at(body, i);
+            if space {
+                break;
+            }
+            i += len;
+        }
+        push(&bytes[start..i]);
+        push(b" ");
     }
     hasher.update(&buffer[..used]);
     hasher.digest()
+}
+
+/// Whether the character at byte `i` of `text` (a character boundary) is white space as
+/// `char::is_whitespace` says, and its length in bytes.
+fn space_at(text: &str, i: usize) -> (bool, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        return (matches!(b, b' ' | b'\t'..=b'\r'), 1);
+    }
+    let c = text[i..].chars().next().expect("i is a character boundary");
+    (c.is_whitespace(), c.len_utf8())
 }
 
 #[cfg(test)]
@@ -106,7 +135,9 @@ mod tests {
     #[test]
     fn the_body_key_is_the_hash_of_the_words_each_followed_by_a_space() {
         let long = "word ".repeat(3000) + &"x".repeat(5000) + "\n tail";
-        for body in ["", "Review  APIs.\n\n", " a\tb\nc ", long.as_str()] {
+        let wide =
+            "\u{a0}caf\u{e9}\u{3000}na\u{ef}ve \u{1f600}\u{2028}x\u{b}y\u{c}z\u{85}end\u{202f}";
+        for body in ["", "Review  APIs.\n\n", " a\tb\nc ", long.as_str(), wide] {
             let mut words = String::new();
             for w in body.split_whitespace() {
                 words.push_str(w);
