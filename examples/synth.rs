@@ -271,9 +271,17 @@ fn sections_per_base(sources: &[Source]) -> (usize, usize) {
         sum as f64 / count.max(1) as f64
     };
     let whole_intro = mean(&mut sources.iter().map(|s| s.whole.intro));
-    let whole_section = mean(&mut sources.iter().flat_map(|s| s.whole.sections.iter().copied()));
+    let whole_section = mean(
+        &mut sources
+            .iter()
+            .flat_map(|s| s.whole.sections.iter().copied()),
+    );
     let intro = mean(&mut sources.iter().map(|s| text_len(&s.intro)));
-    let section = mean(&mut sources.iter().flat_map(|s| s.sections.iter().map(|(_, l)| text_len(l))));
+    let section = mean(
+        &mut sources
+            .iter()
+            .flat_map(|s| s.sections.iter().map(|(_, l)| text_len(l))),
+    );
     let whole_body = whole_intro + 3.5 * whole_section;
     let per_base = if section > 0.0 {
         ((whole_body - intro) / section).max(3.5)
@@ -549,7 +557,10 @@ fn split_long_section((heading, lines): (String, Vec<String>)) -> Vec<(String, V
         let current = &out.last().expect("one piece at least").1;
         let full = current.len() >= LONGEST_PART
             && *kind == Kind::Blank
-            && !matches!(kinds.get(i + 1), Some(Kind::Blank) | Some(Kind::Code) | None);
+            && !matches!(
+                kinds.get(i + 1),
+                Some(Kind::Blank) | Some(Kind::Code) | None
+            );
         if sub {
             let head = line[4..].trim().to_owned();
             out.push((head.clone(), vec![format!("## {head}")]));
@@ -557,7 +568,10 @@ fn split_long_section((heading, lines): (String, Vec<String>)) -> Vec<(String, V
             let head = format!("{heading} (continued)");
             out.push((head.clone(), vec![format!("## {head}")]));
         } else {
-            out.last_mut().expect("one piece at least").1.push(line.clone());
+            out.last_mut()
+                .expect("one piece at least")
+                .1
+                .push(line.clone());
         }
     }
     for (_, s) in &mut out {
