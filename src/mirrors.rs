@@ -67,58 +67,45 @@ fn identity(agent: &AgentFile) -> String {
 /// The body with its white space folded, hashed: generators reflow blank lines and trailing
 /// spaces, not words.
 pub fn body_key(body: &str) -> u64 {
-    // Each word ended by a space (the words `split_whitespace` gives), gathered into a small
-    // buffer that goes into the hash when full: no copy of the body is made, and the hash is not
-    // called twice a word (a streaming hash gives the same value however its input is cut). Words
-    // are found a byte at a time, a character decoded only where a byte is not ASCII: this runs
-    // over every body of the library, and `split_whitespace` decodes every character.
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut buffer = [0u8; 4096];
-    let mut used = 0;
-    let mut push = |piece: &[u8]| {
-        if used + piece.len() > buffer.len() {
-            hasher.update(&buffer[..used]);
-            used = 0;
-        }
-        if piece.len() > buffer.len() {
-            hasher.update(piece);
-        } else {
-            buffer[used..used + piece.len()].copy_from_slice(piece);
-            used += piece.len();
-        }
-    };
+    // Each word (as `split_whitespace` gives them) followed by one space, written a byte at a time
+    // into one buffer hashed at the end: this runs over every body of the library, and
+    // `split_whitespace` decodes every character and copies word by word. Only a byte that can
+    // start a white space character beyond ASCII (U+0085, U+00A0, U+1680, U+2000-U+205F, U+3000)
+    // has its character decoded.
     let bytes = body.as_bytes();
+    let mut folded = Vec::with_capacity(bytes.len() + 1);
+    let mut in_word = false;
     let mut i = 0;
     while i < bytes.len() {
-        let (space, len) = space_at(body, i);
-        if space {
-            i += len;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() {
-            let (space, len) = space_at(body, i);
-            if space {
-                break;
+        let b = bytes[i];
+        let space = match b {
+            b' ' | b'\t'..=b'\r' => 1,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = body[i..].chars().next().expect("a character starts here");
+                if c.is_whitespace() {
+                    c.len_utf8()
+                } else {
+                    0
+                }
             }
-            i += len;
+            _ => 0,
+        };
+        if space > 0 {
+            if in_word {
+                folded.push(b' ');
+                in_word = false;
+            }
+            i += space;
+        } else {
+            folded.push(b);
+            in_word = true;
+            i += 1;
         }
-        push(&bytes[start..i]);
-        push(b" ");
     }
-    hasher.update(&buffer[..used]);
-    hasher.digest()
-}
-
-/// Whether the character at byte `i` of `text` (a character boundary) is white space as
-/// `char::is_whitespace` says, and its length in bytes.
-fn space_at(text: &str, i: usize) -> (bool, usize) {
-    let b = text.as_bytes()[i];
-    if b < 0x80 {
-        return (matches!(b, b' ' | b'\t'..=b'\r'), 1);
+    if in_word {
+        folded.push(b' ');
     }
-    let c = text[i..].chars().next().expect("i is a character boundary");
-    (c.is_whitespace(), c.len_utf8())
+    xxhash_rust::xxh3::xxh3_64(&folded)
 }
 
 #[cfg(test)]
@@ -144,6 +131,16 @@ mod tests {
                 words.push(' ');
             }
             assert_eq!(body_key(body), xxhash_rust::xxh3::xxh3_64(words.as_bytes()));
+        }
+        // Every character up to U+3100 (beyond it, none is white space) between two words.
+        for c in (0..0x3100).filter_map(char::from_u32) {
+            let body = format!("a{c}b {c}");
+            let words: String = body.split_whitespace().map(|w| format!("{w} ")).collect();
+            assert_eq!(
+                body_key(&body),
+                xxhash_rust::xxh3::xxh3_64(words.as_bytes()),
+                "{c:?}"
+            );
         }
     }
 
