@@ -671,6 +671,24 @@ fn phrase_role_terms(phrase: &str) -> Box<[Term]> {
     head.iter().chain(&head).chain(&tail).map(|k| k.0).collect()
 }
 
+/// By the hash of a block's text: the hash of its normalized text, its terms and the caller's
+/// stamp, or `None` when it is too short (see [`with_block_terms`]).
+type Seen = HashMap<u64, Option<(u64, Box<[Term]>, u64)>>;
+thread_local! {
+    static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(HashMap::default());
+}
+
+/// Lets go of what every thread of the pool remembers of the blocks, phrases and names it read
+/// (tens of megabytes at 100,000 agents, held by threads that outlive the read): once a library
+/// is read, it is not needed, and the features need the room.
+pub fn forget_what_threads_read() {
+    rayon::broadcast(|_| {
+        SEEN.with(|m| std::mem::take(&mut *m.borrow_mut()));
+        ROLE_PHRASES.with(|m| std::mem::take(&mut *m.borrow_mut()));
+        NAMES.with(|m| std::mem::take(&mut *m.borrow_mut()));
+    });
+}
+
 /// What each thread worked out for the phrases and names it has read (a library repeats its
 /// identity sentences, titles and names in every copy; stemming them again cost a tenth of the
 /// read), up to a bound.
@@ -728,12 +746,6 @@ fn copy_fingerprint(kind: Kind, description: &[(Term, u32)], blocks: &[u64]) -> 
 /// hash of their text), up to a bound, with a `stamp` of the caller's own (0 at first) for it.
 fn with_block_terms(text: &str, f: impl FnOnce(u64, &[Term], &mut u64)) {
     const REMEMBERED: usize = 1 << 17;
-    /// By the hash of a block's text: the hash of its normalized text, its terms and the caller's
-    /// stamp, or `None` when it is too short.
-    type Seen = HashMap<u64, Option<(u64, Box<[Term]>, u64)>>;
-    thread_local! {
-        static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(HashMap::default());
-    }
     SEEN.with(|seen| {
         let mut seen = seen.borrow_mut();
         let key = xxh3_64(text.as_bytes());
