@@ -6,7 +6,10 @@
 //!
 //! Builds distinct *bases* by splicing the agents in `corpus/`: the intro of one agent plus 2-5
 //! `## ` sections taken from other agents (bodies without `## ` headings are split at lead lines
-//! such as `Your core responsibilities:`), under a generated name (`graphql-reviewer`, then
+//! such as `Your core responsibilities:`; an intro or section longer than 40 lines is split too,
+//! at lead lines, `### ` headings or blank lines, and a base then takes proportionally more
+//! sections, 4-10 from the real agents of `../shared/bench/dev`, so that it keeps its length while
+//! no one reused part is most of it), under a generated name (`graphql-reviewer`, then
 //! `<domain>-<topic>-<role>`), a description built from the sections' first lines, and one
 //! generated `## <subject> checklist` section so that not every line of a large library repeats
 //! hundreds of times (`--splice-only` leaves it out). Each base has a unique name and a unique
