@@ -354,13 +354,6 @@ fn score_library_all_tools(
     }
 }
 
-thread_local! {
-    /// One cache of word sets per thread for all the merges it does: clusters share much of their
-    /// text. (One per piece of rayon's work started afresh about every 26 clusters of the real-sized
-    /// 10k library, 43 times.)
-    static MERGE_CACHE: std::cell::RefCell<merge::TermCache> = Default::default();
-}
-
 /// Merges every cluster, numbers them `c1`, `c2`, … (largest first) and attaches the diffs.
 fn merge_clusters(
     agents: &[AgentFile],
@@ -379,17 +372,13 @@ fn merge_clusters(
     let mut reports: Vec<ClusterReport> = clusters
         .into_par_iter()
         .zip(names)
-        .map(|(cluster, name)| {
-            let report = MERGE_CACHE.with(|cache| {
-                let cache = &mut cache.borrow_mut();
-                merge_cluster(agents, cluster, name, first_copy, options.diffs, cache)
-            });
+        // One cache of word sets per piece of work: clusters share much of their text.
+        .map_init(merge::TermCache::default, |cache, (cluster, name)| {
+            let report = merge_cluster(agents, cluster, name, first_copy, options.diffs, cache);
             bar.inc(1);
             report
         })
         .collect();
-    // The caches' room goes back before the report is written.
-    rayon::broadcast(|_| MERGE_CACHE.with(|cache| *cache.borrow_mut() = Default::default()));
     bar.finish();
     reports.sort_by(|a, b| {
         b.cluster
