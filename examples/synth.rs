@@ -6,7 +6,10 @@
 //!
 //! Builds distinct *bases* by splicing the agents in `corpus/`: the intro of one agent plus 2-5
 //! `## ` sections taken from other agents (bodies without `## ` headings are split at lead lines
-//! such as `Your core responsibilities:`), under a generated name (`graphql-reviewer`, then
+//! such as `Your core responsibilities:`; an intro or section longer than 40 lines is split too,
+//! at lead lines, `### ` headings or blank lines, and a base then takes proportionally more
+//! sections, 4-10 from the real agents of `../shared/bench/dev`, so that it keeps its length while
+//! no one reused part is most of it), under a generated name (`graphql-reviewer`, then
 //! `<domain>-<topic>-<role>`), a description built from the sections' first lines, and one
 //! generated `## <subject> checklist` section so that not every line of a large library repeats
 //! hundreds of times (`--splice-only` leaves it out). Each base has a unique name and a unique
@@ -158,11 +161,13 @@ fn run(args: Args) -> Result<()> {
     let folders = placer.folders.iter().filter(|f| f.count > 0).count();
     let biggest = placer.folders.iter().map(|f| f.count).max().unwrap_or(0);
     eprintln!(
-        "synth: {} files from {} corpus agents ({} intros, {} sections): {} bases = {} singletons + {} copy groups; {} folders (largest {}); {} in {:.2}s",
+        "synth: {} files from {} corpus agents ({} intros, {} sections, {}-{} a base): {} bases = {} singletons + {} copy groups; {} folders (largest {}); {} in {:.2}s",
         truth.len(),
         corpus.agents,
         corpus.intros.len(),
         corpus.sections.len(),
+        corpus.sections_per_base.0,
+        corpus.sections_per_base.1,
         groups.len(),
         singles,
         groups.len() - singles,
@@ -256,6 +261,39 @@ struct Corpus {
     section_families: Vec<(usize, Vec<usize>)>,
     /// Bullet texts (marker stripped) with the section they come from, for pulled-in lines.
     bullets: Vec<(usize, String)>,
+    /// How many sections a base takes (lowest, highest); see [`sections_per_base`].
+    sections_per_base: (usize, usize),
+}
+
+/// How many sections a base takes: 2-5 of the corpus's parts as written, and proportionally more
+/// where long parts were split ([`LONGEST_PART`]), so that bases are as long on average as they
+/// were before the split (a real-sized library stays real-sized). 2-5 when nothing was split.
+fn sections_per_base(sources: &[Source]) -> (usize, usize) {
+    let mean = |sizes: &mut dyn Iterator<Item = usize>| {
+        let (sum, count) = sizes.fold((0, 0), |(s, c), x| (s + x, c + 1));
+        sum as f64 / count.max(1) as f64
+    };
+    let whole_intro = mean(&mut sources.iter().map(|s| s.whole.intro));
+    let whole_section = mean(
+        &mut sources
+            .iter()
+            .flat_map(|s| s.whole.sections.iter().copied()),
+    );
+    let intro = mean(&mut sources.iter().map(|s| text_len(&s.intro)));
+    let section = mean(
+        &mut sources
+            .iter()
+            .flat_map(|s| s.sections.iter().map(|(_, l)| text_len(l))),
+    );
+    let whole_body = whole_intro + 3.5 * whole_section;
+    let per_base = if section > 0.0 {
+        ((whole_body - intro) / section).max(3.5)
+    } else {
+        3.5
+    };
+    let lo = (per_base * 2.0 / 3.5).round() as usize;
+    let hi = (per_base * 5.0 / 3.5).round() as usize;
+    (lo.max(2), hi.max(lo.max(2)))
 }
 
 struct Source {
@@ -264,6 +302,13 @@ struct Source {
     intro: Vec<String>,
     sections: Vec<(String, Vec<String>)>,
     words: HashSet<String>,
+    whole: Whole,
+}
+
+/// The bytes of a source's intro and sections before long ones are split ([`LONGEST_PART`]).
+struct Whole {
+    intro: usize,
+    sections: Vec<usize>,
 }
 
 impl Corpus {
@@ -363,6 +408,7 @@ impl Corpus {
             }
         }
         Ok(Corpus {
+            sections_per_base: sections_per_base(&sources),
             agents: sources.len(),
             intros,
             sections,
@@ -450,6 +496,32 @@ fn parse_source(raw: &str) -> Option<Source> {
         trim_blank(s);
     }
     sections.retain(|(_, s)| s.len() >= 2);
+    let whole = Whole {
+        intro: text_len(&intro),
+        sections: sections.iter().map(|(_, s)| text_len(s)).collect(),
+    };
+    if intro.len() > LONGEST_PART {
+        // A long preamble before the first `## ` is split at its lead lines too: kept whole, it
+        // would be the intro of every base built on it.
+        let (lead, mut before) = pseudo_sections(&intro);
+        intro = lead;
+        before.append(&mut sections);
+        sections = before;
+    }
+    if intro.len() > LONGEST_PART {
+        // No lead line to split at: the intro keeps its first part, the rest become sections.
+        let mut pieces = split_long_section(("Overview".to_owned(), intro)).into_iter();
+        intro = pieces.next().map(|(_, lines)| lines).unwrap_or_default();
+        let mut rest: Vec<_> = pieces.collect();
+        rest.append(&mut sections);
+        sections = rest;
+    }
+    trim_blank(&mut intro);
+    for (_, s) in &mut sections {
+        trim_blank(s);
+    }
+    sections = sections.into_iter().flat_map(split_long_section).collect();
+    sections.retain(|(_, s)| s.len() >= 2);
     let words = words(&body.join("\n"));
     Some(Source {
         tools,
@@ -457,7 +529,60 @@ fn parse_source(raw: &str) -> Option<Source> {
         intro,
         sections,
         words,
+        whole,
     })
+}
+
+/// Bytes of a part's lines, each with its line end.
+fn text_len(lines: &[String]) -> usize {
+    lines.iter().map(|l| l.len() + 1).sum()
+}
+
+/// The most lines an intro or a section of the corpus keeps whole. At 100,000 agents each intro
+/// and section is reused by dozens of bases; where one reused part is most of a base (a 192-line
+/// preamble, a 400-line `## Capabilities`), the bases built on it are 56-88% the same text, which
+/// both tools rightly cluster while `truth.tsv` counts them as different bases (see BENCHMARKS.md,
+/// "Why the largest cluster passes 100"). Longer parts are split at their `### ` headings, lead
+/// lines or blank lines, so that no reused part is much of any base.
+const LONGEST_PART: usize = 40;
+
+/// A section longer than [`LONGEST_PART`] lines, cut into sections of at most about that length:
+/// at its `### ` headings (each made a `## ` section), else at blank lines between paragraphs or
+/// lists, the later pieces headed `## <heading> (continued)`.
+fn split_long_section((heading, lines): (String, Vec<String>)) -> Vec<(String, Vec<String>)> {
+    if lines.len() <= LONGEST_PART {
+        return vec![(heading, lines)];
+    }
+    let kinds = classify(&lines);
+    let mut out: Vec<(String, Vec<String>)> = vec![(heading.clone(), Vec::new())];
+    for (i, (line, kind)) in lines.iter().zip(&kinds).enumerate() {
+        let sub = i > 0 && *kind == Kind::Heading && line.starts_with("### ");
+        let current = &out.last().expect("one piece at least").1;
+        let full = current.len() >= LONGEST_PART
+            && *kind == Kind::Blank
+            && !matches!(
+                kinds.get(i + 1),
+                Some(Kind::Blank) | Some(Kind::Code) | None
+            );
+        if sub {
+            let head = line[4..].trim().to_owned();
+            out.push((head.clone(), vec![format!("## {head}")]));
+        } else if full {
+            let head = format!("{heading} (continued)");
+            out.push((head.clone(), vec![format!("## {head}")]));
+        } else {
+            out.last_mut()
+                .expect("one piece at least")
+                .1
+                .push(line.clone());
+        }
+    }
+    for (_, s) in &mut out {
+        trim_blank(s);
+    }
+    // A piece that is only its heading (a `## ` right before its first `### `) says nothing.
+    out.retain(|(_, s)| s.iter().skip(1).any(|l| !l.trim().is_empty()));
+    out
 }
 
 /// A body without `## ` headings (many real agents are one long list) is split at its lead lines,
@@ -1168,8 +1293,9 @@ fn plan_bases(corpus: &Corpus, count: usize, rng: &mut Rng) -> Result<Vec<BasePl
                 .iter()
                 .filter(|(f, _)| *f != fam)
                 .count()
-                .min(5);
-            let k = rng.range(2, 5).min(max_k);
+                .min(corpus.sections_per_base.1);
+            let (lo, hi) = corpus.sections_per_base;
+            let k = rng.range(lo, hi).min(max_k);
             // Partial shuffle: k families other than the intro's.
             let mut sections = Vec::with_capacity(k);
             let mut j = 0;
@@ -1575,6 +1701,8 @@ fn base_doc(corpus: &Corpus, plan: &BasePlan, domain_section: bool, rng: &mut Rn
             .iter()
             .map(|&s| corpus.sections[s].heading.to_lowercase())
             .collect();
+        // The first five at most: a description lists what matters most, not every heading.
+        let heads = &heads[..heads.len().min(5)];
         let (last, rest) = heads.split_last().expect("at least two sections");
         description.push_str(&format!(" Covers {} and {last}.", rest.join(", ")));
     }

@@ -43,6 +43,16 @@ struct OpenBlock {
 
 /// Splits a Markdown document into blocks, in document order.
 pub fn blocks(markdown: &str) -> Vec<Block> {
+    blocks_keeping(markdown, true)
+}
+
+/// [`blocks`] without their sources (each `source` empty): what comparing needs, for every body
+/// of a library, without a copy of each block's Markdown.
+pub fn text_blocks(markdown: &str) -> Vec<Block> {
+    blocks_keeping(markdown, false)
+}
+
+fn blocks_keeping(markdown: &str, with_source: bool) -> Vec<Block> {
     let parser = Parser::new_ext(
         markdown,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
@@ -88,7 +98,7 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
                 depth = depth.saturating_sub(1);
                 if open.as_ref().is_some_and(|b| b.depth == depth) {
                     let block = open.take().expect("checked above");
-                    out.push(finish(markdown, block));
+                    out.push(finish(markdown, block, with_source));
                 }
                 if list_depth == Some(depth) && open.is_none() {
                     list_depth = None;
@@ -140,10 +150,14 @@ fn kind_of(tag: &Tag) -> BlockKind {
     }
 }
 
-fn finish(markdown: &str, block: OpenBlock) -> Block {
+fn finish(markdown: &str, block: OpenBlock, with_source: bool) -> Block {
     Block {
         kind: block.kind,
-        source: markdown[block.range].trim_end().to_owned(),
+        source: if with_source {
+            markdown[block.range].trim_end().to_owned()
+        } else {
+            String::new()
+        },
         text: collapse_whitespace(&block.text),
     }
 }
@@ -171,6 +185,19 @@ fn collapse_whitespace(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_blocks_are_the_blocks_without_their_sources() {
+        let md =
+            "# Title\n\nIntro *it* text.\n\n- one\n  - nested\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
+        let full = blocks(md);
+        let texts = text_blocks(md);
+        assert_eq!(full.len(), texts.len());
+        for (f, t) in full.iter().zip(&texts) {
+            assert_eq!((f.kind, &f.text), (t.kind, &t.text));
+            assert!(t.source.is_empty() && !f.source.is_empty());
+        }
+    }
 
     #[test]
     fn splits_headings_paragraphs_and_top_level_items() {

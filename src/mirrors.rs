@@ -67,29 +67,45 @@ fn identity(agent: &AgentFile) -> String {
 /// The body with its white space folded, hashed: generators reflow blank lines and trailing
 /// spaces, not words.
 pub fn body_key(body: &str) -> u64 {
-    // Each word ended by a space, gathered into a small buffer that goes into the hash when full:
-    // no copy of the body is made, and the hash is not called twice a word (a streaming hash gives
-    // the same value however its input is cut).
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut buffer = [0u8; 4096];
-    let mut used = 0;
-    for word in body.split_whitespace() {
-        let word = word.as_bytes();
-        if used + word.len() + 1 > buffer.len() {
-            hasher.update(&buffer[..used]);
-            used = 0;
+    // Each word (as `split_whitespace` gives them) followed by one space, written a byte at a time
+    // into one buffer hashed at the end: this runs over every body of the library, and
+    // `split_whitespace` decodes every character and copies word by word. Only a byte that can
+    // start a white space character beyond ASCII (U+0085, U+00A0, U+1680, U+2000-U+205F, U+3000)
+    // has its character decoded.
+    let bytes = body.as_bytes();
+    let mut folded = Vec::with_capacity(bytes.len() + 1);
+    let mut in_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let space = match b {
+            b' ' | b'\t'..=b'\r' => 1,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = body[i..].chars().next().expect("a character starts here");
+                if c.is_whitespace() {
+                    c.len_utf8()
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        };
+        if space > 0 {
+            if in_word {
+                folded.push(b' ');
+                in_word = false;
+            }
+            i += space;
+        } else {
+            folded.push(b);
+            in_word = true;
+            i += 1;
         }
-        if word.len() + 1 > buffer.len() {
-            hasher.update(word);
-            hasher.update(b" ");
-            continue;
-        }
-        buffer[used..used + word.len()].copy_from_slice(word);
-        buffer[used + word.len()] = b' ';
-        used += word.len() + 1;
     }
-    hasher.update(&buffer[..used]);
-    hasher.digest()
+    if in_word {
+        folded.push(b' ');
+    }
+    xxhash_rust::xxh3::xxh3_64(&folded)
 }
 
 #[cfg(test)]
@@ -106,13 +122,25 @@ mod tests {
     #[test]
     fn the_body_key_is_the_hash_of_the_words_each_followed_by_a_space() {
         let long = "word ".repeat(3000) + &"x".repeat(5000) + "\n tail";
-        for body in ["", "Review  APIs.\n\n", " a\tb\nc ", long.as_str()] {
+        let wide =
+            "\u{a0}caf\u{e9}\u{3000}na\u{ef}ve \u{1f600}\u{2028}x\u{b}y\u{c}z\u{85}end\u{202f}";
+        for body in ["", "Review  APIs.\n\n", " a\tb\nc ", long.as_str(), wide] {
             let mut words = String::new();
             for w in body.split_whitespace() {
                 words.push_str(w);
                 words.push(' ');
             }
             assert_eq!(body_key(body), xxhash_rust::xxh3::xxh3_64(words.as_bytes()));
+        }
+        // Every character up to U+3100 (beyond it, none is white space) between two words.
+        for c in (0..0x3100).filter_map(char::from_u32) {
+            let body = format!("a{c}b {c}");
+            let words: String = body.split_whitespace().map(|w| format!("{w} ")).collect();
+            assert_eq!(
+                body_key(&body),
+                xxhash_rust::xxh3::xxh3_64(words.as_bytes()),
+                "{c:?}"
+            );
         }
     }
 

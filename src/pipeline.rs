@@ -92,6 +92,7 @@ impl Library {
         let roots = reference_roots(inputs);
         let block_terms = normalize::BlockTerms::default();
         let read = read_all(&discovered.files, &roots, options, &block_terms);
+        normalize::forget_what_threads_read();
         let (agents, mut skipped) = (read.agents, read.skipped);
         skipped.extend(discovered.skipped);
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
