@@ -925,6 +925,12 @@ impl Said {
         self.words.extend(piece.terms.iter().copied());
     }
 
+    /// Notes a point left out as an echo of an item ([`echoes_an_item`]): that item makes it, so a
+    /// point the same as this one is said already. Its words are not the body's, though.
+    fn echoed(&mut self, piece: &Piece) {
+        self.points.insert(&piece.terms);
+    }
+
     /// The first point made whose every word `terms` holds, and more: `terms` can stand in its
     /// place, saying it fully.
     fn fuller_than(&mut self, terms: &Terms) -> Option<usize> {
@@ -1044,6 +1050,7 @@ fn choose(
             }
             if echoes_an_item(piece, &draft[dest]) {
                 tally.echoes.push(preview(&piece.unit.text));
+                said.echoed(piece);
                 continue;
             }
         }
@@ -1163,6 +1170,7 @@ fn choose(
         }
         if echoes_an_item(p, &draft[dest]) {
             tally.echoes.push(preview(&p.unit.text));
+            said.echoed(p);
             continue;
         }
         *count += 1;
@@ -1184,12 +1192,15 @@ fn choose(
 /// Whether an item of `section` already makes the point of `piece`, an item, in other words
 /// ([`points::echoes`]): a list says each point once. Only the section the item would join: a
 /// point left out here may still be placed elsewhere, and the room it leaves is taken by others,
-/// so a wider test reshuffles whole bodies.
+/// so a wider test reshuffles whole bodies. A point one member alone makes is not added either when
+/// it names a part of an item (it would be a second, thinner bullet for one subject); a point
+/// several members make is kept then, in its own words.
 fn echoes_an_item(piece: &Piece, section: &DraftSection) -> bool {
+    let part = piece.support < 2;
     piece.unit.is_item()
         && section.pieces.iter().any(|p| {
             p.unit.is_item()
-                && points::echoes(&p.unit.text, &p.terms, &piece.unit.text, &piece.terms)
+                && points::echoes(&p.unit.text, &p.terms, &piece.unit.text, &piece.terms, part)
         })
 }
 
