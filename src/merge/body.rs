@@ -1597,11 +1597,19 @@ fn in_section_form(mut piece: Piece, section: &DraftSection) -> Piece {
 }
 
 /// Adds a piece to a section: a list item after the section's last list item (so that it joins
-/// the list, not a paragraph after it), anything else at the end.
+/// the list, not a paragraph after it), or first under a lead-in that has no list yet (a lead-in
+/// announces a list: `Final delivery includes:` is not followed by another member's paragraph,
+/// its items after that); anything else at the end.
 fn insert(section: &mut DraftSection, piece: Piece) {
     let after_list = section.pieces.iter().rposition(|p| p.unit.is_item());
-    match after_list.filter(|_| piece.unit.is_item()) {
+    let lead_in = section
+        .header
+        .as_ref()
+        .is_some_and(|h| h.kind == HeaderKind::LeadIn);
+    match after_list {
+        _ if !piece.unit.is_item() => section.pieces.push(piece),
         Some(i) => section.pieces.insert(i + 1, piece),
+        None if lead_in => section.pieces.insert(0, piece),
         None => section.pieces.push(piece),
     }
 }
@@ -2249,6 +2257,58 @@ mod tests {
         assert!(m.starts_with("You keep a kiln running."), "{m}");
         let body = decisions.iter().find(|d| d.field == "body").unwrap();
         assert!(body.chose.starts_with("r.md"), "{body:?}");
+    }
+
+    #[test]
+    fn items_joining_a_lead_in_come_right_under_it() {
+        let piece = |kind: UnitKind, source: &str| Piece {
+            member: 1,
+            unit: Unit {
+                kind,
+                source: source.to_owned(),
+                text: source.trim_start_matches("- ").to_owned(),
+            },
+            terms: Rc::new(points::terms_of(source)),
+            support: 1,
+            full_support: 1,
+            said_as: None,
+            negative: false,
+        };
+        let section = |kind: HeaderKind| DraftSection {
+            header: Some(Header {
+                kind,
+                source: "Harvest includes:".to_owned(),
+                title: "Harvest includes".to_owned(),
+            }),
+            topic: Topic::default(),
+            pieces: vec![piece(UnitKind::Paragraph, "Label every crate by field.")],
+            members: vec![1],
+            listed: 2,
+            top_level: true,
+        };
+        let mut lead_in = section(HeaderKind::LeadIn);
+        insert(&mut lead_in, piece(UnitKind::Bullet, "- Pick ripe plums"));
+        insert(
+            &mut lead_in,
+            piece(UnitKind::Bullet, "- Sort plums by size"),
+        );
+        let order: Vec<&str> = lead_in
+            .pieces
+            .iter()
+            .map(|p| p.unit.source.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "- Pick ripe plums",
+                "- Sort plums by size",
+                "Label every crate by field."
+            ]
+        );
+        // Under a heading, a paragraph may open the section: items go after it.
+        let mut heading = section(HeaderKind::Heading(2));
+        insert(&mut heading, piece(UnitKind::Bullet, "- Pick ripe plums"));
+        assert_eq!(heading.pieces[0].unit.source, "Label every crate by field.");
     }
 
     #[test]
