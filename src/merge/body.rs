@@ -1362,7 +1362,7 @@ fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
         let terms = points::terms_of(&unit.text);
         return about_the_section(&terms, section, &section_words_of(section));
     }
-    if list && !unit.is_item() && !one_line {
+    if list && !unit.is_item() && !(one_line && reads_as_item(&unit.source)) {
         return false;
     }
     if unit.is_item() && !items.is_empty() {
@@ -1385,6 +1385,35 @@ fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
     lengths
         .get(lengths.len() / 2)
         .is_some_and(|&median| median <= 3)
+}
+
+/// Whether a one-line paragraph would read as an item of a list: one sentence, not all bold (a
+/// motto, `**Protect the data. Prevent the breach.**`), and not a figure of a sample report
+/// (`Total Issues: 7`, `Coverage: 85%`), which says what one run found, not what to do.
+fn reads_as_item(source: &str) -> bool {
+    let line = source.trim();
+    let bold = line.starts_with("**")
+        && line.trim_end_matches(['.', ':']).ends_with("**")
+        && line.matches("**").count() == 2;
+    let sentences = line
+        .trim_end()
+        .char_indices()
+        .filter(|&(i, c)| {
+            matches!(c, '.' | '!' | '?')
+                && line[i + 1..].starts_with(' ')
+                && line[i + 1..].trim_start().starts_with(char::is_uppercase)
+        })
+        .count()
+        + 1;
+    let figure = line.rsplit_once(':').is_some_and(|(label, value)| {
+        let value = value.trim();
+        !label.trim().is_empty()
+            && value.starts_with(|c: char| c.is_ascii_digit())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '%' | ' ' | '/' | '-'))
+    });
+    !bold && sentences == 1 && !figure
 }
 
 /// Words of a title over things not to do.
@@ -2257,6 +2286,22 @@ mod tests {
         assert!(m.starts_with("You keep a kiln running."), "{m}");
         let body = decisions.iter().find(|d| d.field == "body").unwrap();
         assert!(body.chose.starts_with("r.md"), "{body:?}");
+    }
+
+    #[test]
+    fn mottos_several_sentences_and_report_figures_do_not_read_as_items() {
+        assert!(reads_as_item(
+            "Water the seedlings every morning before nine."
+        ));
+        assert!(reads_as_item("Use mulch (e.g. straw) on every bed."));
+        assert!(reads_as_item("Keep soil moisture: 20-30% in summer beds"));
+        assert!(!reads_as_item(
+            "**Grow the soil. Feed the plant. Share the harvest.**"
+        ));
+        assert!(!reads_as_item("**Every bed gets compost**"));
+        assert!(!reads_as_item("Grow the soil. Feed the plant."));
+        assert!(!reads_as_item("Total Beds Weeded: 7"));
+        assert!(!reads_as_item("Germination rate: 85%"));
     }
 
     #[test]
