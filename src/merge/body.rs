@@ -242,6 +242,9 @@ struct DraftSection {
     /// For a new section: whether a member has it as a section of its body, not as a bold
     /// sub-title inside a section under a heading (`**Setup:**` under `## Deployment`).
     top_level: bool,
+    /// For a section of the skeleton: whether it had nothing of its own, only titling the
+    /// sections after it (`## Responsibilities` over `### 1. Analysis`).
+    titles_only: bool,
 }
 
 /// Where a candidate goes.
@@ -319,7 +322,7 @@ pub fn merge_bodies(
     let closing_start = closing_of(rep, cache);
     let mut draft: Vec<DraftSection> = Vec::new();
     for section in &rep.sections {
-        let pieces = section
+        let pieces: Vec<Piece> = section
             .units
             .iter()
             .filter_map(|u| keep_unit(u, representative, &absorbed, language, &mut tally, cache))
@@ -330,6 +333,7 @@ pub fn merge_bodies(
                 .map(|t| (*cache.topic(t)).clone())
                 .unwrap_or_default(),
             header: section.header.clone(),
+            titles_only: pieces.is_empty(),
             pieces,
             members: vec![representative],
             listed: 0,
@@ -795,6 +799,7 @@ fn align(
         members: vec![member],
         listed: units,
         top_level: false,
+        titles_only: false,
     });
     Some(Target::New(new_sections.len() - 1))
 }
@@ -1646,9 +1651,10 @@ fn insert(section: &mut DraftSection, piece: Piece) {
 /// In a section that only titles the sections after it (`Your core responsibilities include:`
 /// followed by bold titles, `## Responsibilities` followed by `###` headings), the child holding
 /// the point closest to this one (sharing at least a quarter of their words), else the child
-/// whose title and points share most of its words (two or more); else the section itself.
+/// whose title and points share most of its words (one or more); else the section itself. Points
+/// placed there before do not make it a list: each would stand as a stray item before `### 1.`.
 fn best_child(draft: &[DraftSection], d: usize, terms: &Terms) -> usize {
-    if !draft[d].pieces.is_empty() {
+    if !draft[d].titles_only {
         return d;
     }
     let level = match draft[d].header.as_ref().map(|h| &h.kind) {
@@ -1685,7 +1691,7 @@ fn best_child(draft: &[DraftSection], d: usize, terms: &Terms) -> usize {
             let words = section_words_of(&draft[c]);
             (c, terms.iter().filter(|t| words.contains(t)).count())
         })
-        .filter(|&(_, n)| n >= 2)
+        .filter(|&(_, n)| n >= 1)
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         .map_or(d, |(c, _)| c)
 }
@@ -2289,6 +2295,54 @@ mod tests {
     }
 
     #[test]
+    fn a_point_for_a_section_that_only_titles_others_goes_to_the_child_of_its_subject() {
+        let section = |title: &str, level: u8, items: &[&str]| DraftSection {
+            header: Some(Header {
+                kind: HeaderKind::Heading(level),
+                source: format!("{} {title}", "#".repeat(level as usize)),
+                title: title.to_owned(),
+            }),
+            topic: Topic::default(),
+            pieces: items
+                .iter()
+                .map(|i| Piece {
+                    member: 0,
+                    unit: Unit {
+                        kind: UnitKind::Bullet,
+                        source: format!("- {i}"),
+                        text: i.to_string(),
+                    },
+                    terms: Rc::new(points::terms_of(i)),
+                    support: 1,
+                    full_support: 1,
+                    said_as: None,
+                    negative: false,
+                })
+                .collect(),
+            members: vec![0],
+            listed: 0,
+            top_level: true,
+            titles_only: items.is_empty(),
+        };
+        let mut draft = vec![
+            section("Duties", 2, &[]),
+            section("1. Watering", 3, &["Water the seed beds at dawn"]),
+            section("2. Pruning", 3, &["Prune the roses in March"]),
+        ];
+        let apples = points::terms_of("Prune apple trees in winter");
+        assert_eq!(best_child(&draft, 0, &apples), 2);
+        // A point that went to the titling section before does not draw the next ones there.
+        let stray = draft[1].pieces[0].clone();
+        draft[0].pieces.push(stray);
+        assert_eq!(best_child(&draft, 0, &apples), 2);
+        // One word in common is enough to choose among the children.
+        let hoses = points::terms_of("Coil the watering hoses");
+        assert_eq!(best_child(&draft, 0, &hoses), 1);
+        // A section with points of its own takes the point itself.
+        assert_eq!(best_child(&draft, 1, &apples), 1);
+    }
+
+    #[test]
     fn mottos_several_sentences_and_report_figures_do_not_read_as_items() {
         assert!(reads_as_item(
             "Water the seedlings every morning before nine."
@@ -2330,6 +2384,7 @@ mod tests {
             members: vec![1],
             listed: 2,
             top_level: true,
+            titles_only: false,
         };
         let mut lead_in = section(HeaderKind::LeadIn);
         insert(&mut lead_in, piece(UnitKind::Bullet, "- Pick ripe plums"));
