@@ -227,6 +227,10 @@ struct Piece {
     said_as: Option<usize>,
     /// Whether it comes from a section of things not to do (`## Never`, `Avoid:`).
     negative: bool,
+    /// For another member's unit: its place in its section, and among all candidates (members in
+    /// order, each in the order it wrote them), so that steps of a new section keep the order of
+    /// their procedures: first steps first.
+    at: (usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -411,7 +415,7 @@ pub fn merge_bodies(
             }
             last_target = target;
             let Some(target) = target else { continue };
-            for u in &section.units {
+            for (place, u) in section.units.iter().enumerate() {
                 if section.header.is_none() && u.kind == UnitKind::Paragraph {
                     continue;
                 }
@@ -421,6 +425,7 @@ pub fn merge_bodies(
                 }
                 if let Some(mut piece) = keep_unit(u, m, &absorbed, language, &mut tally, cache) {
                     piece.negative = negative;
+                    piece.at = (place, candidates.len());
                     candidates.push((piece, target));
                 }
             }
@@ -645,6 +650,7 @@ fn keep_unit(
         full_support: 1,
         said_as: None,
         negative: false,
+        at: (0, 0),
     })
 }
 
@@ -1255,7 +1261,8 @@ fn place_new_sections(
     tally: &mut Tally,
 ) {
     let mut section_words: Vec<Terms> = draft.iter().map(section_words_of).collect();
-    for section in new_sections {
+    for mut section in new_sections {
+        in_written_order(&mut section);
         if section.pieces.len() >= NEW_SECTION_POINTS
             && covered(&section)
             && !is_tail(&section)
@@ -1305,6 +1312,17 @@ fn place_new_sections(
                 }
             }
         }
+    }
+}
+
+/// Puts the steps of a new section that is a procedure back in the order their members wrote them:
+/// points are added most shared first, which would make `Query the context` step 6 of `When
+/// invoked:`. Other lists keep that order (the most shared point first).
+fn in_written_order(section: &mut DraftSection) {
+    let steps =
+        !section.pieces.is_empty() && section.pieces.iter().all(|p| p.unit.kind == UnitKind::Step);
+    if steps {
+        section.pieces.sort_by_key(|p| p.at);
     }
 }
 
@@ -2294,6 +2312,63 @@ mod tests {
         assert!(body.chose.starts_with("r.md"), "{body:?}");
     }
 
+    /// A unit of another member's, as the merge holds it (`source` as written, `text` plain).
+    fn test_piece(kind: UnitKind, source: &str, text: &str) -> Piece {
+        Piece {
+            member: 1,
+            unit: Unit {
+                kind,
+                source: source.to_owned(),
+                text: text.to_owned(),
+            },
+            terms: Rc::new(points::terms_of(text)),
+            support: 1,
+            full_support: 1,
+            said_as: None,
+            negative: false,
+            at: (0, 0),
+        }
+    }
+
+    #[test]
+    fn steps_of_a_new_procedure_keep_the_order_they_were_written_in() {
+        let step = |at: (usize, usize), kind: UnitKind, text: &str| Piece {
+            at,
+            ..test_piece(kind, &format!("1. {text}"), text)
+        };
+        let section = |pieces: Vec<Piece>| DraftSection {
+            header: Some(Header {
+                kind: HeaderKind::LeadIn,
+                source: "When the hive swarms:".to_owned(),
+                title: "When the hive swarms".to_owned(),
+            }),
+            topic: Topic::default(),
+            pieces,
+            members: vec![1, 2],
+            listed: 3,
+            top_level: true,
+            titles_only: false,
+        };
+        // Added most shared first: the last step came first. First steps of two members' procedures
+        // come before second steps.
+        let mut procedure = section(vec![
+            step((2, 7), UnitKind::Step, "Shake the swarm into a box"),
+            step((0, 5), UnitKind::Step, "Find the queen"),
+            step((1, 6), UnitKind::Step, "Bring an empty box"),
+            step((0, 9), UnitKind::Step, "Light the smoker"),
+        ]);
+        in_written_order(&mut procedure);
+        let order: Vec<usize> = procedure.pieces.iter().map(|p| p.at.1).collect();
+        assert_eq!(order, [5, 9, 6, 7]);
+        // A bulleted list keeps the most shared point first.
+        let mut list = section(vec![
+            step((1, 7), UnitKind::Bullet, "Smoker"),
+            step((0, 5), UnitKind::Bullet, "Veil"),
+        ]);
+        in_written_order(&mut list);
+        assert_eq!(list.pieces[0].at.1, 7);
+    }
+
     #[test]
     fn a_point_for_a_section_that_only_titles_others_goes_to_the_child_of_its_subject() {
         let section = |title: &str, level: u8, items: &[&str]| DraftSection {
@@ -2307,16 +2382,7 @@ mod tests {
                 .iter()
                 .map(|i| Piece {
                     member: 0,
-                    unit: Unit {
-                        kind: UnitKind::Bullet,
-                        source: format!("- {i}"),
-                        text: i.to_string(),
-                    },
-                    terms: Rc::new(points::terms_of(i)),
-                    support: 1,
-                    full_support: 1,
-                    said_as: None,
-                    negative: false,
+                    ..test_piece(UnitKind::Bullet, &format!("- {i}"), i)
                 })
                 .collect(),
             members: vec![0],
@@ -2360,18 +2426,8 @@ mod tests {
 
     #[test]
     fn items_joining_a_lead_in_come_right_under_it() {
-        let piece = |kind: UnitKind, source: &str| Piece {
-            member: 1,
-            unit: Unit {
-                kind,
-                source: source.to_owned(),
-                text: source.trim_start_matches("- ").to_owned(),
-            },
-            terms: Rc::new(points::terms_of(source)),
-            support: 1,
-            full_support: 1,
-            said_as: None,
-            negative: false,
+        let piece = |kind: UnitKind, source: &str| {
+            test_piece(kind, source, source.trim_start_matches("- "))
         };
         let section = |kind: HeaderKind| DraftSection {
             header: Some(Header {
