@@ -227,6 +227,10 @@ struct Piece {
     said_as: Option<usize>,
     /// Whether it comes from a section of things not to do (`## Never`, `Avoid:`).
     negative: bool,
+    /// For another member's unit: its place in its section, and among all candidates (members in
+    /// order, each in the order it wrote them), so that steps of a new section keep the order of
+    /// their procedures: first steps first.
+    at: (usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -242,6 +246,9 @@ struct DraftSection {
     /// For a new section: whether a member has it as a section of its body, not as a bold
     /// sub-title inside a section under a heading (`**Setup:**` under `## Deployment`).
     top_level: bool,
+    /// For a section of the skeleton: whether it had nothing of its own, only titling the
+    /// sections after it (`## Responsibilities` over `### 1. Analysis`).
+    titles_only: bool,
 }
 
 /// Where a candidate goes.
@@ -319,7 +326,7 @@ pub fn merge_bodies(
     let closing_start = closing_of(rep, cache);
     let mut draft: Vec<DraftSection> = Vec::new();
     for section in &rep.sections {
-        let pieces = section
+        let pieces: Vec<Piece> = section
             .units
             .iter()
             .filter_map(|u| keep_unit(u, representative, &absorbed, language, &mut tally, cache))
@@ -330,6 +337,7 @@ pub fn merge_bodies(
                 .map(|t| (*cache.topic(t)).clone())
                 .unwrap_or_default(),
             header: section.header.clone(),
+            titles_only: pieces.is_empty(),
             pieces,
             members: vec![representative],
             listed: 0,
@@ -407,7 +415,7 @@ pub fn merge_bodies(
             }
             last_target = target;
             let Some(target) = target else { continue };
-            for u in &section.units {
+            for (place, u) in section.units.iter().enumerate() {
                 if section.header.is_none() && u.kind == UnitKind::Paragraph {
                     continue;
                 }
@@ -417,6 +425,7 @@ pub fn merge_bodies(
                 }
                 if let Some(mut piece) = keep_unit(u, m, &absorbed, language, &mut tally, cache) {
                     piece.negative = negative;
+                    piece.at = (place, candidates.len());
                     candidates.push((piece, target));
                 }
             }
@@ -641,6 +650,7 @@ fn keep_unit(
         full_support: 1,
         said_as: None,
         negative: false,
+        at: (0, 0),
     })
 }
 
@@ -795,6 +805,7 @@ fn align(
         members: vec![member],
         listed: units,
         top_level: false,
+        titles_only: false,
     });
     Some(Target::New(new_sections.len() - 1))
 }
@@ -925,6 +936,12 @@ impl Said {
         self.words.extend(piece.terms.iter().copied());
     }
 
+    /// Notes a point left out as an echo of an item ([`echoes_an_item`]): that item makes it, so a
+    /// point the same as this one is said already. Its words are not the body's, though.
+    fn echoed(&mut self, piece: &Piece) {
+        self.points.insert(&piece.terms);
+    }
+
     /// The first point made whose every word `terms` holds, and more: `terms` can stand in its
     /// place, saying it fully.
     fn fuller_than(&mut self, terms: &Terms) -> Option<usize> {
@@ -1044,6 +1061,7 @@ fn choose(
             }
             if echoes_an_item(piece, &draft[dest]) {
                 tally.echoes.push(preview(&piece.unit.text));
+                said.echoed(piece);
                 continue;
             }
         }
@@ -1163,6 +1181,7 @@ fn choose(
         }
         if echoes_an_item(p, &draft[dest]) {
             tally.echoes.push(preview(&p.unit.text));
+            said.echoed(p);
             continue;
         }
         *count += 1;
@@ -1184,12 +1203,15 @@ fn choose(
 /// Whether an item of `section` already makes the point of `piece`, an item, in other words
 /// ([`points::echoes`]): a list says each point once. Only the section the item would join: a
 /// point left out here may still be placed elsewhere, and the room it leaves is taken by others,
-/// so a wider test reshuffles whole bodies.
+/// so a wider test reshuffles whole bodies. A point one member alone makes is not added either when
+/// it names a part of an item (it would be a second, thinner bullet for one subject); a point
+/// several members make is kept then, in its own words.
 fn echoes_an_item(piece: &Piece, section: &DraftSection) -> bool {
+    let part = piece.support < 2;
     piece.unit.is_item()
         && section.pieces.iter().any(|p| {
             p.unit.is_item()
-                && points::echoes(&p.unit.text, &p.terms, &piece.unit.text, &piece.terms)
+                && points::echoes(&p.unit.text, &p.terms, &piece.unit.text, &piece.terms, part)
         })
 }
 
@@ -1239,7 +1261,8 @@ fn place_new_sections(
     tally: &mut Tally,
 ) {
     let mut section_words: Vec<Terms> = draft.iter().map(section_words_of).collect();
-    for section in new_sections {
+    for mut section in new_sections {
+        in_written_order(&mut section);
         if section.pieces.len() >= NEW_SECTION_POINTS
             && covered(&section)
             && !is_tail(&section)
@@ -1289,6 +1312,17 @@ fn place_new_sections(
                 }
             }
         }
+    }
+}
+
+/// Puts the steps of a new section that is a procedure back in the order their members wrote them:
+/// points are added most shared first, which would make `Query the context` step 6 of `When
+/// invoked:`. Other lists keep that order (the most shared point first).
+fn in_written_order(section: &mut DraftSection) {
+    let steps =
+        !section.pieces.is_empty() && section.pieces.iter().all(|p| p.unit.kind == UnitKind::Step);
+    if steps {
+        section.pieces.sort_by_key(|p| p.at);
     }
 }
 
@@ -1351,7 +1385,7 @@ fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
         let terms = points::terms_of(&unit.text);
         return about_the_section(&terms, section, &section_words_of(section));
     }
-    if list && !unit.is_item() && !one_line {
+    if list && !unit.is_item() && !(one_line && reads_as_item(&unit.source)) {
         return false;
     }
     if unit.is_item() && !items.is_empty() {
@@ -1374,6 +1408,35 @@ fn reads_as_neighbour(unit: &Unit, section: &DraftSection) -> bool {
     lengths
         .get(lengths.len() / 2)
         .is_some_and(|&median| median <= 3)
+}
+
+/// Whether a one-line paragraph would read as an item of a list: one sentence, not all bold (a
+/// motto, `**Protect the data. Prevent the breach.**`), and not a figure of a sample report
+/// (`Total Issues: 7`, `Coverage: 85%`), which says what one run found, not what to do.
+fn reads_as_item(source: &str) -> bool {
+    let line = source.trim();
+    let bold = line.starts_with("**")
+        && line.trim_end_matches(['.', ':']).ends_with("**")
+        && line.matches("**").count() == 2;
+    let sentences = line
+        .trim_end()
+        .char_indices()
+        .filter(|&(i, c)| {
+            matches!(c, '.' | '!' | '?')
+                && line[i + 1..].starts_with(' ')
+                && line[i + 1..].trim_start().starts_with(char::is_uppercase)
+        })
+        .count()
+        + 1;
+    let figure = line.rsplit_once(':').is_some_and(|(label, value)| {
+        let value = value.trim();
+        !label.trim().is_empty()
+            && value.starts_with(|c: char| c.is_ascii_digit())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '%' | ' ' | '/' | '-'))
+    });
+    !bold && sentences == 1 && !figure
 }
 
 /// Words of a title over things not to do.
@@ -1586,11 +1649,19 @@ fn in_section_form(mut piece: Piece, section: &DraftSection) -> Piece {
 }
 
 /// Adds a piece to a section: a list item after the section's last list item (so that it joins
-/// the list, not a paragraph after it), anything else at the end.
+/// the list, not a paragraph after it), or first under a lead-in that has no list yet (a lead-in
+/// announces a list: `Final delivery includes:` is not followed by another member's paragraph,
+/// its items after that); anything else at the end.
 fn insert(section: &mut DraftSection, piece: Piece) {
     let after_list = section.pieces.iter().rposition(|p| p.unit.is_item());
-    match after_list.filter(|_| piece.unit.is_item()) {
+    let lead_in = section
+        .header
+        .as_ref()
+        .is_some_and(|h| h.kind == HeaderKind::LeadIn);
+    match after_list {
+        _ if !piece.unit.is_item() => section.pieces.push(piece),
         Some(i) => section.pieces.insert(i + 1, piece),
+        None if lead_in => section.pieces.insert(0, piece),
         None => section.pieces.push(piece),
     }
 }
@@ -1598,9 +1669,10 @@ fn insert(section: &mut DraftSection, piece: Piece) {
 /// In a section that only titles the sections after it (`Your core responsibilities include:`
 /// followed by bold titles, `## Responsibilities` followed by `###` headings), the child holding
 /// the point closest to this one (sharing at least a quarter of their words), else the child
-/// whose title and points share most of its words (two or more); else the section itself.
+/// whose title and points share most of its words (one or more); else the section itself. Points
+/// placed there before do not make it a list: each would stand as a stray item before `### 1.`.
 fn best_child(draft: &[DraftSection], d: usize, terms: &Terms) -> usize {
-    if !draft[d].pieces.is_empty() {
+    if !draft[d].titles_only {
         return d;
     }
     let level = match draft[d].header.as_ref().map(|h| &h.kind) {
@@ -1637,7 +1709,7 @@ fn best_child(draft: &[DraftSection], d: usize, terms: &Terms) -> usize {
             let words = section_words_of(&draft[c]);
             (c, terms.iter().filter(|t| words.contains(t)).count())
         })
-        .filter(|&(_, n)| n >= 2)
+        .filter(|&(_, n)| n >= 1)
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         .map_or(d, |(c, _)| c)
 }
@@ -2238,6 +2310,161 @@ mod tests {
         assert!(m.starts_with("You keep a kiln running."), "{m}");
         let body = decisions.iter().find(|d| d.field == "body").unwrap();
         assert!(body.chose.starts_with("r.md"), "{body:?}");
+    }
+
+    /// A unit of another member's, as the merge holds it (`source` as written, `text` plain).
+    fn test_piece(kind: UnitKind, source: &str, text: &str) -> Piece {
+        Piece {
+            member: 1,
+            unit: Unit {
+                kind,
+                source: source.to_owned(),
+                text: text.to_owned(),
+            },
+            terms: Rc::new(points::terms_of(text)),
+            support: 1,
+            full_support: 1,
+            said_as: None,
+            negative: false,
+            at: (0, 0),
+        }
+    }
+
+    #[test]
+    fn steps_of_a_new_procedure_keep_the_order_they_were_written_in() {
+        let step = |at: (usize, usize), kind: UnitKind, text: &str| Piece {
+            at,
+            ..test_piece(kind, &format!("1. {text}"), text)
+        };
+        let section = |pieces: Vec<Piece>| DraftSection {
+            header: Some(Header {
+                kind: HeaderKind::LeadIn,
+                source: "When the hive swarms:".to_owned(),
+                title: "When the hive swarms".to_owned(),
+            }),
+            topic: Topic::default(),
+            pieces,
+            members: vec![1, 2],
+            listed: 3,
+            top_level: true,
+            titles_only: false,
+        };
+        // Added most shared first: the last step came first. First steps of two members' procedures
+        // come before second steps.
+        let mut procedure = section(vec![
+            step((2, 7), UnitKind::Step, "Shake the swarm into a box"),
+            step((0, 5), UnitKind::Step, "Find the queen"),
+            step((1, 6), UnitKind::Step, "Bring an empty box"),
+            step((0, 9), UnitKind::Step, "Light the smoker"),
+        ]);
+        in_written_order(&mut procedure);
+        let order: Vec<usize> = procedure.pieces.iter().map(|p| p.at.1).collect();
+        assert_eq!(order, [5, 9, 6, 7]);
+        // A bulleted list keeps the most shared point first.
+        let mut list = section(vec![
+            step((1, 7), UnitKind::Bullet, "Smoker"),
+            step((0, 5), UnitKind::Bullet, "Veil"),
+        ]);
+        in_written_order(&mut list);
+        assert_eq!(list.pieces[0].at.1, 7);
+    }
+
+    #[test]
+    fn a_point_for_a_section_that_only_titles_others_goes_to_the_child_of_its_subject() {
+        let section = |title: &str, level: u8, items: &[&str]| DraftSection {
+            header: Some(Header {
+                kind: HeaderKind::Heading(level),
+                source: format!("{} {title}", "#".repeat(level as usize)),
+                title: title.to_owned(),
+            }),
+            topic: Topic::default(),
+            pieces: items
+                .iter()
+                .map(|i| Piece {
+                    member: 0,
+                    ..test_piece(UnitKind::Bullet, &format!("- {i}"), i)
+                })
+                .collect(),
+            members: vec![0],
+            listed: 0,
+            top_level: true,
+            titles_only: items.is_empty(),
+        };
+        let mut draft = vec![
+            section("Duties", 2, &[]),
+            section("1. Watering", 3, &["Water the seed beds at dawn"]),
+            section("2. Pruning", 3, &["Prune the roses in March"]),
+        ];
+        let apples = points::terms_of("Prune apple trees in winter");
+        assert_eq!(best_child(&draft, 0, &apples), 2);
+        // A point that went to the titling section before does not draw the next ones there.
+        let stray = draft[1].pieces[0].clone();
+        draft[0].pieces.push(stray);
+        assert_eq!(best_child(&draft, 0, &apples), 2);
+        // One word in common is enough to choose among the children.
+        let hoses = points::terms_of("Coil the watering hoses");
+        assert_eq!(best_child(&draft, 0, &hoses), 1);
+        // A section with points of its own takes the point itself.
+        assert_eq!(best_child(&draft, 1, &apples), 1);
+    }
+
+    #[test]
+    fn mottos_several_sentences_and_report_figures_do_not_read_as_items() {
+        assert!(reads_as_item(
+            "Water the seedlings every morning before nine."
+        ));
+        assert!(reads_as_item("Use mulch (e.g. straw) on every bed."));
+        assert!(reads_as_item("Keep soil moisture: 20-30% in summer beds"));
+        assert!(!reads_as_item(
+            "**Grow the soil. Feed the plant. Share the harvest.**"
+        ));
+        assert!(!reads_as_item("**Every bed gets compost**"));
+        assert!(!reads_as_item("Grow the soil. Feed the plant."));
+        assert!(!reads_as_item("Total Beds Weeded: 7"));
+        assert!(!reads_as_item("Germination rate: 85%"));
+    }
+
+    #[test]
+    fn items_joining_a_lead_in_come_right_under_it() {
+        let piece = |kind: UnitKind, source: &str| {
+            test_piece(kind, source, source.trim_start_matches("- "))
+        };
+        let section = |kind: HeaderKind| DraftSection {
+            header: Some(Header {
+                kind,
+                source: "Harvest includes:".to_owned(),
+                title: "Harvest includes".to_owned(),
+            }),
+            topic: Topic::default(),
+            pieces: vec![piece(UnitKind::Paragraph, "Label every crate by field.")],
+            members: vec![1],
+            listed: 2,
+            top_level: true,
+            titles_only: false,
+        };
+        let mut lead_in = section(HeaderKind::LeadIn);
+        insert(&mut lead_in, piece(UnitKind::Bullet, "- Pick ripe plums"));
+        insert(
+            &mut lead_in,
+            piece(UnitKind::Bullet, "- Sort plums by size"),
+        );
+        let order: Vec<&str> = lead_in
+            .pieces
+            .iter()
+            .map(|p| p.unit.source.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "- Pick ripe plums",
+                "- Sort plums by size",
+                "Label every crate by field."
+            ]
+        );
+        // Under a heading, a paragraph may open the section: items go after it.
+        let mut heading = section(HeaderKind::Heading(2));
+        insert(&mut heading, piece(UnitKind::Bullet, "- Pick ripe plums"));
+        assert_eq!(heading.pieces[0].unit.source, "Label every crate by field.");
     }
 
     #[test]

@@ -63,32 +63,58 @@ const ECHO_OVERLAP: f32 = 0.3;
 /// integration`; `Check error handling: logs never contain secrets` does not echo `Check error
 /// handling in every function` (it says something more), nor `Integration testing: test functions
 /// together` `Unit testing: test functions alone` (two words shared).
-pub fn echoes(a: &str, a_terms: &Terms, b: &str, b_terms: &Terms) -> bool {
-    // Sizes alone rule most pairs out: the words they share are at most the smaller set.
-    let (small, large) = (
-        a_terms.len().min(b_terms.len()),
-        a_terms.len().max(b_terms.len()),
+///
+/// The words any instruction is phrased with (`ensure`, `implement`, `proper`, `robust`, see
+/// `generic_prompt_words.txt`) are left out on both sides: `Ensure proper error handling and
+/// monitoring` and `Implement robust error handling, monitoring and observability` share their
+/// subject, and the prompt words around it would otherwise hide that.
+///
+/// With `part`, an item of two words or more that all stand in `a` echoes it too (`Recommend
+/// appropriate load testing` in a list saying `Implement testing strategies (unit, load testing)`).
+pub fn echoes(a: &str, a_terms: &Terms, b: &str, b_terms: &Terms, part: bool) -> bool {
+    let generic = generic_prompt_terms();
+    let subject = |t: &&u64| !generic.contains(*t);
+    let (a_len, b_len) = (
+        a_terms.iter().filter(subject).count(),
+        b_terms.iter().filter(subject).count(),
     );
-    if small < ECHO_WORDS || (small as f32) < ECHO_OVERLAP * large as f32 {
+    // Sizes alone rule most pairs out: the words they share are at most the smaller set. An item
+    // whose few words all stand in the other says nothing it does not.
+    let (small, large) = (a_len.min(b_len), a_len.max(b_len));
+    let contained = |n: usize| part && n >= 2 && n == b_len;
+    let too_few = |n: usize| n < ECHO_WORDS && !contained(n);
+    if too_few(small) || (!contained(small) && (small as f32) < ECHO_OVERLAP * large as f32) {
         return false;
     }
-    let (fewer, more) = if a_terms.len() <= b_terms.len() {
+    let (fewer, more) = if a_len <= b_len {
         (a_terms, b_terms)
     } else {
         (b_terms, a_terms)
     };
-    let common = fewer.iter().filter(|t| more.contains(t)).count();
-    let union = a_terms.len() + b_terms.len() - common;
-    if common < ECHO_WORDS || (common as f32) < ECHO_OVERLAP * union as f32 {
+    let common = fewer
+        .iter()
+        .filter(subject)
+        .filter(|t| more.contains(t))
+        .count();
+    let union = a_len + b_len - common;
+    if too_few(common) || (!contained(common) && (common as f32) < ECHO_OVERLAP * union as f32) {
         return false;
     }
     let outside = terms_of(&without_brackets(b));
-    let new = outside.iter().filter(|t| !a_terms.contains(t)).count();
-    if new * 2 > outside.len() {
+    let outside_len = outside.iter().filter(subject).count();
+    let new = outside
+        .iter()
+        .filter(subject)
+        .filter(|t| !a_terms.contains(t))
+        .count();
+    if new * 2 > outside_len {
         return false;
     }
     let pairs = |text: &str| -> FxHashSet<(u64, u64)> {
-        let terms = hashed_terms(&normalize_text(text));
+        let terms: Vec<u64> = hashed_terms(&normalize_text(text))
+            .into_iter()
+            .filter(|t| !generic.contains(t))
+            .collect();
         terms
             .windows(2)
             .filter(|w| w[0] != w[1])
@@ -97,6 +123,19 @@ pub fn echoes(a: &str, a_terms: &Terms, b: &str, b_terms: &Terms) -> bool {
     };
     let a_pairs = pairs(a);
     pairs(b).iter().any(|p| a_pairs.contains(p))
+}
+
+/// The terms of the words any instruction is phrased with (see [`echoes`]).
+fn generic_prompt_terms() -> &'static Terms {
+    static TERMS: std::sync::OnceLock<Terms> = std::sync::OnceLock::new();
+    TERMS.get_or_init(|| {
+        include_str!("generic_prompt_words.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(|l| l.split(','))
+            .flat_map(|w| terms_of(w.trim()))
+            .collect()
+    })
 }
 
 /// A text without what it says in brackets.
@@ -792,7 +831,8 @@ mod tests {
 
     #[test]
     fn items_naming_one_subject_in_other_words_echo_each_other() {
-        let echo = |a: &str, b: &str| echoes(a, &terms_of(a), b, &terms_of(b));
+        let echo = |a: &str, b: &str| echoes(a, &terms_of(a), b, &terms_of(b), false);
+        let part = |a: &str, b: &str| echoes(a, &terms_of(a), b, &terms_of(b), true);
         assert!(echo(
             "Plan watering schedules (drip, soaker hoses) and rain capture",
             "Plan watering schedules for every bed (drip, sprinklers, rain capture)"
@@ -810,6 +850,23 @@ mod tests {
         assert!(!echo(
             "Check the beds in every greenhouse",
             "Check the beds: slugs never reach seedlings"
+        ));
+        // The words of any instruction hide no shared subject…
+        assert!(echo(
+            "Ensure proper drip irrigation, mulching and weeding",
+            "Implement robust drip irrigation, weeding and rain capture"
+        ));
+        // An item whose few words all stand in the other, apart from how it asks, when parts count.
+        let (plans, control) = (
+            "Keep proper pest control plans (traps, neem, scouting)",
+            "Recommend appropriate pest control",
+        );
+        assert!(part(plans, control));
+        assert!(!echo(plans, control));
+        // …nor make one: these share only how they are asked.
+        assert!(!echo(
+            "Ensure proper and robust pruning of the roses",
+            "Implement proper and robust watering of the lawn"
         ));
         // Words shared, but not side by side: two points.
         assert!(!echo(
