@@ -534,8 +534,14 @@ pub struct NameFinder {
     by_search: Vec<usize>,
 }
 
+/// Letters and digits of the Latin script, `-` and `_`. A letter of another script ends a name:
+/// Korean and Japanese write particles right after a word (`reviewer-agent로`, "to
+/// reviewer-agent"), and the name is still mentioned.
 fn is_name_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '-' || c == '_'
+    c.is_ascii_alphanumeric()
+        || c == '-'
+        || c == '_'
+        || (c.is_alphabetic() && ('\u{c0}'..='\u{24f}').contains(&c))
 }
 
 /// Lowercase, with `geepers_diag` written `geepers-diag`.
@@ -653,6 +659,16 @@ fn set_apart(lower: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_is_mentioned_with_a_particle_of_another_script_after_it() {
+        assert!(mentions(
+            "전략 결정은 plan-strategist로 위임.",
+            "plan-strategist"
+        ));
+        assert!(mentions("Délègue à plan-strategist.", "plan-strategist"));
+        assert!(!mentions("Use plan-strategisté here.", "plan-strategist"));
+    }
 
     #[test]
     fn reworded_points_are_one_point() {
