@@ -406,12 +406,7 @@ pub fn merge_bodies(
                 ),
             };
             if let Some(Target::New(i)) = target {
-                let subtitle = parents[s].is_some()
-                    && section
-                        .header
-                        .as_ref()
-                        .is_some_and(|h| h.kind == HeaderKind::Bold);
-                new_sections[i].top_level |= !subtitle;
+                new_sections[i].top_level |= !is_part_of_a_section(section, parents[s].is_some());
             }
             last_target = target;
             let Some(target) = target else { continue };
@@ -1313,6 +1308,73 @@ fn place_new_sections(
             }
         }
     }
+}
+
+/// Whether a member's section is a part of a larger one of its own rather than a topic: a bold
+/// sub-title under a heading (`**Setup:**` under `## Deployment`), or a step of a procedure that
+/// titles its own list (`2. **Identify infrastructure:**` with its bullets). Written as a section of
+/// the merge, a step would stand alone as `## Identify infrastructure`, its procedure gone.
+fn is_part_of_a_section(section: &Section, under_a_parent: bool) -> bool {
+    match section.header.as_ref().map(|h| &h.kind) {
+        Some(HeaderKind::Bold) => under_a_parent,
+        Some(HeaderKind::GroupItem { marker }) => {
+            marker_number(marker).is_some()
+                && opens_with_a_step_verb(section.title().unwrap_or_default())
+        }
+        _ => false,
+    }
+}
+
+/// Verbs a step of a procedure opens with (`Identify infrastructure`, `Apply best practices`). A
+/// numbered item titled by a noun phrase (`6. **DevOps Integration**`) is a topic of a numbered
+/// list of topics, and stays one.
+const STEP_VERBS: &[&str] = &[
+    "analyse",
+    "analyze",
+    "apply",
+    "assess",
+    "build",
+    "check",
+    "choose",
+    "collect",
+    "configure",
+    "confirm",
+    "create",
+    "define",
+    "deploy",
+    "determine",
+    "document",
+    "establish",
+    "evaluate",
+    "gather",
+    "generate",
+    "identify",
+    "implement",
+    "inspect",
+    "investigate",
+    "plan",
+    "prepare",
+    "provide",
+    "read",
+    "review",
+    "run",
+    "select",
+    "set",
+    "test",
+    "understand",
+    "update",
+    "validate",
+    "verify",
+    "write",
+];
+
+fn opens_with_a_step_verb(title: &str) -> bool {
+    let first = title
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or_default()
+        .to_lowercase();
+    STEP_VERBS.contains(&first.as_str())
 }
 
 /// Puts the steps of a new section that is a procedure back in the order their members wrote them:
@@ -2494,6 +2556,23 @@ mod tests {
         let other = "Intro.\n\n**Bad extraction:**\n- Heating combs above forty degrees\n- Leaving wax cappings in the bucket\n";
         let (m, _) = merged(rep, &[other, other]);
         assert!(m.contains("## Bad extraction"), "{m}");
+    }
+
+    #[test]
+    fn a_step_of_another_members_procedure_is_no_section_but_a_numbered_topic_is() {
+        let rep = "You tend bees.\n\n## Workflow\n- Open the hive gently at noon\n- Inspect every frame for brood\n\n## Tools\n- Smoker with dry pine needles\n- Hive tool of hardened steel\n";
+        let step = "Intro.\n\n## Process\n\n1. **Check the weather:**\n   - Calm wind below ten knots\n   - Warm afternoon sunshine\n";
+        let (m, decisions) = merged(rep, &[step, step]);
+        assert!(!m.contains("Check the weather"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(
+            body.dropped.iter().any(|d| d.contains("Calm wind")),
+            "{body:?}"
+        );
+        // A numbered list of topics titled by nouns keeps its topics as sections.
+        let topic = "Intro.\n\n## Areas\n\n1. **Swarm prevention:**\n   - Calm wind below ten knots\n   - Warm afternoon sunshine\n";
+        let (m, _) = merged(rep, &[topic, topic]);
+        assert!(m.contains("## Swarm prevention"), "{m}");
     }
 
     #[test]
