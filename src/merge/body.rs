@@ -1326,23 +1326,10 @@ fn home_of(
         p.support >= 2
             && reads_as_neighbour(&p.unit, &draft[d])
             && polarity_fits(p, &draft[d])
-            && !(p.unit.kind == UnitKind::Bullet && is_procedure(&draft[d]))
             && (!tail
                 || (p.unit.is_item()
                     && fits_as_item(&p.unit, &p.terms, &draft[d], &section_words[d])))
     })
-}
-
-/// Whether a section is a numbered procedure (its items all steps): a bullet of another member's
-/// topic joined to it would be numbered as one more step (`9. Capacity Planning: …` after the last
-/// step of `When invoked:`).
-fn is_procedure(section: &DraftSection) -> bool {
-    let mut items = section
-        .pieces
-        .iter()
-        .filter(|p| p.unit.is_item())
-        .peekable();
-    items.peek().is_some() && items.all(|p| p.unit.kind == UnitKind::Step)
 }
 
 /// Whether a member's section is a part of a larger one of its own rather than a topic: a bold
@@ -2666,14 +2653,6 @@ mod tests {
         lonely.pieces[1] = item("Smoke the bees calmly at dusk", 2);
         place_new_sections(&mut homeless, vec![lonely], &mut Tally::default());
         assert_eq!(titles(&homeless), ["Honey", "Harvest"]);
-        // Bullets of a topic are no steps of a procedure: they keep their section.
-        let mut procedure = draft();
-        for p in &mut procedure[0].pieces {
-            p.unit.kind = UnitKind::Step;
-        }
-        place_new_sections(&mut procedure, vec![harvest(2)], &mut Tally::default());
-        assert_eq!(titles(&procedure), ["Honey", "Harvest"]);
-        assert_eq!(procedure[0].pieces.len(), 3);
     }
 
     #[test]
