@@ -32,11 +32,8 @@ pub const GROWTH_LIMIT: f32 = 2.0;
 /// A section of another member joins a draft section when this share of its points is already made
 /// there (and at least two), whatever the titles say.
 const SAME_CONTENT: f32 = 0.5;
-/// A new section needs this many points of its own: fewer is a fragment, not a topic ("topics only
-/// others have come after … only when they carry at least a few points").
-const NEW_SECTION_POINTS: usize = 3;
-/// Fewer points than this never make a section, even when a point several members make would be lost.
-const MIN_SECTION_POINTS: usize = 2;
+/// A new section needs this many points of its own: fewer is a fragment, not a topic.
+const NEW_SECTION_POINTS: usize = 2;
 
 /// What the merge reads from the texts it meets (word sets, languages, section topics, ties to a
 /// project), each computed once: members of a cluster repeat most of each other's units word for
@@ -1261,22 +1258,11 @@ fn place_new_sections(
     let mut section_words: Vec<Terms> = draft.iter().map(section_words_of).collect();
     for mut section in new_sections {
         in_written_order(&mut section);
-        // The tail of another member's list is a step or two of its own procedure, or its code, and
-        // a sub-title's points are parts of another member's section: an item joins a list only
-        // when it is about that list's section.
-        let tail = is_tail(&section) || !section.top_level;
-        let may_stand = section.pieces.len() >= MIN_SECTION_POINTS && covered(&section) && !tail;
-        // Two points make a section only when one of them, made by several members, would be
-        // lost without it (no other home, or one where it would be dropped as an echo): a topic of
-        // two bullets at the end of the body reads as a fragment.
-        let stands = may_stand
-            && (section.pieces.len() >= NEW_SECTION_POINTS
-                || section.pieces.iter().any(|p| {
-                    p.support >= 2
-                        && home_of(p, draft, &section_words, tail)
-                            .is_none_or(|d| echoes_an_item(p, &draft[d]))
-                }));
-        if stands {
+        if section.pieces.len() >= NEW_SECTION_POINTS
+            && covered(&section)
+            && !is_tail(&section)
+            && section.top_level
+        {
             section_words.push(section_words_of(&section));
             draft.push(section);
             continue;
@@ -1286,8 +1272,19 @@ fn place_new_sections(
             .as_ref()
             .map(|h| h.title.clone())
             .unwrap_or_default();
+        // The tail of another member's list is a step or two of its own procedure, or its code, and
+        // a sub-title's points are parts of another member's section: an item joins a list only
+        // when it is about that list's section.
+        let tail = is_tail(&section) || !section.top_level;
         for p in section.pieces {
-            let fit = home_of(&p, draft, &section_words, tail);
+            let fit = best_fit(draft, &section_words, &p.terms).filter(|&d| {
+                p.support >= 2
+                    && reads_as_neighbour(&p.unit, &draft[d])
+                    && polarity_fits(&p, &draft[d])
+                    && (!tail
+                        || (p.unit.is_item()
+                            && fits_as_item(&p.unit, &p.terms, &draft[d], &section_words[d])))
+            });
             match fit {
                 Some(d) if echoes_an_item(&p, &draft[d]) => {
                     tally.echoes.push(preview(&p.unit.text));
@@ -1311,25 +1308,6 @@ fn place_new_sections(
             }
         }
     }
-}
-
-/// The draft section a point of a new section that does not stand goes to: a point several
-/// members make, to the section it fits best where it reads like its neighbours; from the tail of
-/// another member's list (`tail`), only as an item about that section.
-fn home_of(
-    p: &Piece,
-    draft: &[DraftSection],
-    section_words: &[Terms],
-    tail: bool,
-) -> Option<usize> {
-    best_fit(draft, section_words, &p.terms).filter(|&d| {
-        p.support >= 2
-            && reads_as_neighbour(&p.unit, &draft[d])
-            && polarity_fits(p, &draft[d])
-            && (!tail
-                || (p.unit.is_item()
-                    && fits_as_item(&p.unit, &p.terms, &draft[d], &section_words[d])))
-    })
 }
 
 /// Whether a member's section is a part of a larger one of its own rather than a topic: a bold
@@ -2595,64 +2573,6 @@ mod tests {
         let topic = "Intro.\n\n## Areas\n\n1. **Swarm prevention:**\n   - Calm wind below ten knots\n   - Warm afternoon sunshine\n";
         let (m, _) = merged(rep, &[topic, topic]);
         assert!(m.contains("## Swarm prevention"), "{m}");
-    }
-
-    #[test]
-    fn a_topic_of_two_points_others_share_is_no_section_when_its_points_have_a_home() {
-        let item = |text: &str, support: usize| Piece {
-            support,
-            ..test_piece(UnitKind::Bullet, &format!("- {text}"), text)
-        };
-        let section = |title: &str, pieces: Vec<Piece>| DraftSection {
-            header: Some(Header {
-                kind: HeaderKind::Heading(2),
-                source: format!("## {title}"),
-                title: title.to_owned(),
-            }),
-            topic: Topic::default(),
-            pieces,
-            members: vec![1, 2],
-            listed: 3,
-            top_level: true,
-            titles_only: false,
-        };
-        let draft = || {
-            vec![section(
-                "Honey",
-                vec![
-                    item("Extract honey from capped frames", 1),
-                    item("Filter honey through cloth before bottling", 1),
-                    item("Keep every glass jar and lid sterile", 1),
-                ],
-            )]
-        };
-        let harvest = |n: usize| {
-            let points = [
-                "Store honey in sealed glass jars",
-                "Label each honey jar with its harvest date",
-                "Weigh the frames of honey before extraction",
-            ];
-            section("Harvest", points[..n].iter().map(|t| item(t, 2)).collect())
-        };
-        let titles = |draft: &[DraftSection]| -> Vec<String> {
-            draft
-                .iter()
-                .map(|d| d.header.as_ref().unwrap().title.clone())
-                .collect()
-        };
-        let mut two = draft();
-        place_new_sections(&mut two, vec![harvest(2)], &mut Tally::default());
-        assert_eq!(titles(&two), ["Honey"]);
-        assert_eq!(two[0].pieces.len(), 5, "both shared points join Honey");
-        let mut three = draft();
-        place_new_sections(&mut three, vec![harvest(3)], &mut Tally::default());
-        assert_eq!(titles(&three), ["Honey", "Harvest"]);
-        // Two points of which one would be lost without its section keep the section.
-        let mut homeless = draft();
-        let mut lonely = harvest(2);
-        lonely.pieces[1] = item("Smoke the bees calmly at dusk", 2);
-        place_new_sections(&mut homeless, vec![lonely], &mut Tally::default());
-        assert_eq!(titles(&homeless), ["Honey", "Harvest"]);
     }
 
     #[test]
