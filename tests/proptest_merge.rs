@@ -537,7 +537,7 @@ proptest! {
 // ------------------------------------------------------------------ known issues (found by the above)
 //
 // Minimal inputs on which merging a file with itself does not give it back. They need a change in
-// `src/merge/body.rs` (`render`); run them with `cargo test --test proptest_merge -- --ignored`.
+// `src/merge/body/render.rs` (`render`); run them with `cargo test --test proptest_merge -- --ignored`.
 
 fn self_merge_body(body: &str) -> String {
     let a = parse(
