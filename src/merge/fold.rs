@@ -13,6 +13,7 @@
 use super::outline::{HeaderKind, Outline, Section, Unit, UnitKind};
 use super::points::{self, Terms};
 use super::topics::{self, Topic};
+use std::rc::Rc;
 
 /// A fold done: the title of the section folded away and the title of the one it joined.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,24 +23,32 @@ pub struct Fold {
 }
 
 /// Folds every section that repeats the topic of an earlier sibling into it; returns the folds.
-pub fn fold_repeated_topics(outline: &mut Outline) -> Vec<Fold> {
+/// `topic_of` reads a title's topic ([`topics::topic`]); the merge passes its cache, which it asks
+/// for the same titles afterwards, and each title is read once however many folds there are.
+pub fn fold_repeated_topics(
+    outline: &mut Outline,
+    topic_of: &mut dyn FnMut(&str) -> Rc<Topic>,
+) -> Vec<Fold> {
     let mut folds = Vec::new();
     // Each fold removes a section, so this ends.
-    while let Some((first, second)) = first_foldable(outline) {
+    while let Some((first, second)) = first_foldable(outline, topic_of) {
         folds.push(fold(outline, first, second));
     }
     folds
 }
 
 /// The first pair of sibling sections of one topic that may be folded.
-fn first_foldable(outline: &Outline) -> Option<(usize, usize)> {
+fn first_foldable(
+    outline: &Outline,
+    topic_of: &mut dyn FnMut(&str) -> Rc<Topic>,
+) -> Option<(usize, usize)> {
     let parents = outline.parents();
     let closing = outline.closing_start();
     let sections = &outline.sections;
-    // Each title's topic, read once: a body can have dozens of sibling sections.
-    let topic_of: Vec<Option<Topic>> = sections
+    // Each title's topic, looked up once: a body can have dozens of sibling sections.
+    let topic_of: Vec<Option<Rc<Topic>>> = sections
         .iter()
-        .map(|s| s.title().map(topics::topic))
+        .map(|s| s.title().map(&mut *topic_of))
         .collect();
     (1..closing).find_map(|i| {
         let a = sections[i].title()?;
@@ -205,6 +214,11 @@ fn more_general(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
     use crate::merge::outline::outline;
+
+    /// Folds with topics read afresh (no cache).
+    fn fold_repeated_topics(o: &mut Outline) -> Vec<Fold> {
+        super::fold_repeated_topics(o, &mut |t| Rc::new(topics::topic(t)))
+    }
 
     fn titles(o: &Outline) -> Vec<String> {
         o.sections

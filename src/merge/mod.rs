@@ -50,7 +50,11 @@ pub fn merge_named(
     cache: &mut TermCache,
 ) -> MergedAgent {
     let mut decisions = Vec::new();
-    let (representative, order) = skip_templates(members, representative, order, &mut decisions);
+    // Each body is read once: the template check and the body merge share the outlines.
+    let outlines: Vec<outline::Outline> =
+        members.iter().map(|m| outline::outline(&m.body)).collect();
+    let (representative, order) =
+        skip_templates(members, &outlines, representative, order, &mut decisions);
     let order = &order[..];
     let member_names: Vec<String> = members.iter().map(|m| m.display_name()).collect();
     let NameChoice { name, why, dropped } = name;
@@ -67,6 +71,7 @@ pub fn merge_named(
     };
     let body = body::merge_bodies(
         members,
+        outlines,
         representative,
         order,
         &names,
@@ -90,13 +95,14 @@ pub fn merge_named(
 /// the order of the others.
 fn skip_templates(
     members: &[&AgentFile],
+    outlines: &[outline::Outline],
     representative: usize,
     order: &[usize],
     decisions: &mut Vec<MergeDecision>,
 ) -> (usize, Vec<usize>) {
-    let placeholders: Vec<Option<String>> = members
+    let placeholders: Vec<Option<String>> = outlines
         .iter()
-        .map(|m| template::template_placeholder(&m.body))
+        .map(template::template_placeholder)
         .collect();
     if placeholders.iter().all(Option::is_none) {
         return (representative, order.to_vec());

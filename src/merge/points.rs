@@ -422,8 +422,6 @@ const HANDING_OVER: &[&str] = &[
 /// `code-reviewer`: for quality checks ``): that agent belongs to the member's own library, and the
 /// merged agent's user may have no agent of that name.
 fn agent_of_its_library(source: &str) -> Option<String> {
-    let lower = source.to_lowercase();
-    let hands_over = HANDING_OVER.iter().any(|w| lower.contains(w));
     // A name in backticks or bold, made of words joined by hyphens or underscores.
     let is_name = |name: &&str| {
         name.len() > 2
@@ -432,11 +430,17 @@ fn agent_of_its_library(source: &str) -> Option<String> {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
     };
-    ["`", "**"]
+    let mut names = ["`", "**"]
         .iter()
         .flat_map(|delimiter| source.split(delimiter).skip(1).step_by(2))
         .map(str::trim)
         .filter(is_name)
+        .peekable();
+    // Most units set no such name apart: they need no lowercase copy.
+    names.peek()?;
+    let lower = source.to_lowercase();
+    let hands_over = HANDING_OVER.iter().any(|w| lower.contains(w));
+    names
         .find(|name| {
             hands_over
                 || lower.contains(&format!("{name}` agent"))
@@ -486,6 +490,10 @@ fn repository_link(source: &str) -> Option<String> {
 /// A path into a codebase: relative with a directory and a file (`src/app/models.py`), starting
 /// with `./`, `../` or `~/`, or under a home folder.
 fn codebase_path(source: &str) -> Option<String> {
+    if !source.contains('/') {
+        // Every path has one; most units have none, and need no splitting into tokens.
+        return None;
+    }
     let is_path_char = |c: char| c.is_alphanumeric() || "-_./~".contains(c);
     for token in source.split(|c: char| !is_path_char(c)) {
         let token = token.trim_end_matches('.');

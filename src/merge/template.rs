@@ -2,7 +2,7 @@
 //! "You are a specialized agent for [domain/task]", "**Capability 1**: Description", "Describe the
 //! expected output format here."). Their text is no content to merge into a real agent.
 
-use super::outline::{self, UnitKind};
+use super::outline::{self, Outline, UnitKind};
 
 /// A body is a template when this many of its prose units are placeholders…
 const MIN_PLACEHOLDERS: usize = 3;
@@ -23,9 +23,9 @@ const SLOT_WORDS: &[&str] = &[
     "point",
 ];
 
-/// One placeholder of the body when it is a template (to name in the decisions), else `None`.
-pub fn template_placeholder(body: &str) -> Option<String> {
-    let o = outline::outline(body);
+/// One placeholder of the body (read as an outline) when it is a template (to name in the
+/// decisions), else `None`.
+pub fn template_placeholder(o: &Outline) -> Option<String> {
     let prose: Vec<&str> = o
         .units()
         .filter(|(_, u)| u.kind != UnitKind::Code)
@@ -47,6 +47,9 @@ pub fn template_placeholder(body: &str) -> Option<String> {
 /// not a link or a task box), a numbered slot (`Condition 1`), a bare `Description`, or an
 /// instruction to the template's user (`Describe … here`).
 fn is_placeholder(source: &str) -> bool {
+    if cannot_be_placeholder(outline::after_marker(source.trim())) {
+        return false;
+    }
     let text = outline::after_marker(source.trim()).replace("**", "");
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower
@@ -65,6 +68,38 @@ fn is_placeholder(source: &str) -> bool {
                 .iter()
                 .any(|w| words.first() == Some(w)));
     numbered_slot || bare_description || here || has_bracket_slot(&text)
+}
+
+/// Whether a unit's text (after its list marker) has none of what [`is_placeholder`] looks for: a
+/// slot word and a digit (a numbered slot), a bracket, `description`, a closing `here`. Looked for
+/// byte by byte, ignoring ASCII case: lowercasing maps ASCII letters to ASCII letters and other
+/// characters to others, but for `İ` and the Kelvin sign (texts with them are looked at in full).
+/// Most units of a real agent have none of it, and need no lowercase copy or splitting into words.
+fn cannot_be_placeholder(text: &str) -> bool {
+    if text.contains(['\u{130}', '\u{212a}']) {
+        return false;
+    }
+    if text.contains("**") {
+        // Looked at as `is_placeholder` does, without the bold stars (removing them can join words).
+        return cannot_be_placeholder_plain(&text.replace("**", ""));
+    }
+    cannot_be_placeholder_plain(text)
+}
+
+/// [`cannot_be_placeholder`] of a text without bold stars.
+fn cannot_be_placeholder_plain(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let contains = |word: &[u8]| {
+        bytes
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    let numbered =
+        bytes.iter().any(u8::is_ascii_digit) && SLOT_WORDS.iter().any(|w| contains(w.as_bytes()));
+    let before_dots = text.trim_end_matches('.').as_bytes();
+    let ends_here = before_dots.len() >= 5
+        && before_dots[before_dots.len() - 5..].eq_ignore_ascii_case(b" here");
+    !(numbered || bytes.contains(&b'[') || contains(b"description") || ends_here)
 }
 
 /// `[words]` not followed by `(` (a link) and not a task box (`[ ]`, `[x]`).
@@ -90,16 +125,45 @@ fn has_bracket_slot(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn placeholder(body: &str) -> Option<String> {
+        template_placeholder(&outline::outline(body))
+    }
+
     #[test]
     fn a_kit_template_is_recognised() {
         let body = "# Sample Agent\n\nYou are an agent for [your field].\n\n## Skills\n\n- **Skill 1**: Description\n- **Option 2**: Description\n\n## When to use\n\n- Condition 1\n- Condition 2\n\n## Output\n\nDescribe the report format here.\n";
-        assert!(template_placeholder(body).is_some());
-        assert!(template_placeholder("# Sample\n\nAgent instructions here.\n").is_some());
+        assert!(placeholder(body).is_some());
+        assert!(placeholder("# Sample\n\nAgent instructions here.\n").is_some());
     }
 
     #[test]
     fn a_real_agent_with_a_fill_in_report_or_checklist_is_no_template() {
         let body = "You review pull requests for a web team.\n\n## Checks\n\n- [ ] Error handling covers every failure path\n- [x] Tests exist for new code\n- See [the style guide](https://example.com/style)\n- Step 1 of a release is tagging it\n\n## Report\n\nWrite the summary first, then the findings.\n\n```\n## Review of [PR title]\n- Finding: [description]\n```\n";
-        assert_eq!(template_placeholder(body), None);
+        assert_eq!(placeholder(body), None);
+    }
+
+    #[test]
+    fn a_unit_is_looked_at_closely_only_when_it_could_be_a_placeholder() {
+        for could in [
+            "Condition 1",
+            "You are an agent for [your field].",
+            "**Skill**: Description",
+            "Describe the report format HERE.",
+            "Skill: DESCRIPTION",
+            "Généré pour [domaine]",
+            "Tas\u{212a} 1",
+            "Describe the report — format here",
+        ] {
+            assert!(!cannot_be_placeholder(could), "{could}");
+        }
+        for plain in [
+            "Review every pull request for error handling.",
+            "Keep functions short; name them well",
+            "Put the summary there",
+            "Écrivez le résumé — puis les détails",
+        ] {
+            assert!(cannot_be_placeholder(plain), "{plain}");
+            assert!(!is_placeholder(plain), "{plain}");
+        }
     }
 }

@@ -39,7 +39,7 @@ mod skeleton;
 pub use cache::TermCache;
 
 use super::fold;
-use super::outline::{self, HeaderKind, Outline, UnitKind};
+use super::outline::{HeaderKind, Outline, UnitKind};
 use super::points;
 use super::topics;
 use crate::model::{AgentFile, MergeDecision};
@@ -62,9 +62,11 @@ pub struct Names<'a> {
     pub members: &'a [String],
 }
 
-/// Merges the bodies of `members`; `order` lists the non-representatives, most similar first.
+/// Merges the bodies of `members` (`outlines`: each one's body read as an outline, in member
+/// order); `order` lists the non-representatives, most similar first.
 pub fn merge_bodies(
     members: &[&AgentFile],
+    mut outlines: Vec<Outline>,
     representative: usize,
     order: &[usize],
     names: &Names,
@@ -72,11 +74,10 @@ pub fn merge_bodies(
     cache: &mut TermCache,
 ) -> String {
     cache.make_room();
-    let mut outlines: Vec<Outline> = members.iter().map(|m| outline::outline(&m.body)).collect();
     let chosen = representative;
     let representative = skeleton_of(&outlines, representative, cache);
     let mut tally = Tally {
-        folds: fold::fold_repeated_topics(&mut outlines[representative]),
+        folds: fold::fold_repeated_topics(&mut outlines[representative], &mut |t| cache.topic(t)),
         ..Tally::default()
     };
     let reordered: Vec<usize>;
@@ -236,6 +237,7 @@ pub fn merge_bodies(
 #[cfg(test)]
 mod testing {
     use super::*;
+    use crate::merge::outline;
     use crate::parse::parse_agent;
     use std::path::Path;
 
@@ -261,8 +263,10 @@ mod testing {
             members: &member_names,
         };
         let mut decisions = Vec::new();
+        let outlines = files.iter().map(|f| outline::outline(&f.body)).collect();
         let body = merge_bodies(
             &refs,
+            outlines,
             0,
             &order,
             &names,
