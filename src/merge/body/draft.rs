@@ -80,7 +80,7 @@ pub(super) struct Piece {
     /// How many members (this one included) say all of it (their own wording holds most of its
     /// words): fewer than `support` when it elaborates on a point others make shortly.
     pub(super) full_support: usize,
-    /// Its number among what the body says ([`Said`](super::choose::Said)), once placed.
+    /// Its number among what the body says (`Said`, in `choose`), once placed.
     pub(super) said_as: Option<usize>,
     /// Whether it comes from a section of things not to do (`## Never`, `Avoid:`).
     pub(super) negative: bool,
@@ -166,7 +166,8 @@ pub(super) fn draft_len(draft: &[DraftSection]) -> usize {
 }
 
 #[cfg(test)]
-/// For tests: a unit of another member's, as the merge holds it (`source` as written, `text` plain).
+/// For tests: a unit of another member's, as the merge holds it (`source` as written, `text`
+/// plain).
 pub(super) fn test_piece(kind: crate::merge::outline::UnitKind, source: &str, text: &str) -> Piece {
     Piece {
         member: 1,

@@ -18,12 +18,12 @@
 //! 5. The draft is written back: the representative's sections in its order, new sections after
 //!    them, its closing last; every list renumbered.
 //!
-//! Where each step lives: [`skeleton`] picks the body the merge builds on; [`keep`] decides which
-//! units belong in a merged body at all; [`align`] finds where another member's section goes;
-//! [`choose`] picks the candidates to add, within the budgets; [`place`] (with [`polarity`]) puts
-//! each where it reads as one of its neighbours; [`render`] writes the draft back; [`decision`]
-//! tells the report what was done. [`draft`] holds the types they share, [`cache`] what is read
-//! from each text once.
+//! Where each step lives: [`skeleton`] picks the body the merge builds on; [`keep`] decides
+//! which units belong in a merged body at all; [`align`](mod@align) finds where another member's
+//! section goes; [`choose`](mod@choose) picks the candidates to add, within the budgets; [`place`]
+//! (with [`polarity`]) puts each where it reads as one of its neighbours;
+//! [`render`](mod@render) writes the draft back; [`decision`] tells the report what was done.
+//! [`draft`] holds the types they share, [`cache`] what is read from each text once.
 
 mod align;
 mod cache;
