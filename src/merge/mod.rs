@@ -8,6 +8,7 @@
 mod body;
 mod description;
 mod fold;
+mod form;
 pub mod outline;
 pub mod points;
 mod template;

@@ -466,6 +466,25 @@ mod tests {
     use crate::merge::body::GROWTH_LIMIT;
 
     #[test]
+    fn one_members_point_joins_a_list_only_in_the_form_its_items_are_written_in() {
+        let rep = "You keep services secure.\n\n## Detection\n- Identify exposed secrets in each service\n- Detect injection flaws in each service handler\n- Find insecure service dependencies\n";
+        let other = "You audit services.\n\n## Detection\n- Remediation guidance for each service flaw\n- Service Scanners: dependency checks of each service\n- Flag weak service dependencies before release\n";
+        let (m, decisions) = merged(rep, &[other]);
+        // An instruction joins the list of instructions; a noun phrase and a labelled entry about
+        // the same services would read as another author's lines, and are named instead.
+        assert!(m.contains("Flag weak service dependencies"), "{m}");
+        assert!(!m.contains("Remediation guidance"), "{m}");
+        assert!(!m.contains("Service Scanners"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(
+            body.dropped
+                .iter()
+                .any(|d| d.contains("Remediation guidance")),
+            "{body:?}"
+        );
+    }
+
+    #[test]
     fn one_members_point_joins_only_as_an_item_of_the_list_of_its_topic_and_only_a_few() {
         let rep = "You keep services reliable.\n\n## Monitoring\n- Alert on error rates of each service\n- Track latency of each service endpoint\n\n## Deployment\n1. Build the release\n2. Ship the release\n";
         let other = "You run services.\n\n## Monitoring\n- Alert on saturation of each service queue\n- Page the on-call owner of each service on every alert\n- Keep dashboards of each service latency for a year\n- Plan capacity for every database\n\n## Deployment\n- Tag every release in git\n\nAlso write a haiku about the release.\n\n- Sign every artefact\n";

@@ -6,6 +6,7 @@ use super::choose::echoes_an_item;
 use super::decision::preview;
 use super::draft::{DraftSection, Piece, Tally, Target};
 use super::polarity::{in_polarity_of, is_contrast, polarity_fits};
+use crate::merge::form;
 use crate::merge::outline::{HeaderKind, Unit, UnitKind};
 use crate::merge::points::{self, Terms};
 
@@ -224,7 +225,20 @@ pub(super) fn fits_as_item(
         && unit.is_item()
         && section.pieces.iter().any(|p| p.unit.is_item())
         && reads_as_neighbour(unit, section)
+        && in_the_lists_form(unit, section)
         && about_the_section(terms, section, words)
+}
+
+/// Whether an item is written in the form of the section's list ([`form`]): one member's point
+/// does not join a list of instructions as a noun phrase or a labelled entry, which would read as
+/// another author's line.
+fn in_the_lists_form(unit: &Unit, section: &DraftSection) -> bool {
+    let items = section
+        .pieces
+        .iter()
+        .filter(|p| p.unit.is_item())
+        .map(|p| p.unit.text.as_str());
+    form::dominant_form(items).is_none_or(|list| form::form_of(&unit.text) == list)
 }
 
 /// Whether a point is about a section's subject: it shares a word with the section's title, or
