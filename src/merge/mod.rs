@@ -362,7 +362,8 @@ pub(crate) fn distinct(values: impl Iterator<Item = String>) -> Vec<String> {
 /// Frontmatter rules, in the order the keys are written:
 /// - `name`: see [`choose_name`];
 /// - `description`: see [`description::merge_description`];
-/// - `tools`: omitted when any member omits it (that member inherits every tool), else the union;
+/// - `tools`: the union of the members' lists when the representative or at least half of the
+///   members list tools, else omitted (the members inherit every tool);
 /// - `model`: the value most members declare, `inherit` on a tie;
 /// - `color` and any other key: the representative's, omitted when it has none;
 /// - a second name (`agentName`, `displayName`, `title`): omitted, `name` names the merged agent;
@@ -432,31 +433,38 @@ fn merge_tools(
         .filter(|m| m.frontmatter.tools().is_none())
         .map(|m| m.path.display().to_string())
         .collect();
-    if !inheriting.is_empty() {
-        let listed = distinct(
-            members
-                .iter()
-                .filter_map(|m| m.frontmatter.tools())
-                .flatten(),
-        );
+    let order =
+        std::iter::once(representative).chain((0..members.len()).filter(|&i| i != representative));
+    let union = distinct(order.flat_map(|i| members[i].frontmatter.tools().unwrap_or_default()));
+    // A member without `tools` inherits every tool, mostly because its writer did not choose. The
+    // lists the others chose say what the job needs: they win when the body's writer (the
+    // representative) or most members made one, and the members that chose none are named.
+    let listed_by_most = inheriting.len() * 2 <= members.len();
+    let representative_lists = members[representative].frontmatter.tools().is_some();
+    if union.is_empty() || !(representative_lists || listed_by_most) {
         decisions.push(MergeDecision {
             field: "tools".into(),
             chose: "(omitted: every tool inherited)".into(),
             why: format!(
-                "{} omit(s) `tools` and so inherit every tool; a list would take tools away from them",
+                "{} omit(s) `tools` and so inherit every tool, the representative among them: a list would take tools away from them",
                 inheriting.join(", ")
             ),
-            dropped: if listed.is_empty() { vec![] } else { vec![listed.join(", ")] },
+            dropped: if union.is_empty() { vec![] } else { vec![union.join(", ")] },
         });
         return None;
     }
-    let order =
-        std::iter::once(representative).chain((0..members.len()).filter(|&i| i != representative));
-    let union = distinct(order.flat_map(|i| members[i].frontmatter.tools().unwrap_or_default()));
+    let why = if inheriting.is_empty() {
+        "every member lists its tools: the union, so no member loses one".to_owned()
+    } else {
+        format!(
+            "the union of the lists members chose; {} list(s) no tools and so inherited every tool: add what it needs beyond these",
+            inheriting.join(", ")
+        )
+    };
     decisions.push(MergeDecision {
         field: "tools".into(),
         chose: union.join(", "),
-        why: "every member lists its tools: the union, so no member loses one".into(),
+        why,
         dropped: vec![],
     });
     Some(union.join(", "))
@@ -650,10 +658,18 @@ mod tests {
     }
 
     #[test]
-    fn tools_are_omitted_when_any_member_inherits_all() {
+    fn tools_are_the_union_of_the_chosen_lists_unless_most_members_inherit_all() {
         let a = agent("a.md", "---\nname: a\ndescription: d\ntools: Read\n---\n");
         let b = agent("b.md", "---\nname: b\ndescription: d\n---\n");
+        let b2 = agent("b2.md", "---\nname: b\ndescription: d\n---\n");
+        // The representative chose its tools: its list stands, and the decision names the member
+        // that inherited every tool.
         let m = merge(&[&a, &b], 0, &[1]);
+        assert_eq!(m.frontmatter.text("tools").as_deref(), Some("Read"));
+        let tools = m.decisions.iter().find(|d| d.field == "tools").unwrap();
+        assert!(tools.why.contains("b.md"), "{tools:?}");
+        // The representative and most members inherit every tool: no list.
+        let m = merge(&[&b, &a, &b2], 0, &[1, 2]);
         assert!(m.frontmatter.get("tools").is_none());
         let c = agent(
             "c.md",
