@@ -3,6 +3,7 @@
 //! renumbered, and items joining a list written in that list's form.
 
 use super::draft::{DraftSection, Piece};
+use super::keep::is_closing_line;
 use super::Names;
 use crate::merge::outline::{self, Header, HeaderKind, Outline, UnitKind};
 use crate::merge::points::{self};
@@ -50,6 +51,8 @@ pub(super) fn render(
     let heading_level = usual_heading_level(draft);
     let rep_sections = rep.sections.len();
     let closing_start = closing_start.min(rep_sections);
+    let moved = with_closing_line_last(draft, rep_sections, closing_start);
+    let draft = moved.as_deref().unwrap_or(draft);
     let order: Vec<usize> = (0..closing_start)
         .chain(rep_sections..draft.len())
         .chain(closing_start..rep_sections)
@@ -142,6 +145,37 @@ pub(super) fn render(
         }
     }
     out
+}
+
+/// The representative's closing line at the end of its last section (`**Remember**: …` after that
+/// section's list, or a question to the user) stays the last line: with sections added after that
+/// section, it is taken out into a section of its own, written after them (`None`: nothing to
+/// move).
+fn with_closing_line_last(
+    draft: &[DraftSection],
+    rep_sections: usize,
+    closing_start: usize,
+) -> Option<Vec<DraftSection>> {
+    let last = closing_start.checked_sub(1)?;
+    if draft.len() <= rep_sections {
+        return None;
+    }
+    let pieces = &draft[last].pieces;
+    let held = pieces
+        .iter()
+        .rev()
+        .take_while(|p| is_closing_line(&p.unit))
+        .count();
+    if held == 0 || held == pieces.len() {
+        return None;
+    }
+    let mut draft = draft.to_vec();
+    let tail = draft[last].pieces.split_off(pieces.len() - held);
+    let mut closing = draft[last].clone();
+    closing.header = None;
+    closing.pieces = tail;
+    draft.push(closing);
+    Some(draft)
 }
 
 /// A lead-in or bold title left with nothing under it (its points were all dropped), and no titled
@@ -368,6 +402,18 @@ mod tests {
             !m.contains("Be kind"),
             "one closing, the representative's: {m}"
         );
+    }
+
+    #[test]
+    fn a_closing_line_at_the_end_of_the_last_section_stays_the_last_line() {
+        let other = "Other.\n\n## Caching\n- Cache computed pages at the edge\n- Expire cached pages on every deploy\n";
+        let (m, _) = merged(
+            "You build sites.\n\n## Pages\n- Render pages on the server\n- Stream pages to slow clients\n\n## Release notes\n\n```markdown\n## 1.2.0\n- Faster pages\n```\n\n**Remember**: measure before you tune.\n",
+            &[other, other],
+        );
+        let caching = m.find("## Caching").expect("two members have the topic");
+        assert!(caching < m.find("**Remember**").unwrap(), "{m}");
+        assert!(m.ends_with("**Remember**: measure before you tune."), "{m}");
     }
 
     #[test]
