@@ -106,6 +106,10 @@ pub(super) fn body_decision(
         &tally.not_fitting,
     );
     note(
+        "HTML comment(s): notes to a member file's maintainers, not instructions to the agent (the merged file is a new file)",
+        &tally.maintainer_notes,
+    );
+    note(
         "line(s) repeating a member's frontmatter in its body (`agentName:`, `version:`)",
         &tally.frontmatter_lines,
     );

@@ -139,6 +139,8 @@ pub(super) struct Tally {
     pub(super) not_topics: Vec<String>,
     /// Lines repeating a member's frontmatter in its body (`agentName: …`).
     pub(super) frontmatter_lines: Vec<String>,
+    /// HTML comments: notes to a file's maintainers (`<!-- DESIGN DECISION: … -->`).
+    pub(super) maintainer_notes: Vec<String>,
     /// The representative's title, when it named another agent than the merged one.
     pub(super) retitled: Option<String>,
     /// Points made in fuller words by several other members, and so reworded.

@@ -85,6 +85,10 @@ pub(super) fn keep_unit(
         tally.frontmatter_lines.push(preview(&unit.text));
         return None;
     }
+    if is_html_comment(&unit.source) {
+        tally.maintainer_notes.push(preview(&unit.source));
+        return None;
+    }
     let identity = unit.kind == UnitKind::Paragraph && {
         let t = unit.text.trim_start().to_lowercase();
         t.starts_with("you are ") || t.starts_with("you're ")
@@ -192,6 +196,22 @@ fn is_frontmatter_line(unit: &Unit) -> bool {
             }))
 }
 
+/// Whether a unit is only HTML comments (`<!-- VALIDATION: tested with … -->`): a note to the
+/// file's maintainers about that file, which the model would read as part of its instructions.
+pub(super) fn is_html_comment(source: &str) -> bool {
+    let mut rest = source.trim();
+    if !rest.starts_with("<!--") {
+        return false;
+    }
+    while let Some(after) = rest.strip_prefix("<!--") {
+        let Some(end) = after.find("-->") else {
+            return true;
+        };
+        rest = after[end + 3..].trim_start();
+    }
+    rest.is_empty()
+}
+
 /// A closing line of another member in the middle of its body (`Remember: …`), or a question put
 /// to the user: one closing line, the representative's.
 pub(super) fn is_closing_line(unit: &Unit) -> bool {
@@ -208,6 +228,21 @@ pub(super) fn is_closing_line(unit: &Unit) -> bool {
 mod tests {
 
     use crate::merge::body::testing::merged;
+
+    #[test]
+    fn html_comments_are_notes_to_maintainers_and_not_written() {
+        let (m, decisions) = merged(
+            "You review code.\n\n<!-- DESIGN DECISION: why this agent exists -->\n\n## Checks\n- Check error handling in every function\n- Check naming of every function\n",
+            &["You review.\n\n## Checks\n<!-- tested with three repositories\n     of our team -->\n\n- Check error handling in every function\n"],
+        );
+        assert!(!m.contains("<!--") && !m.contains("DESIGN DECISION"), "{m}");
+        assert!(m.contains("Check naming of every function"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(body.why.contains("HTML comment"), "{}", body.why);
+        assert!(super::is_html_comment("<!-- a --> <!-- b -->"));
+        assert!(!super::is_html_comment("<!-- a --> text"));
+        assert!(!super::is_html_comment("<div>text</div>"));
+    }
 
     #[test]
     fn frontmatter_lines_in_a_body_and_lead_ins_without_their_list_are_not_written() {
