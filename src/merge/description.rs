@@ -406,11 +406,21 @@ fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str
         }
     }
     found.sort_by_key(|f| std::cmp::Reverse(f.2));
+    // With two or more other members, a phrase only one of them uses is that member's own angle on
+    // the job, as a point only one member makes is in the body: the description takes the uses
+    // several share. A pair's other member is alone by necessity; its phrases all count.
+    let least_support = if proses.len() >= 2 { 2 } else { 1 };
+    let mut written = compact(&description_prose(original));
     let mut out = Vec::new();
     let mut added = Terms::default();
-    for (phrase, terms, _, _) in found {
+    for (phrase, terms, support, _) in found {
         if out.len() == MAX_PHRASES {
             break;
+        }
+        // `Core Data` after `CoreData`: the same name spaced otherwise.
+        let spelled = compact(&phrase);
+        if support < least_support || written.contains(&spelled) {
+            continue;
         }
         // Half of it said by a phrase added before ("performance issues" after "performance",
         // "optimizing performance" after "performance tuning") would say it twice in one sentence.
@@ -420,9 +430,19 @@ fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str
         }
         covered.extend(terms.iter().copied());
         added.extend(terms.iter().copied());
+        written.push(' ');
+        written.push_str(&spelled);
         out.push(phrase);
     }
     out
+}
+
+/// A text as letters and digits only, lowercased, for telling `CoreData` from `Core Data` (one).
+fn compact(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Verbs that open a phrase of what an agent does rather than of what it is used for
@@ -781,6 +801,29 @@ mod tests {
             "Builds web applications. Also use it for performance tuning, rate limiting and \
              creating dashboards."
         );
+    }
+
+    #[test]
+    fn with_several_other_members_only_phrases_two_of_them_use_are_added_each_spelling_once() {
+        let rep = agent("a.md", "ios", "Builds iOS apps with CoreData.");
+        let b = agent(
+            "b.md",
+            "ios-2",
+            "Builds apps including Core Data, CloudKit sync, widget design, and push notifications.",
+        );
+        let c = agent(
+            "c.md",
+            "ios-3",
+            "Builds apps including CloudKit sync, push notifications, and in-app purchases.",
+        );
+        let d = merge_description(&[&rep, &b, &c], 0, "ios", &mut Vec::new());
+        assert_eq!(
+            d,
+            "Builds iOS apps with CoreData. Also use it for CloudKit sync and push notifications."
+        );
+        // A pair: the other member's phrases count, but `Core Data` is `CoreData` spaced otherwise.
+        let d = merge_description(&[&rep, &b], 0, "ios", &mut Vec::new());
+        assert!(d.contains("widget design") && !d.contains("Core Data"), "{d}");
     }
 
     #[test]
