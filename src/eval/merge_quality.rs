@@ -119,12 +119,14 @@ fn point_terms(o: &Outline) -> Vec<Terms> {
         .collect()
 }
 
-/// The units that make points: all but the identity paragraphs of the introduction and the
-/// closing paragraphs, which a file has once (a merge keeps the representative's, on purpose).
+/// The units that make points: all but the identity paragraphs of the introduction, the closing
+/// paragraphs, which a file has once (a merge keeps the representative's, on purpose), and HTML
+/// comments, which are notes to a file's maintainers, not instructions (a merge leaves them out).
 fn point_units(o: &Outline) -> impl Iterator<Item = &outline::Unit> {
     let closing = o.closing_start();
     o.units()
         .filter(move |(s, u)| !(*s == 0 && u.kind == outline::UnitKind::Paragraph) && *s < closing)
+        .filter(|(_, u)| !outline::is_html_comment(&u.source))
         .map(|(_, u)| u)
 }
 

@@ -823,7 +823,10 @@ mod tests {
         );
         // A pair: the other member's phrases count, but `Core Data` is `CoreData` spaced otherwise.
         let d = merge_description(&[&rep, &b], 0, "ios", &mut Vec::new());
-        assert!(d.contains("widget design") && !d.contains("Core Data"), "{d}");
+        assert!(
+            d.contains("widget design") && !d.contains("Core Data"),
+            "{d}"
+        );
     }
 
     #[test]

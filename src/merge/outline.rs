@@ -136,6 +136,22 @@ impl Outline {
     }
 }
 
+/// Whether a unit is only HTML comments (`<!-- VALIDATION: tested with … -->`): a note to the
+/// file's maintainers about that file, which the model would read as part of its instructions.
+pub fn is_html_comment(source: &str) -> bool {
+    let mut rest = source.trim();
+    if !rest.starts_with("<!--") {
+        return false;
+    }
+    while let Some(after) = rest.strip_prefix("<!--") {
+        let Some(end) = after.find("-->") else {
+            return true;
+        };
+        rest = after[end + 3..].trim_start();
+    }
+    rest.is_empty()
+}
+
 #[cfg(test)]
 mod scope_tests {
     use super::*;
@@ -493,5 +509,18 @@ mod tests {
     fn long_sentences_ending_in_a_colon_are_not_titles() {
         let o = outline("When you review code that other people on the team wrote last week, always check these things first:\n- a\n- b\n");
         assert_eq!(o.sections.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod comment_tests {
+    use super::is_html_comment;
+
+    #[test]
+    fn only_units_made_of_html_comments_are_comments() {
+        assert!(is_html_comment("<!-- a --> <!-- b -->"));
+        assert!(is_html_comment("<!-- open to the end"));
+        assert!(!is_html_comment("<!-- a --> text"));
+        assert!(!is_html_comment("<div>text</div>"));
     }
 }

@@ -85,7 +85,7 @@ pub(super) fn keep_unit(
         tally.frontmatter_lines.push(preview(&unit.text));
         return None;
     }
-    if is_html_comment(&unit.source) {
+    if outline::is_html_comment(&unit.source) {
         tally.maintainer_notes.push(preview(&unit.source));
         return None;
     }
@@ -196,22 +196,6 @@ fn is_frontmatter_line(unit: &Unit) -> bool {
             }))
 }
 
-/// Whether a unit is only HTML comments (`<!-- VALIDATION: tested with … -->`): a note to the
-/// file's maintainers about that file, which the model would read as part of its instructions.
-pub(super) fn is_html_comment(source: &str) -> bool {
-    let mut rest = source.trim();
-    if !rest.starts_with("<!--") {
-        return false;
-    }
-    while let Some(after) = rest.strip_prefix("<!--") {
-        let Some(end) = after.find("-->") else {
-            return true;
-        };
-        rest = after[end + 3..].trim_start();
-    }
-    rest.is_empty()
-}
-
 /// A closing line of another member in the middle of its body (`Remember: …`), or a question put
 /// to the user: one closing line, the representative's.
 pub(super) fn is_closing_line(unit: &Unit) -> bool {
@@ -239,9 +223,6 @@ mod tests {
         assert!(m.contains("Check naming of every function"), "{m}");
         let body = decisions.iter().find(|d| d.field == "body").unwrap();
         assert!(body.why.contains("HTML comment"), "{}", body.why);
-        assert!(super::is_html_comment("<!-- a --> <!-- b -->"));
-        assert!(!super::is_html_comment("<!-- a --> text"));
-        assert!(!super::is_html_comment("<div>text</div>"));
     }
 
     #[test]
