@@ -57,20 +57,54 @@ pub fn dominant_form<'a>(items: impl IntoIterator<Item = &'a str>) -> Option<Ite
         })
 }
 
+/// What a labelled item says after its label (`**Environment protection**: Require approvals`
+/// → `Require approvals`), first letter raised; `None` without a label. Works on the text as
+/// written (Markdown) or plain.
+pub fn without_label(text: &str) -> Option<String> {
+    let plain = text.trim().trim_start_matches(['*', '_', '`']);
+    label_of(plain)?;
+    let (at, len) = label_cut(plain)?;
+    let rest = plain[at + len..].trim_start_matches(['*', '_', ' ']).trim();
+    let mut chars = rest.chars();
+    let first = chars.next()?;
+    Some(first.to_uppercase().chain(chars).collect())
+}
+
 /// The label an item opens with: a few words (`**Risk**`, `Supply Chain Security`) followed by
 /// `:`, or ` - ` / ` – ` / ` — `, with more text after it.
 fn label_of(text: &str) -> Option<&str> {
     let plain = text.trim_start_matches(['*', '_', '`']);
-    let cut = [": ", ":** ", "** - ", " - ", " – ", " — ", "**: "]
-        .iter()
-        .filter_map(|sep| plain.find(sep).map(|at| (at, sep.len())))
-        .min_by_key(|&(at, _)| at);
-    let (at, len) = cut?;
+    let (at, len) = label_cut(plain)?;
     let label = plain[..at].trim_end_matches(['*', '_', '`', ':']);
     let rest = plain[at + len..].trim();
     let words = label.split_whitespace().count();
     let short = (1..=MAX_LABEL_WORDS).contains(&words);
     (short && !rest.is_empty() && !label.ends_with('.')).then_some(label)
+}
+
+/// Where the first separator of a label stands (`: `, `:** `, ` - `, …), and its length.
+fn label_cut(plain: &str) -> Option<(usize, usize)> {
+    [": ", ":** ", "** - ", " - ", " – ", " — ", "**: "]
+        .iter()
+        .filter_map(|sep| plain.find(sep).map(|at| (at, sep.len())))
+        .min_by_key(|&(at, _)| at)
+}
+
+/// Whether an item reads in a list of form `list`: written in it, or, in a list of instructions,
+/// labelled with an instruction after the label (the label then goes: `Environment protection:
+/// Require approvals` joins as `Require approvals`). Only there: after a label that names a
+/// subject (`Core Web Vitals: LCP, FID, CLS`), a phrase says little without it.
+pub fn fits_form(text: &str, list: ItemForm) -> bool {
+    form_of(text) == list || unlabels_into(text, list)
+}
+
+/// Whether a labelled item reads as an item of a list of instructions without its label.
+pub fn unlabels_into(text: &str, list: ItemForm) -> bool {
+    list == ItemForm::Instruction
+        && form_of(text) == ItemForm::Labelled
+        && without_label(text).is_some_and(|rest| {
+            form_of(&rest) == ItemForm::Instruction && opens_with_a_sure_verb(&rest)
+        })
 }
 
 /// Whether every word of two or more opens with a capital (`Supply Chain Security`, `Snyk /
@@ -99,17 +133,42 @@ fn opens_with_an_instruction_verb(text: &str) -> bool {
             .is_some_and(|second| verbs.contains(format!("{first} {second}").as_str()))
 }
 
-fn instruction_verbs() -> &'static HashSet<&'static str> {
-    static VERBS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+/// The verbs of instruction_verbs.txt, and of them those that are as often nouns (marked `~`).
+struct Verbs {
+    all: HashSet<&'static str>,
+    also_nouns: HashSet<&'static str>,
+}
+
+fn verbs() -> &'static Verbs {
+    static VERBS: OnceLock<Verbs> = OnceLock::new();
     VERBS.get_or_init(|| {
-        include_str!("instruction_verbs.txt")
+        let entries: Vec<&'static str> = include_str!("instruction_verbs.txt")
             .lines()
             .filter(|l| !l.starts_with('#'))
             .flat_map(|l| l.split(','))
             .map(str::trim)
             .filter(|w| !w.is_empty())
-            .collect()
+            .collect();
+        Verbs {
+            all: entries.iter().map(|w| w.trim_end_matches('~')).collect(),
+            also_nouns: entries.iter().filter_map(|w| w.strip_suffix('~')).collect(),
+        }
     })
+}
+
+fn instruction_verbs() -> &'static HashSet<&'static str> {
+    &verbs().all
+}
+
+/// Whether the text opens with a verb that is seldom anything else (`Provide`, `Ensure`; not
+/// `Test` or `Design`).
+fn opens_with_a_sure_verb(text: &str) -> bool {
+    let first = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .find(|w| !w.is_empty())
+        .unwrap_or_default()
+        .to_lowercase();
+    opens_with_an_instruction_verb(text) && !verbs().also_nouns.contains(first.as_str())
 }
 
 #[cfg(test)]
@@ -154,6 +213,29 @@ mod tests {
             ItemForm::Phrase
         );
         assert_eq!(form_of("Caching: Redis or Memcached"), ItemForm::Labelled);
+    }
+
+    #[test]
+    fn a_labelled_item_joins_a_list_of_another_form_without_its_label_when_the_rest_fits() {
+        assert_eq!(
+            without_label("**Environment protection**: require approvals").as_deref(),
+            Some("Require approvals")
+        );
+        assert_eq!(without_label("Identify secrets"), None);
+        assert!(fits_form(
+            "Environment protection: Require approvals for production",
+            ItemForm::Instruction
+        ));
+        assert!(!fits_form(
+            "Security Scans: SAST, DAST, dependency analysis",
+            ItemForm::Instruction
+        ));
+        assert!(fits_form("Identify secrets", ItemForm::Instruction));
+        // `Test` after a label is as likely a noun: the label stays, and so does the form.
+        assert!(!fits_form(
+            "Test Data: Test fixtures, factories",
+            ItemForm::Instruction
+        ));
     }
 
     #[test]

@@ -468,11 +468,17 @@ mod tests {
     #[test]
     fn one_members_point_joins_a_list_only_in_the_form_its_items_are_written_in() {
         let rep = "You keep services secure.\n\n## Detection\n- Identify exposed secrets in each service\n- Detect injection flaws in each service handler\n- Find insecure service dependencies\n";
-        let other = "You audit services.\n\n## Detection\n- Remediation guidance for each service flaw\n- Service Scanners: dependency checks of each service\n- Flag weak service dependencies before release\n";
+        let other = "You audit services.\n\n## Detection\n- Remediation guidance for each service flaw\n- Service Scanners: dependency checks of each service\n- Flag weak service dependencies before release\n- **Dependency pinning**: require a reviewed version of each service dependency\n";
         let (m, decisions) = merged(rep, &[other]);
-        // An instruction joins the list of instructions; a noun phrase and a labelled entry about
-        // the same services would read as another author's lines, and are named instead.
+        // An instruction joins the list of instructions, and so does a labelled one, without its
+        // label; a noun phrase and a labelled entry about the same services would read as another
+        // author's lines, and are named instead.
         assert!(m.contains("Flag weak service dependencies"), "{m}");
+        assert!(
+            m.contains("\n- Require a reviewed version of each service dependency"),
+            "{m}"
+        );
+        assert!(!m.contains("Dependency pinning"), "{m}");
         assert!(!m.contains("Remediation guidance"), "{m}");
         assert!(!m.contains("Service Scanners"), "{m}");
         let body = decisions.iter().find(|d| d.field == "body").unwrap();

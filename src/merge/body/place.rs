@@ -7,7 +7,7 @@ use super::decision::preview;
 use super::draft::{DraftSection, Piece, Tally, Target};
 use super::polarity::{in_polarity_of, is_contrast, polarity_fits};
 use crate::merge::form;
-use crate::merge::outline::{HeaderKind, Unit, UnitKind};
+use crate::merge::outline::{self, HeaderKind, Unit, UnitKind};
 use crate::merge::points::{self, Terms};
 
 /// A new section needs this many points of its own: fewer is a fragment, not a topic.
@@ -233,12 +233,17 @@ pub(super) fn fits_as_item(
 /// does not join a list of instructions as a noun phrase or a labelled entry, which would read as
 /// another author's line.
 fn in_the_lists_form(unit: &Unit, section: &DraftSection) -> bool {
+    list_form(section).is_none_or(|list| form::fits_form(&unit.text, list))
+}
+
+/// The form of the section's list ([`form::dominant_form`]), when it has one.
+fn list_form(section: &DraftSection) -> Option<form::ItemForm> {
     let items = section
         .pieces
         .iter()
         .filter(|p| p.unit.is_item())
         .map(|p| p.unit.text.as_str());
-    form::dominant_form(items).is_none_or(|list| form::form_of(&unit.text) == list)
+    form::dominant_form(items)
 }
 
 /// Whether a point is about a section's subject: it shares a word with the section's title, or
@@ -278,7 +283,9 @@ pub(super) fn place(
 }
 
 /// A one-line paragraph joining a section that is a list becomes one of its items (the list's
-/// marker and numbering are set when it is written): a point reads in its neighbours' form.
+/// marker and numbering are set when it is written), and a labelled item joining a list of
+/// instructions loses its label when the rest is an instruction: a point reads in its neighbours'
+/// form.
 fn in_section_form(mut piece: Piece, section: &DraftSection) -> Piece {
     let one_line = !piece.unit.source.trim().contains('\n');
     let list = is_list(section);
@@ -289,7 +296,26 @@ fn in_section_form(mut piece: Piece, section: &DraftSection) -> Piece {
             text: piece.unit.text.clone(),
         };
     }
+    if piece.unit.is_item() && one_line {
+        if let Some(rest) = list_form(section).and_then(|list| unlabelled_in(&piece.unit, list)) {
+            let marker = outline::list_marker(&piece.unit.source);
+            piece.unit = Unit {
+                kind: piece.unit.kind.clone(),
+                source: format!("{marker} {rest}"),
+                text: form::without_label(&piece.unit.text).unwrap_or(rest),
+            };
+        }
+    }
     piece
+}
+
+/// A labelled item's words after its label, when it joins a list of instructions and they are one
+/// ([`form::unlabels_into`]).
+fn unlabelled_in(unit: &Unit, list: form::ItemForm) -> Option<String> {
+    if !form::unlabels_into(&unit.text, list) {
+        return None;
+    }
+    form::without_label(outline::after_marker(&unit.source))
 }
 
 /// Adds a piece to a section: a list item after the section's last list item (so that it joins
