@@ -300,7 +300,7 @@ fn in_section_form(mut piece: Piece, section: &DraftSection) -> Piece {
         if let Some(rest) = list_form(section).and_then(|list| unlabelled_in(&piece.unit, list)) {
             let marker = outline::list_marker(&piece.unit.source);
             piece.unit = Unit {
-                kind: piece.unit.kind.clone(),
+                kind: piece.unit.kind,
                 source: format!("{marker} {rest}"),
                 text: form::without_label(&piece.unit.text).unwrap_or(rest),
             };
