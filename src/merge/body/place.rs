@@ -569,10 +569,10 @@ mod tests {
             body.dropped.iter().any(|d| d.contains("swarm signs")),
             "{body:?}"
         );
-        // The whole list, most of it new, is a section.
+        // The whole list, most of it new, is a section (under a heading, in a body of headings).
         let rep = "You tend bees.\n\n## Tools\n- Smoker with dry pine needles\n- Hive tool of hardened steel\n";
         let (m, _) = merged(rep, &[other, other]);
-        assert!(m.contains("When invoked:"), "{m}");
+        assert!(m.contains("## When invoked\n"), "{m}");
     }
 
     #[test]

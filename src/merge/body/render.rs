@@ -351,8 +351,14 @@ fn usual_heading_level(draft: &[DraftSection]) -> Option<u8> {
     counts.into_keys().next()
 }
 
+/// A lead-in of this many words or fewer (`Design considerations:`) names a topic and becomes a
+/// heading in a body of headings; a longer one (`When you deploy to production, check:`) is a
+/// sentence, and stays one.
+const LEAD_IN_TITLE_WORDS: usize = 4;
+
 /// A new section's header in the representative's style: a heading at its usual level, else a
-/// bold title; a lead-in line stays a lead-in.
+/// bold title. A lead-in line stays a lead-in, but for a short one in a body of headings: after the
+/// last section it would read as the tail of that section.
 fn new_header(header: &Header, heading_level: Option<u8>) -> String {
     // A number from the member's own sequence (`### 2. Standards`) would break the merged one.
     let title = group_title(header);
@@ -361,11 +367,24 @@ fn new_header(header: &Header, heading_level: Option<u8>) -> String {
         Some(rest) if digits > 0 => rest.trim().to_owned(),
         _ => title,
     };
+    let short = title.split_whitespace().count() <= LEAD_IN_TITLE_WORDS;
     match (heading_level, &header.kind) {
+        (Some(level), HeaderKind::LeadIn) if short => {
+            format!("{} {}", "#".repeat(level as usize), upper_first(&title))
+        }
         (_, HeaderKind::LeadIn) => header.source.clone(),
         (Some(level), _) => format!("{} {title}", "#".repeat(level as usize)),
         (None, _) => format!("**{title}:**"),
     }
+}
+
+/// The text with its first letter raised (`design considerations` → `Design considerations`).
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The title of a header; for a titled list item (`**API Design**: When building APIs, you
@@ -384,6 +403,17 @@ fn group_title(header: &Header) -> String {
 mod tests {
     use super::*;
     use crate::merge::body::testing::merged;
+
+    #[test]
+    fn a_short_lead_in_of_an_added_section_becomes_a_heading_in_a_body_of_headings() {
+        let other = "Other.\n\n## Pages\n- Render pages on the server\n\nDesign considerations:\n- Split the cache of pages by locale\n- Version the cache of pages on deploy\n";
+        let (m, _) = merged(
+            "You build sites.\n\n## Pages\n- Render pages on the server\n- Stream pages to slow clients\n",
+            &[other, other],
+        );
+        assert!(m.contains("\n## Design considerations\n"), "{m}");
+        assert!(!m.contains("Design considerations:"), "{m}");
+    }
 
     #[test]
     fn added_sections_go_before_the_representatives_closing_sections() {
