@@ -290,6 +290,38 @@ struct TermTable {
     /// A term the vector lacks, marking empty slots.
     empty: Term,
     mask: usize,
+    /// The vector's terms by their high bits: most terms of another vector are not in this one,
+    /// and one bit read without a branch says so for nearly all of them.
+    filter: HighBits,
+}
+
+/// A set of hashes kept as one bit per value of their high bits ([`HIGH_BITS`] of them): a hash
+/// whose bit is clear is not in the set; one whose bit is set may be (about one in 64 that are not
+/// share a bit with a vector of 256 terms).
+struct HighBits(Vec<u64>);
+
+/// How many high bits of a hash [`HighBits`] reads: 2^14 bits, 2 KB.
+const HIGH_BITS: u32 = 14;
+
+impl HighBits {
+    fn new(hashes: impl Iterator<Item = u64>, width: u32) -> Self {
+        let mut bits = vec![0u64; (1 << HIGH_BITS) / 64];
+        for hash in hashes {
+            let bit = Self::bit(hash, width);
+            bits[bit / 64] |= 1 << (bit % 64);
+        }
+        HighBits(bits)
+    }
+
+    /// The bit of a hash `width` bits wide.
+    fn bit(hash: u64, width: u32) -> usize {
+        (hash >> (width - HIGH_BITS)) as usize
+    }
+
+    fn may_hold(&self, hash: u64, width: u32) -> bool {
+        let bit = Self::bit(hash, width);
+        self.0[bit / 64] >> (bit % 64) & 1 == 1
+    }
 }
 
 impl TermTable {
@@ -302,6 +334,7 @@ impl TermTable {
             weights: vec![0.0; slots],
             empty,
             mask: slots - 1,
+            filter: HighBits::new(vector.iter().map(|e| e.0 as u64), Term::BITS),
         };
         for &(term, weight) in vector {
             let mut slot = term as usize & table.mask;
@@ -334,17 +367,20 @@ impl TermTable {
     fn cosine_with(&self, other: &SparseVec) -> f32 {
         const CHUNK: usize = 64;
         let mut dot = 0.0f32;
-        let mut products = [0.0f32; CHUNK];
+        let mut maybe = [0u8; CHUNK];
         for chunk in other.0.chunks(CHUNK) {
-            // The shared terms' products gathered without branches, then added in order.
-            let mut shared = 0;
-            for &(term, weight) in chunk {
-                let mine = self.weight(term);
-                products[shared] = mine.unwrap_or(0.0) * weight;
-                shared += mine.is_some() as usize;
+            // The terms this vector may hold, picked out without branches; then looked up, and
+            // the products of those it holds added in order.
+            let mut kept = 0;
+            for (i, &(term, _)) in chunk.iter().enumerate() {
+                maybe[kept] = i as u8;
+                kept += self.filter.may_hold(term as u64, Term::BITS) as usize;
             }
-            for &p in &products[..shared] {
-                dot += p;
+            for &i in &maybe[..kept] {
+                let (term, weight) = chunk[i as usize];
+                if let Some(mine) = self.weight(term) {
+                    dot += mine * weight;
+                }
             }
         }
         dot.clamp(0.0, 1.0)
@@ -357,6 +393,8 @@ struct KeySet {
     /// A key the set lacks, marking empty slots.
     empty: u64,
     mask: usize,
+    /// The keys by their high bits (see [`TermTable::filter`]).
+    filter: HighBits,
 }
 
 impl KeySet {
@@ -367,6 +405,7 @@ impl KeySet {
             keys: vec![empty; slots],
             empty,
             mask: slots - 1,
+            filter: HighBits::new(keys.clone(), u64::BITS),
         };
         for key in keys {
             let mut slot = key as usize & set.mask;
@@ -394,7 +433,9 @@ impl KeySet {
 
     /// Whether any of `blocks` is in the set.
     fn shares_any(&self, blocks: &[(u64, f32)]) -> bool {
-        blocks.iter().any(|b| self.contains(b.0))
+        blocks
+            .iter()
+            .any(|b| self.filter.may_hold(b.0, u64::BITS) && self.contains(b.0))
     }
 }
 
