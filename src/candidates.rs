@@ -102,8 +102,14 @@ fn keys(f: &Features, kind: Kind) -> Vec<(u64, u32)> {
 
 fn heaviest(vector: &[(Term, f32)], k: usize) -> Vec<u64> {
     let mut v = vector.to_vec();
-    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    v.into_iter().take(k).map(|(t, _)| t as u64).collect()
+    let heavier = |a: &(Term, f32), b: &(Term, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    // Only the `k` heaviest are ordered: a body has 256 terms, of which 12 become keys.
+    if v.len() > k {
+        v.select_nth_unstable_by(k, heavier);
+        v.truncate(k);
+    }
+    v.sort_unstable_by(heavier);
+    v.into_iter().map(|(t, _)| t as u64).collect()
 }
 
 /// Each agent keeps at most this many candidates, those sharing the most key weight, each shared key
@@ -291,8 +297,14 @@ impl SharedWeights {
             })
             .filter(|&(_, w, _)| w >= MIN_SHARED_WEIGHT)
             .collect();
-        found.sort_unstable_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
-        found.truncate(k);
+        let rarer =
+            |x: &(u32, u32, f32), y: &(u32, u32, f32)| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0));
+        // Only the `k` kept are ordered: an agent touches hundreds.
+        if found.len() > k {
+            found.select_nth_unstable_by(k, rarer);
+            found.truncate(k);
+        }
+        found.sort_unstable_by(rarer);
         // Collected from a borrow, into a list of its own length: collected from `found` itself
         // it would keep `found`'s allocation, as long as every agent touched, for each agent
         // (about 0.45 GB more at 100,000 real-sized agents).

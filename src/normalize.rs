@@ -58,10 +58,13 @@ impl SparseVec {
             .map(|&(t, n)| (t, (1.0 + (n as f32).ln()) * idf(t)))
             .filter(|&(_, w)| w > 0.0)
             .collect();
-        // Sorted (by weight, then by term, then by term alone) before summing, so that the float sum,
-        // and so every score, is the same on every run.
-        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.truncate(keep);
+        // The `keep` heaviest (by weight, then by term: one set whatever the order found), then
+        // sorted by term before summing, so that the float sum, and so every score, is the same
+        // on every run. Only the kept terms need ordering by weight, and not even they.
+        if v.len() > keep {
+            v.select_nth_unstable_by(keep, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            v.truncate(keep);
+        }
         // Every agent's vectors are held for the rest of the scan: not the room of every term.
         v.shrink_to_fit();
         v.sort_unstable_by_key(|&(t, _)| t);

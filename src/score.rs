@@ -6,7 +6,7 @@
 //! strsim is used only on short strings: the words of names.
 
 use crate::model::{Counted, Kind, ScoreBreakdown, ScoredPair};
-use crate::normalize::{Features, NameParts, TYPO_PREFIX};
+use crate::normalize::{Features, NameParts, SparseVec, Term, TYPO_PREFIX};
 use crate::subjects::different_subjects;
 use rayon::prelude::*;
 
@@ -37,6 +37,45 @@ pub const KEEP_FLOOR: f32 = 0.15;
 /// description, a body that is all boilerplate) is left out and the weights of the others rescaled:
 /// no evidence is not evidence against. The score is also at least the share of shared blocks.
 pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdown {
+    score_parts(
+        a,
+        b,
+        weights,
+        |a, b| a.body.cosine(&b.body),
+        |a, b| shared_blocks(&a.blocks, &b.blocks),
+    )
+}
+
+/// [`score_pair`] of `a.features` against `b`, with `a`'s body terms and blocks looked up in its
+/// tables rather than merged with `b`'s lists: the same figures (each sum is added in the same
+/// order), for less work when `a` is scored against many agents.
+fn score_prepared(a: &Prepared, b: &Features, weights: &Weights) -> ScoreBreakdown {
+    score_parts(
+        a.features,
+        b,
+        weights,
+        |_, b| a.body.cosine_with(&b.body),
+        |a_features, b| {
+            // Most candidates share no block with `a`: then the share is 0 whatever the weights
+            // (0 over any total), and the lists need not be merged.
+            if a.blocks.shares_any(&b.blocks) {
+                shared_blocks(&a_features.blocks, &b.blocks)
+            } else {
+                0.0
+            }
+        },
+    )
+}
+
+/// The body's cosine and the share of shared blocks are worked out by the callers' functions,
+/// which give the same figures whichever way they work.
+fn score_parts(
+    a: &Features,
+    b: &Features,
+    weights: &Weights,
+    body_cosine: impl FnOnce(&Features, &Features) -> f32,
+    shared_block_share: impl FnOnce(&Features, &Features) -> f32,
+) -> ScoreBreakdown {
     let counted = Counted {
         name: !a.name.core.is_empty() && !b.name.core.is_empty(),
         description: !a.description.is_empty() && !b.description.is_empty(),
@@ -50,13 +89,13 @@ pub fn score_pair(a: &Features, b: &Features, weights: &Weights) -> ScoreBreakdo
     };
     let role = a.role.cosine(&b.role);
     let description = a.description.cosine(&b.description);
-    let body = a.body.cosine(&b.body);
+    let body = body_cosine(a, b);
     // Copies of one definition share every block, even where so many copies make their blocks
     // boilerplate that no shared block is counted.
     let shared_lines = if a.same_copy(b) {
         1.0
     } else {
-        shared_blocks(&a.blocks, &b.blocks)
+        shared_block_share(a, b)
     };
     let parts = [
         (counted.name, weights.name, name),
@@ -149,7 +188,8 @@ pub fn score_all_pairs_with_progress(
         .into_par_iter()
         .flat_map_iter(|a| {
             done((n - a - 1) as u64);
-            (a + 1..n).filter_map(move |b| kept_pair(features, kinds, weights, a, b))
+            let prepared = Prepared::new(&features[a]);
+            (a + 1..n).filter_map(move |b| kept_pair(&prepared, features, kinds, weights, a, b))
         })
         .collect()
 }
@@ -178,20 +218,27 @@ pub fn score_candidate_pairs_with_progress(
         .enumerate()
         .flat_map_iter(|(a, bs)| {
             done(bs.len() as u64);
+            // Built only for an agent with candidates: most have a few dozen.
+            let prepared = (!bs.is_empty()).then(|| Prepared::new(&features[a]));
             bs.iter().enumerate().filter_map(move |(i, &b)| {
                 // In a large library the candidates' features lie far apart in memory, and waiting
                 // for them is most of a pair's cost: ask for the ones a few pairs ahead early.
                 if let Some(&ahead) = bs.get(i + PREFETCH_AHEAD) {
                     prefetch(&features[ahead as usize]);
                 }
-                kept_pair(features, kinds, weights, a, b as usize)
+                let prepared = prepared
+                    .as_ref()
+                    .expect("built for an agent with candidates");
+                kept_pair(prepared, features, kinds, weights, a, b as usize)
             })
         })
         .collect()
 }
 
-/// The pair `(a, b)` scored, when both are of one kind and it scores at least [`KEEP_FLOOR`].
+/// The pair `(a, b)` scored, when both are of one kind and it scores at least [`KEEP_FLOOR`];
+/// `prepared` is agent `a`'s.
 fn kept_pair(
+    prepared: &Prepared,
     features: &[Features],
     kinds: &[Kind],
     weights: &Weights,
@@ -201,8 +248,206 @@ fn kept_pair(
     if kinds[a] != kinds[b] {
         return None;
     }
-    let score = score_pair(&features[a], &features[b], weights);
+    let score = score_prepared(prepared, &features[b], weights);
     (score.total >= KEEP_FLOOR).then_some(ScoredPair { a, b, score })
+}
+
+/// One agent laid out to be scored against many others: its body's terms and its blocks in open
+/// hash tables, so that each other agent's lists are looked up (a few hundred independent probes)
+/// instead of merged with its own (a chain of dependent steps, most of a pair's cost).
+struct Prepared<'a> {
+    features: &'a Features,
+    body: TermTable,
+    blocks: KeySet,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(features: &'a Features) -> Self {
+        Prepared {
+            features,
+            body: TermTable::new(&features.body.0),
+            blocks: KeySet::new(features.blocks.iter().map(|b| b.0)),
+        }
+    }
+}
+
+/// Slots per entry of [`TermTable`] and [`KeySet`], a power of two: sparse enough that most probes
+/// end at their first slot.
+const SLOTS_PER_ENTRY: usize = 8;
+
+/// The slots for `len` entries, a power of two.
+fn slot_count(len: usize) -> usize {
+    (len * SLOTS_PER_ENTRY)
+        .next_power_of_two()
+        .max(SLOTS_PER_ENTRY)
+}
+
+/// A vector's weights by term, in an open hash table with linear probing. Terms are hashes
+/// already: their low bits pick the slot.
+struct TermTable {
+    terms: Vec<Term>,
+    weights: Vec<f32>,
+    /// A term the vector lacks, marking empty slots.
+    empty: Term,
+    mask: usize,
+    /// The vector's terms by their high bits: most terms of another vector are not in this one,
+    /// and one bit read without a branch says so for nearly all of them.
+    filter: HighBits,
+}
+
+/// A set of hashes kept as one bit per value of their high bits ([`HIGH_BITS`] of them): a hash
+/// whose bit is clear is not in the set; one whose bit is set may be (about one in 64 that are not
+/// share a bit with a vector of 256 terms).
+struct HighBits(Vec<u64>);
+
+/// How many high bits of a hash [`HighBits`] reads: 2^14 bits, 2 KB.
+const HIGH_BITS: u32 = 14;
+
+impl HighBits {
+    fn new(hashes: impl Iterator<Item = u64>, width: u32) -> Self {
+        let mut bits = vec![0u64; (1 << HIGH_BITS) / 64];
+        for hash in hashes {
+            let bit = Self::bit(hash, width);
+            bits[bit / 64] |= 1 << (bit % 64);
+        }
+        HighBits(bits)
+    }
+
+    /// The bit of a hash `width` bits wide.
+    fn bit(hash: u64, width: u32) -> usize {
+        (hash >> (width - HIGH_BITS)) as usize
+    }
+
+    fn may_hold(&self, hash: u64, width: u32) -> bool {
+        let bit = Self::bit(hash, width);
+        self.0[bit / 64] >> (bit % 64) & 1 == 1
+    }
+}
+
+impl TermTable {
+    /// `vector` must be sorted by term with each term once, as a [`SparseVec`]'s is.
+    fn new(vector: &[(Term, f32)]) -> Self {
+        let empty = unused_key(vector.iter().map(|e| e.0 as u64)) as Term; // at most 2^32 terms
+        let slots = slot_count(vector.len());
+        let mut table = TermTable {
+            terms: vec![empty; slots],
+            weights: vec![0.0; slots],
+            empty,
+            mask: slots - 1,
+            filter: HighBits::new(vector.iter().map(|e| e.0 as u64), Term::BITS),
+        };
+        for &(term, weight) in vector {
+            let mut slot = term as usize & table.mask;
+            while table.terms[slot] != empty {
+                slot = (slot + 1) & table.mask;
+            }
+            table.terms[slot] = term;
+            table.weights[slot] = weight;
+        }
+        table
+    }
+
+    fn weight(&self, term: Term) -> Option<f32> {
+        let mut slot = term as usize & self.mask;
+        loop {
+            let found = self.terms[slot];
+            if found == self.empty {
+                return None;
+            }
+            if found == term {
+                return Some(self.weights[slot]);
+            }
+            slot = (slot + 1) & self.mask;
+        }
+    }
+
+    /// [`SparseVec::cosine`] of the table's vector with `other`: the products of the shared terms
+    /// added in the order of the terms, as the merge of the two lists adds them (the terms they do
+    /// not share add 0.0 there, which changes no sum), so the figure is the same to the bit.
+    fn cosine_with(&self, other: &SparseVec) -> f32 {
+        const CHUNK: usize = 64;
+        let mut dot = 0.0f32;
+        let mut maybe = [0u8; CHUNK];
+        for chunk in other.0.chunks(CHUNK) {
+            // The terms this vector may hold, picked out without branches; then looked up, and
+            // the products of those it holds added in order.
+            let mut kept = 0;
+            for (i, &(term, _)) in chunk.iter().enumerate() {
+                maybe[kept] = i as u8;
+                kept += self.filter.may_hold(term as u64, Term::BITS) as usize;
+            }
+            for &i in &maybe[..kept] {
+                let (term, weight) = chunk[i as usize];
+                if let Some(mine) = self.weight(term) {
+                    dot += mine * weight;
+                }
+            }
+        }
+        dot.clamp(0.0, 1.0)
+    }
+}
+
+/// A set of 64-bit keys (block hashes) in an open hash table with linear probing.
+struct KeySet {
+    keys: Vec<u64>,
+    /// A key the set lacks, marking empty slots.
+    empty: u64,
+    mask: usize,
+    /// The keys by their high bits (see [`TermTable::filter`]).
+    filter: HighBits,
+}
+
+impl KeySet {
+    fn new(keys: impl Iterator<Item = u64> + Clone) -> Self {
+        let empty = unused_key(keys.clone());
+        let slots = slot_count(keys.clone().count());
+        let mut set = KeySet {
+            keys: vec![empty; slots],
+            empty,
+            mask: slots - 1,
+            filter: HighBits::new(keys.clone(), u64::BITS),
+        };
+        for key in keys {
+            let mut slot = key as usize & set.mask;
+            while set.keys[slot] != empty && set.keys[slot] != key {
+                slot = (slot + 1) & set.mask;
+            }
+            set.keys[slot] = key;
+        }
+        set
+    }
+
+    fn contains(&self, key: u64) -> bool {
+        let mut slot = key as usize & self.mask;
+        loop {
+            let found = self.keys[slot];
+            if found == self.empty {
+                return false;
+            }
+            if found == key {
+                return true;
+            }
+            slot = (slot + 1) & self.mask;
+        }
+    }
+
+    /// Whether any of `blocks` is in the set.
+    fn shares_any(&self, blocks: &[(u64, f32)]) -> bool {
+        blocks
+            .iter()
+            .any(|b| self.filter.may_hold(b.0, u64::BITS) && self.contains(b.0))
+    }
+}
+
+/// The smallest value none of `keys` is (0 nearly always): of `n` keys, one of 0..=n is free.
+fn unused_key(keys: impl Iterator<Item = u64> + Clone) -> u64 {
+    let n = keys.clone().count() as u64;
+    let mut used: Vec<u64> = keys.filter(|&k| k <= n).collect();
+    used.sort_unstable();
+    used.dedup();
+    (0..=n)
+        .find(|k| used.binary_search(k).is_err())
+        .expect("n keys leave one of 0..=n free")
 }
 
 /// How many candidates ahead [`score_candidate_pairs`] asks for features.
@@ -483,6 +728,69 @@ mod tests {
         let plain = name_parts("react-specialist");
         assert!(name_similarity(&marked, &plain) > 0.8);
         assert!((name_similarity(&name_parts("geepers-react"), &plain) - 0.5).abs() < 1e-6);
+    }
+
+    /// Vectors and block lists drawn from small ranges (so that they share entries, and use the
+    /// values a table could take for its empty mark), by a fixed pseudo-random sequence.
+    fn random_features(seed: &mut u64) -> Features {
+        let mut next = |range: u64| {
+            *seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (*seed >> 33) % range
+        };
+        let len = next(300) as usize;
+        let spread = [4, 64, 600, 1 << 31][next(4) as usize];
+        let mut terms: Vec<(Term, f32)> = (0..len)
+            .map(|_| (next(spread) as Term, (next(1000) + 1) as f32 / 997.0))
+            .collect();
+        terms.sort_unstable_by_key(|t| t.0);
+        terms.dedup_by_key(|t| t.0);
+        let mut blocks: Vec<(u64, f32)> = (0..next(120))
+            .map(|_| (next(spread * 2), (next(50) + 1) as f32 / 7.0))
+            .collect();
+        blocks.sort_unstable_by_key(|b| b.0);
+        blocks.dedup_by_key(|b| b.0);
+        Features {
+            body: SparseVec(terms),
+            blocks,
+            ..Features::default()
+        }
+    }
+
+    #[test]
+    fn prepared_agents_score_as_pairs_do_to_the_bit() {
+        let mut seed = 7;
+        let agents: Vec<Features> = (0..60).map(|_| random_features(&mut seed)).collect();
+        let weights = Weights::default();
+        for a in &agents {
+            let prepared = Prepared::new(a);
+            for b in &agents {
+                let (merged, looked_up) = (
+                    score_pair(a, b, &weights),
+                    score_prepared(&prepared, b, &weights),
+                );
+                assert_eq!(merged.body.to_bits(), looked_up.body.to_bits());
+                assert_eq!(
+                    merged.shared_lines.to_bits(),
+                    looked_up.shared_lines.to_bits()
+                );
+                assert_eq!(format!("{merged:?}"), format!("{looked_up:?}"));
+            }
+        }
+    }
+
+    #[test]
+    fn tables_mark_empty_slots_with_a_key_they_lack() {
+        assert_eq!(unused_key([5u64, 9].into_iter()), 0);
+        assert_eq!(unused_key([0u64, 1, 3].into_iter()), 2);
+        assert_eq!(unused_key((0u64..64).into_iter()), 64);
+        let table = TermTable::new(&[(0, 0.5), (1, 0.25), (2, 0.25)]);
+        assert_eq!(table.empty, 3);
+        assert_eq!(table.weight(0), Some(0.5));
+        assert_eq!(table.weight(3), None);
+        let set = KeySet::new([0u64, 2].into_iter());
+        assert!(set.contains(0) && set.contains(2) && !set.contains(1));
     }
 
     #[test]
