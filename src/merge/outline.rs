@@ -196,9 +196,17 @@ pub fn outline(body: &str) -> Outline {
         }],
     };
     let mut i = 0;
-    if blocks.first().is_some_and(|b| b.heading_level() == Some(1)) {
-        out.title = Some(blocks[0].clone());
-        i = 1;
+    // The title is the first block, or the first after notes to the maintainers (`<!-- … -->`),
+    // which stay in the introduction.
+    let first = blocks
+        .iter()
+        .position(|b| !is_html_comment(&b.source))
+        .unwrap_or(blocks.len());
+    if blocks
+        .get(first)
+        .is_some_and(|b| b.heading_level() == Some(1))
+    {
+        out.title = Some(blocks.remove(first));
     }
     while i < blocks.len() {
         let block = &blocks[i];
@@ -515,6 +523,15 @@ mod tests {
 #[cfg(test)]
 mod comment_tests {
     use super::is_html_comment;
+
+    #[test]
+    fn a_title_after_html_comments_is_the_title() {
+        let o = super::outline(
+            "<!-- why this agent exists -->\n\n# Site Builder\n\nYou build sites.\n",
+        );
+        assert_eq!(o.title.map(|t| t.text).as_deref(), Some("Site Builder"));
+        assert_eq!(o.sections[0].units.len(), 2, "{:?}", o.sections[0].units);
+    }
 
     #[test]
     fn only_units_made_of_html_comments_are_comments() {

@@ -16,19 +16,29 @@ use std::collections::BTreeMap;
 pub(super) fn title_naming(source: &str, text: &str, names: &Names) -> (String, bool) {
     let words_of_name = |name: &str| points::terms_of(&name.replace(['-', '_'], " "));
     let title_words = points::terms_of(text);
+    let title_letters = letters_of(text);
+    // Every word of the name in the title, or the name's letters in a row (`ci-cd-expert` in `CI/CD
+    // Expert Agent`, where `CI/CD` is one word).
     let names_it = |name: &str| {
         let words = words_of_name(name);
-        !words.is_empty() && words.is_subset(&title_words)
+        let letters = letters_of(name);
+        (!words.is_empty() && words.is_subset(&title_words))
+            || (letters.len() >= 6 && title_letters.contains(&letters))
     };
     let merged = names.merged;
     let names_a_member = names.members.iter().any(|m| m != merged && names_it(m));
     if names_it(merged) || !names_a_member {
         return (source.to_owned(), false);
     }
+    // Each word of the merged name as the old title spelled it (`CI/CD` for `cicd`), else
+    // capitalized.
     let title: Vec<String> = merged
         .split(['-', '_'])
         .filter(|w| !w.is_empty())
         .map(|w| {
+            if let Some(spelled) = text.split_whitespace().find(|t| letters_of(t) == w) {
+                return spelled.to_owned();
+            }
             let mut chars = w.chars();
             chars
                 .next()
@@ -37,6 +47,15 @@ pub(super) fn title_naming(source: &str, text: &str, names: &Names) -> (String, 
         })
         .collect();
     (format!("# {}", title.join(" ")), true)
+}
+
+/// A text's letters and digits, lowercased: how a name and a title are compared whatever their
+/// separators.
+fn letters_of(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Writes the draft: title, the representative's sections up to its closing, the new sections,
@@ -500,6 +519,16 @@ mod tests {
         );
         // A title that names no member (a topic) stays.
         assert_eq!(title("Code review"), ("# Code review".to_owned(), false));
+        // A name written with other separators in the title is still named by it.
+        let members = ["ci-cd-expert".to_owned(), "cicd-specialist".to_owned()];
+        let names = Names {
+            merged: "cicd-specialist",
+            members: &members,
+        };
+        assert_eq!(
+            title_naming("# CI/CD Expert Agent", "CI/CD Expert Agent", &names),
+            ("# CI/CD Specialist".to_owned(), true)
+        );
     }
 
     #[test]
