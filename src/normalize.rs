@@ -618,10 +618,54 @@ fn count_terms<'a>(terms: impl Iterator<Item = &'a Term>) -> Vec<(Term, u32)> {
 /// What `agent`'s text holds for comparing it (see [`Extracted`]); the terms of its body blocks
 /// go to `block_terms`. Its body is not needed afterwards.
 pub fn extract(agent: &AgentFile, block_terms: &BlockTerms) -> Extracted {
+    extract_with_body_key(agent, block_terms).0
+}
+
+/// [`extract`], with the body's [`mirrors::body_key`](crate::mirrors::body_key) besides.
+pub fn extract_with_body_key(agent: &AgentFile, block_terms: &BlockTerms) -> (Extracted, u64) {
     let description = agent.frontmatter.description().unwrap_or_default();
+    let body = with_body_read(&agent.body, block_terms, |read| read.clone());
+    let mut phrases = body.phrases;
+    let clause = role::first_clause(&description);
+    if !clause.is_empty() {
+        phrases.push(clause);
+    }
+    let role_terms = role_terms(&phrases);
+    let blocks = body.blocks;
+    let description_terms =
+        count_terms(term_ids(&normalize_text(&description_prose(&description))).iter());
+    let name = with_remembered(&NAMES, &role_name(agent), name_parts, NameParts::clone);
+    let extracted = Extracted {
+        body_len: body.len,
+        copy_of: copy_fingerprint(agent.kind, &description_terms, &blocks),
+        subjects: Subjects::of(&name.core, description_terms.iter().map(|t| t.0)),
+        name,
+        description_terms,
+        role_terms,
+        blocks,
+    };
+    (extracted, body.key)
+}
+
+/// What is worked out from a body's text alone: nothing of the file's path, name or frontmatter.
+#[derive(Clone)]
+struct BodyRead {
+    /// The hash of each block's normalized text, in order (too short blocks left out).
+    blocks: Vec<u64>,
+    /// [`role::body_phrases`].
+    phrases: Vec<String>,
+    /// The length of the trimmed body.
+    len: usize,
+    /// [`crate::mirrors::body_key`].
+    key: u64,
+    /// The [`BlockTerms`] table the blocks' terms were put in when the body was read.
+    table: u64,
+}
+
+/// Reads a body: its blocks (their terms put in `block_terms`), role phrases and keys.
+fn read_body(body: &str, block_terms: &BlockTerms) -> BodyRead {
     let mut blocks = Vec::new();
-    let body_blocks = markdown::text_blocks(&agent.body);
-    let role_terms = role_terms(&role::declared_phrases(&description, &body_blocks));
+    let body_blocks = markdown::text_blocks(body);
     for block in &body_blocks {
         with_block_terms(&block.text, |hash, terms, stamp| {
             // Once per table and thread: a block this thread already put in this table is not
@@ -634,18 +678,62 @@ pub fn extract(agent: &AgentFile, block_terms: &BlockTerms) -> Extracted {
             blocks.push(hash);
         });
     }
-    let description_terms =
-        count_terms(term_ids(&normalize_text(&description_prose(&description))).iter());
-    let name = with_remembered(&NAMES, &role_name(agent), name_parts, NameParts::clone);
-    Extracted {
-        body_len: agent.body.trim().len(),
-        copy_of: copy_fingerprint(agent.kind, &description_terms, &blocks),
-        subjects: Subjects::of(&name.core, description_terms.iter().map(|t| t.0)),
-        name,
-        description_terms,
-        role_terms,
+    BodyRead {
         blocks,
+        phrases: role::body_phrases(&body_blocks),
+        len: body.trim().len(),
+        key: crate::mirrors::body_key(body),
+        table: block_terms.id,
     }
+}
+
+/// By a 128-bit hash of the whole body text: the bodies a thread has seen once, and what it read
+/// of those it has seen more than once (see [`with_body_read`]).
+#[derive(Default)]
+struct Bodies {
+    seen_once: HashSet<u128>,
+    read: HashMap<u128, BodyRead>,
+}
+
+thread_local! {
+    static BODIES: std::cell::RefCell<Bodies> = Default::default();
+}
+
+/// Calls `use_it` with [`read_body`] of `body`. Libraries hold the same body many times over
+/// (copies across tools and collections): each thread remembers what it read of a body it has
+/// seen before, up to a bound, so that a further copy skips the Markdown parse and the terms. A
+/// body seen for the first time only has its hash noted: in a library of few copies, remembering
+/// every body read cost memory for nothing. A body remembered from another table is read again, so
+/// that its blocks' terms go into this one.
+fn with_body_read<R>(
+    body: &str,
+    block_terms: &BlockTerms,
+    use_it: impl FnOnce(&BodyRead) -> R,
+) -> R {
+    const REMEMBERED: usize = 1 << 12;
+    const NOTED: usize = 1 << 15;
+    BODIES.with(|bodies| {
+        let bodies = &mut *bodies.borrow_mut();
+        let key = xxhash_rust::xxh3::xxh3_128(body.as_bytes());
+        if let Some(read) = bodies.read.get(&key) {
+            if read.table == block_terms.id {
+                return use_it(read);
+            }
+        }
+        let read = read_body(body, block_terms);
+        if bodies.read.contains_key(&key) || !bodies.seen_once.insert(key) {
+            if bodies.read.len() >= REMEMBERED && !bodies.read.contains_key(&key) {
+                bodies.read.clear();
+            }
+            let result = use_it(&read);
+            bodies.read.insert(key, read);
+            return result;
+        }
+        if bodies.seen_once.len() >= NOTED {
+            bodies.seen_once.clear();
+        }
+        use_it(&read)
+    })
 }
 
 /// The role words of an agent's declared phrases ([`role::declared_phrases`]), read as the words of
@@ -681,12 +769,13 @@ thread_local! {
     static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(HashMap::default());
 }
 
-/// Lets go of what every thread of the pool remembers of the blocks, phrases and names it read
+/// Lets go of what every thread of the pool remembers of the bodies, blocks, phrases and names it read
 /// (tens of megabytes at 100,000 agents, held by threads that outlive the read): once a library
 /// is read, it is not needed, and the features need the room.
 pub fn forget_what_threads_read() {
     rayon::broadcast(|_| {
         SEEN.with(|m| std::mem::take(&mut *m.borrow_mut()));
+        BODIES.with(|m| std::mem::take(&mut *m.borrow_mut()));
         ROLE_PHRASES.with(|m| std::mem::take(&mut *m.borrow_mut()));
         NAMES.with(|m| std::mem::take(&mut *m.borrow_mut()));
     });
@@ -1196,6 +1285,46 @@ mod tests {
         let mut short = false;
         with_block_terms("a!", |_, _, _| short = true);
         assert!(!short, "too short to say anything");
+    }
+
+    #[test]
+    fn a_copy_of_a_body_reads_as_the_body_read_afresh_and_keeps_its_own_frontmatter() {
+        use crate::parse::parse_agent;
+        let body = "# Go Reviewer\n\nYou are a reviewer of Go services.\n\nCheck the locks.\n";
+        let agent = |name: &str, description: &str| {
+            let text = format!("---\nname: {name}\ndescription: {description}\n---\n{body}");
+            parse_agent(std::path::Path::new(&format!("{name}.md")), text.as_bytes()).unwrap()
+        };
+        let summary = |e: &Extracted| {
+            let phrase_terms = e.role_terms.clone();
+            (
+                e.blocks.clone(),
+                phrase_terms,
+                e.body_len,
+                e.copy_of,
+                e.description_terms.clone(),
+            )
+        };
+        let first = agent("go-reviewer", "Reviews Go code.");
+        let other = agent("lock-checker", "Audits locking in services.");
+        let table = BlockTerms::default();
+        let (fresh, fresh_key) = extract_with_body_key(&first, &table);
+        let (fresh_other, _) = extract_with_body_key(&other, &BlockTerms::default());
+        // Seen once, twice, then remembered: every read gives what the first gave.
+        for _ in 0..3 {
+            let (again, key) = extract_with_body_key(&first, &table);
+            assert_eq!(summary(&again), summary(&fresh));
+            assert_eq!(key, fresh_key);
+            assert_eq!(key, crate::mirrors::body_key(&first.body));
+            let (copy, _) = extract_with_body_key(&other, &table);
+            assert_eq!(summary(&copy), summary(&fresh_other));
+            assert_eq!(copy.name.core, fresh_other.name.core);
+        }
+        assert_ne!(fresh.description_terms, fresh_other.description_terms);
+        // A new table gets the blocks' terms even when the body is remembered.
+        let new_table = BlockTerms::default();
+        extract_with_body_key(&first, &new_table);
+        assert_eq!(new_table.into_map().len(), table.into_map().len());
     }
 
     #[test]

@@ -227,8 +227,8 @@ fn read_all(
             let extracted = definitions
                 .into_iter()
                 .map(|mut agent| {
-                    let body_key = mirrors::body_key(&agent.body);
-                    let extracted = normalize::extract(&agent, block_terms);
+                    let (extracted, body_key) =
+                        normalize::extract_with_body_key(&agent, block_terms);
                     agent.body = String::new();
                     (agent, body_key, extracted)
                 })

@@ -115,6 +115,17 @@ impl Declared {
 /// The phrases in which an agent declares its role, besides its name: the title of its body, its
 /// identity sentence and the first clause of its description, each cut to its first words.
 pub fn declared_phrases(description: &str, blocks: &[Block]) -> Vec<String> {
+    let mut out = body_phrases(blocks);
+    let clause = first_clause(description);
+    if !clause.is_empty() {
+        out.push(clause);
+    }
+    out
+}
+
+/// The phrases of [`declared_phrases`] the body alone gives (its title, its identity sentence),
+/// in that order: a pure function of the body, so a copy of a body can reuse them.
+pub fn body_phrases(blocks: &[Block]) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(title) = title(blocks) {
         out.push(title.to_owned());
@@ -126,10 +137,6 @@ pub fn declared_phrases(description: &str, blocks: &[Block]) -> Vec<String> {
         .find_map(|b| identity_clause(&b.text))
     {
         out.push(identity);
-    }
-    let clause = first_clause(description);
-    if !clause.is_empty() {
-        out.push(clause);
     }
     out
 }
