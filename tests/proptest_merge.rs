@@ -459,7 +459,10 @@ proptest! {
             );
         }
         let mixed = merged.decisions.iter().any(|d| d.field == "body" && d.why.contains("another language"));
-        if !mixed {
+        // A body that has one topic under two headings is folded into one section on purpose
+        // (one section per topic), and the decision says so.
+        let folded = merged.decisions.iter().any(|d| d.field == "body" && d.why.contains("folded into the first"));
+        if !mixed && !folded {
             prop_assert_eq!(lines_up_to_numbers(&merged.body), lines_up_to_numbers(&a.body), "{:?}", merged.body);
         }
     }

@@ -59,7 +59,12 @@ fn first_foldable(
                 let (Some(b), Some(tb)) = (sections[j].title(), topic_of[j].as_ref()) else {
                     return false;
                 };
-                surely_one_topic(a, ta, b, tb)
+                // A heading with nothing under it, neither points nor sub-sections, brings
+                // nothing to gather: folding would only delete it.
+                let holds_something =
+                    !sections[j].units.is_empty() || parents.iter().any(|&p| p == Some(j));
+                holds_something
+                    && surely_one_topic(a, ta, b, tb)
                     && !in_a_series(outline, &parents, i, j)
                     && may_move(outline, i, j)
             })
@@ -233,6 +238,13 @@ mod tests {
             .find(|s| s.title() == Some(title))
             .map(|s| s.units.iter().map(|u| u.text.clone()).collect())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn an_empty_heading_is_not_folded_away() {
+        let mut o = outline("## user: hi |pipe\n\n## |pipe user: hi\n");
+        assert!(fold_repeated_topics(&mut o).is_empty());
+        assert_eq!(titles(&o).len(), 2);
     }
 
     #[test]
