@@ -410,7 +410,7 @@ fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str
     // the job, as a point only one member makes is in the body: the description takes the uses
     // several share. A pair's other member is alone by necessity; its phrases all count.
     let least_support = if proses.len() >= 2 { 2 } else { 1 };
-    let mut written = compact(&description_prose(original));
+    let mut written = points::letters_of(&description_prose(original));
     let mut out = Vec::new();
     let mut added = Terms::default();
     for (phrase, terms, support, _) in found {
@@ -418,7 +418,7 @@ fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str
             break;
         }
         // `Core Data` after `CoreData`: the same name spaced otherwise.
-        let spelled = compact(&phrase);
+        let spelled = points::letters_of(&phrase);
         if support < least_support || written.contains(&spelled) {
             continue;
         }
@@ -435,14 +435,6 @@ fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str
         out.push(phrase);
     }
     out
-}
-
-/// A text as letters and digits only, lowercased, for telling `CoreData` from `Core Data` (one).
-fn compact(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// Verbs that open a phrase of what an agent does rather than of what it is used for

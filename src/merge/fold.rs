@@ -61,8 +61,7 @@ fn first_foldable(
                 };
                 // A heading with nothing under it, neither points nor sub-sections, brings
                 // nothing to gather: folding would only delete it.
-                let holds_something =
-                    !sections[j].units.is_empty() || parents.iter().any(|&p| p == Some(j));
+                let holds_something = !sections[j].units.is_empty() || parents.contains(&Some(j));
                 holds_something
                     && surely_one_topic(a, ta, b, tb)
                     && !in_a_series(outline, &parents, i, j)

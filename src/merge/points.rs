@@ -125,6 +125,15 @@ pub fn echoes(a: &str, a_terms: &Terms, b: &str, b_terms: &Terms, part: bool) ->
     pairs(b).iter().any(|p| a_pairs.contains(p))
 }
 
+/// A text's letters and digits, lowercased: how names are compared whatever their separators and
+/// spacing (`ci-cd-expert` / `CI/CD Expert`, `Core Data` / `CoreData`).
+pub fn letters_of(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// The terms of the words any instruction is phrased with (see [`echoes`]).
 fn generic_prompt_terms() -> &'static Terms {
     static TERMS: std::sync::OnceLock<Terms> = std::sync::OnceLock::new();

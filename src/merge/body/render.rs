@@ -16,12 +16,12 @@ use std::collections::BTreeMap;
 pub(super) fn title_naming(source: &str, text: &str, names: &Names) -> (String, bool) {
     let words_of_name = |name: &str| points::terms_of(&name.replace(['-', '_'], " "));
     let title_words = points::terms_of(text);
-    let title_letters = letters_of(text);
+    let title_letters = points::letters_of(text);
     // Every word of the name in the title, or the name's letters in a row (`ci-cd-expert` in `CI/CD
     // Expert Agent`, where `CI/CD` is one word).
     let names_it = |name: &str| {
         let words = words_of_name(name);
-        let letters = letters_of(name);
+        let letters = points::letters_of(name);
         (!words.is_empty() && words.is_subset(&title_words))
             || (letters.len() >= 6 && title_letters.contains(&letters))
     };
@@ -36,26 +36,12 @@ pub(super) fn title_naming(source: &str, text: &str, names: &Names) -> (String, 
         .split(['-', '_'])
         .filter(|w| !w.is_empty())
         .map(|w| {
-            if let Some(spelled) = text.split_whitespace().find(|t| letters_of(t) == w) {
-                return spelled.to_owned();
-            }
-            let mut chars = w.chars();
-            chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect())
-                .unwrap_or_default()
+            text.split_whitespace()
+                .find(|t| points::letters_of(t) == w)
+                .map_or_else(|| upper_first(w), str::to_owned)
         })
         .collect();
     (format!("# {}", title.join(" ")), true)
-}
-
-/// A text's letters and digits, lowercased: how a name and a title are compared whatever their
-/// separators.
-fn letters_of(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// Writes the draft: title, the representative's sections up to its closing, the new sections,
