@@ -404,6 +404,43 @@ pub fn foreign_language(own: Language, body: Language) -> bool {
     own != Language::Unknown && body != Language::Unknown && own != body
 }
 
+/// Whether a text holds words in a script a Latin-script body does not use (Hangul, Han, Kana,
+/// Cyrillic, Arabic, …): `Virtual threads 사용 시 Semaphore 보호` is mostly Latin letters, but a
+/// reader of an English agent cannot read it, and a code block commented in Korean is another
+/// author's. Greek letters are left alone (`μs`, `λ` are notation in any language), and so is what
+/// prose quotes (`` `你好` ``, "こんにちは": a localization agent's example, not its language).
+pub fn other_script_in_latin_body(text: &str, is_code: bool, body: Language) -> bool {
+    if !matches!(body, Language::Latin(_)) {
+        return false;
+    }
+    let is_other = |c: char| {
+        c.is_alphabetic()
+            && !c.is_ascii()
+            && !('\u{c0}'..='\u{24f}').contains(&c)
+            && !('\u{370}'..='\u{3ff}').contains(&c)
+            && !('\u{1e00}'..='\u{1eff}').contains(&c)
+    };
+    let mut quoted: Option<char> = None;
+    let mut count = 0;
+    for c in text.chars() {
+        if !is_code {
+            match quoted {
+                Some(q) if c == q || (q == '“' && c == '”') => quoted = None,
+                Some(_) => continue,
+                None if matches!(c, '`' | '"' | '“') => quoted = Some(c),
+                None => {}
+            }
+        }
+        if quoted.is_none() && is_other(c) {
+            count += 1;
+            if count >= 2 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 // --------------------------------------------------------------------------- project-specific
 
 /// What in a unit ties it to the project its author wrote it for, if anything: a link to a local
@@ -700,6 +737,43 @@ mod tests {
             terms_of("Use connection pooling effectively for every database and cache server");
         assert!(says(&long, &short));
         assert!(!says(&short, &long));
+    }
+
+    #[test]
+    fn words_of_another_script_in_a_latin_body_are_told() {
+        let en = Language::Latin("en");
+        assert!(other_script_in_latin_body(
+            "Virtual threads 사용 시 Semaphore 보호",
+            false,
+            en
+        ));
+        assert!(other_script_in_latin_body(
+            "// ✅ HARDENED: 민감 정보 마스킹\nlog.info(\"x\");",
+            true,
+            en
+        ));
+        // Notation, accents, emoji and quoted examples are no other language.
+        assert!(!other_script_in_latin_body(
+            "Keep p99 under 200 μs (λ ≥ 2) ✅",
+            false,
+            en
+        ));
+        assert!(!other_script_in_latin_body(
+            "Réviser le code déjà écrit",
+            false,
+            en
+        ));
+        assert!(!other_script_in_latin_body(
+            "Translate `你好` and \"こんにちは\" with the glossary",
+            false,
+            en
+        ));
+        // A body in another script keeps its own letters.
+        assert!(!other_script_in_latin_body(
+            "사용 시 보호",
+            false,
+            Language::OtherScript
+        ));
     }
 
     #[test]

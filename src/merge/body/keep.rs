@@ -77,7 +77,14 @@ pub(super) fn keep_unit(
     } else {
         facts.language
     };
-    if points::foreign_language(unit_language, language) {
+    if points::foreign_language(unit_language, language)
+        || (member != absorbed.representative
+            && points::other_script_in_latin_body(
+                &unit.text,
+                unit.kind == UnitKind::Code,
+                language,
+            ))
+    {
         tally.other_language.push(preview(&unit.text));
         return None;
     }
