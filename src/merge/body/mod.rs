@@ -14,7 +14,9 @@
 //!    new sections carrying them, then single-member points by how many new words they bring, then
 //!    whole new sections of single-member points, while the body stays within [`GROWTH_LIMIT`] times
 //!    the longest member. A new section needs at least two points: fewer is a fragment, not a
-//!    topic (the points of it that several members make go to the section they fit best).
+//!    topic; nor is the remnant of another member's section, when the draft says most of it
+//!    already (the points of such sections that several members make go to the section they fit
+//!    best, and a remnant stays a section only when one of them fits nowhere).
 //! 5. The draft is written back: the representative's sections in its order, new sections after
 //!    them, its closing last; every list renumbered.
 //!

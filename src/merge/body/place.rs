@@ -24,9 +24,31 @@ pub(super) fn place_new_sections(
     let mut section_words: Vec<Terms> = draft.iter().map(section_words_of).collect();
     for mut section in new_sections {
         in_written_order(&mut section);
+        let tail = is_remnant(&section) || !section.top_level;
+        let fits: Vec<Option<usize>> = section
+            .pieces
+            .iter()
+            .map(|p| fit_of(p, tail, draft, &section_words))
+            .collect();
+        // A remnant under a heading is kept as a section only when a point several members make
+        // has nowhere else to go: a stub reads worse than a point in its place, but better than a
+        // shared point lost. Under a lead-in (`When invoked:`) it never is: the lead-in would
+        // announce a whole list and give two stray items of it.
+        let lead_in = section
+            .header
+            .as_ref()
+            .is_some_and(|h| h.kind == HeaderKind::LeadIn);
+        let remnant_needed = || {
+            !lead_in
+                && section
+                    .pieces
+                    .iter()
+                    .zip(&fits)
+                    .any(|(p, fit)| p.support >= 2 && fit.is_none())
+        };
         if section.pieces.len() >= NEW_SECTION_POINTS
             && covered(&section)
-            && !is_tail(&section)
+            && (!is_remnant(&section) || remnant_needed())
             && section.top_level
         {
             section_words.push(section_words_of(&section));
@@ -38,19 +60,9 @@ pub(super) fn place_new_sections(
             .as_ref()
             .map(|h| h.title.clone())
             .unwrap_or_default();
-        // The tail of another member's list is a step or two of its own procedure, or its code, and
-        // a sub-title's points are parts of another member's section: an item joins a list only
-        // when it is about that list's section.
-        let tail = is_tail(&section) || !section.top_level;
         for p in section.pieces {
-            let fit = best_fit(draft, &section_words, &p.terms).filter(|&d| {
-                p.support >= 2
-                    && reads_as_neighbour(&p.unit, &draft[d])
-                    && polarity_fits(&p, &draft[d])
-                    && (!tail
-                        || (p.unit.is_item()
-                            && fits_as_item(&p.unit, &p.terms, &draft[d], &section_words[d])))
-            });
+            // Placing a point adds its words to its section: the fits found above may have changed.
+            let fit = fit_of(&p, tail, draft, &section_words);
             match fit {
                 Some(d) if echoes_an_item(&p, &draft[d]) => {
                     tally.echoes.push(preview(&p.unit.text));
@@ -76,6 +88,24 @@ pub(super) fn place_new_sections(
     }
 }
 
+/// The draft section a point of a new section that does not join the draft goes to, if any: only a
+/// point several members make, where it reads as one of the section's items. The tail of another
+/// member's list (`tail`) is a step or two of its own procedure, or its code, and a sub-title's
+/// points are parts of another member's section: an item of it joins a list only when it is about
+/// that list's section.
+fn fit_of(p: &Piece, tail: bool, draft: &[DraftSection], section_words: &[Terms]) -> Option<usize> {
+    if p.support < 2 {
+        return None;
+    }
+    best_fit(draft, section_words, &p.terms).filter(|&d| {
+        reads_as_neighbour(&p.unit, &draft[d])
+            && polarity_fits(p, &draft[d])
+            && (!tail
+                || (p.unit.is_item()
+                    && fits_as_item(&p.unit, &p.terms, &draft[d], &section_words[d])))
+    })
+}
+
 /// Puts the steps of a new section that is a procedure back in the order their members wrote them:
 /// points are added most shared first, which would make `Query the context` step 6 of `When
 /// invoked:`. Other lists keep that order (the most shared point first).
@@ -87,16 +117,14 @@ fn in_written_order(section: &mut DraftSection) {
     }
 }
 
-/// Whether a new section under a lead-in (`When invoked:`, `Process:`, `Provide:`) would carry
-/// only the tail of the list its lead-in introduces where it comes from (fewer than half of it,
-/// the rest being said elsewhere): written, the lead-in would announce a whole list and give two
-/// stray items of it. Its points go where they fit, as the points of a section too small.
-fn is_tail(section: &DraftSection) -> bool {
-    let lead_in = section
-        .header
-        .as_ref()
-        .is_some_and(|h| h.kind == HeaderKind::LeadIn);
-    lead_in && section.pieces.len() * 2 < section.listed
+/// Whether a new section would carry only the remnant of the section it comes from (fewer than
+/// half of its points, the rest being said elsewhere in the draft or too little to add): a lead-in
+/// (`When invoked:`, `Process:`) would announce a whole list and give two stray items of it, and a
+/// heading (`## Concurrency Excellence` over two bullets) would be a stub at the end of the body,
+/// a second section of topics the draft already covers. Its points go where they fit, as the
+/// points of a section too small.
+fn is_remnant(section: &DraftSection) -> bool {
+    section.header.is_some() && section.pieces.len() * 2 < section.listed
 }
 
 /// Whether two or more members cover a new section's topic: they have sections of it, or a point
@@ -573,6 +601,25 @@ mod tests {
         let rep = "You tend bees.\n\n## Tools\n- Smoker with dry pine needles\n- Hive tool of hardened steel\n";
         let (m, _) = merged(rep, &[other, other]);
         assert!(m.contains("## When invoked\n"), "{m}");
+    }
+
+    #[test]
+    fn the_remnant_of_another_members_section_is_no_stub_at_the_end() {
+        let rep = "You tend bees.\n\n## Workflow\n1. Open the hive gently at noon\n2. Inspect every frame for brood\n\n## Tools\n- Smoker with dry pine needles\n- Hive tool of hardened steel\n";
+        // Three of its five points are said already: the two left are a remnant, not a topic.
+        let other = "Intro.\n\n## Colony Care\n- Open the hive gently at noon\n- Inspect every frame for brood\n- Smoker with dry pine needles\n- Requeen aggressive colonies each autumn\n- Mark the queen with a dot of paint\n";
+        let second = "Intro two.\n\n## Colony Care\n- Open the hive gently at noon\n";
+        let (m, decisions) = merged(rep, &[other, second]);
+        assert!(!m.contains("Colony Care"), "{m}");
+        let body = decisions.iter().find(|d| d.field == "body").unwrap();
+        assert!(
+            body.dropped.iter().any(|d| d.contains("Requeen")),
+            "{body:?}"
+        );
+        // Most of it new, it is a section.
+        let rep = "You tend bees.\n\n## Workflow\n1. Light the smoker before dawn each day\n2. Walk the apiary rows slowly and calmly\n\n## Tools\n- Brush with soft bristles for the frames\n- Frame grip of cast iron, oiled\n";
+        let (m, decisions) = merged(rep, &[other, second]);
+        assert!(m.contains("## Colony Care\n"), "{m}\n{decisions:?}");
     }
 
     #[test]
