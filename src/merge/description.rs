@@ -324,10 +324,12 @@ fn choose_examples(pool: &[Example]) -> Vec<usize> {
     chosen
 }
 
-/// Prose, the trigger phrases added, then the examples.
+/// Prose, the trigger phrases added (into a list of the prose when it has one, else in a sentence
+/// of their own), then the examples.
 fn compose(prose: &str, phrases: &[String], chosen: &[usize], pool: &[Example]) -> String {
-    let mut text = prose.to_owned();
-    if !phrases.is_empty() {
+    let woven = weave(prose, phrases);
+    let mut text = woven.clone().unwrap_or_else(|| prose.to_owned());
+    if !phrases.is_empty() && woven.is_none() {
         if !text.is_empty() && !text.ends_with(['.', '!', '?']) {
             text.push('.');
         }
@@ -354,6 +356,74 @@ fn compose(prose: &str, phrases: &[String], chosen: &[usize], pool: &[Example]) 
         }
     }
     text
+}
+
+/// The prose with the phrases woven into its last list of uses, before the list's last item
+/// (`Activate for Java development, Spring Boot, or enterprise architecture.` takes `Spring
+/// Framework` as `…, Spring Boot, Spring Framework, or enterprise architecture.`): one sentence as
+/// its author would have written it, not a keyword tail. `None` when the prose has no such list:
+/// three or more items, the last after `and`/`or`, none of them a verb (`building, reviewing, or
+/// debugging`: nouns would break it), in a sentence not cut short.
+fn weave(prose: &str, phrases: &[String]) -> Option<String> {
+    if phrases.is_empty() || !phrases.iter().all(|p| is_noun_item(p)) {
+        return None;
+    }
+    let mut offset = prose.len();
+    for sentence in sentences(prose).into_iter().rev() {
+        offset -= sentence.len();
+        let body = sentence.trim_end();
+        if body.ends_with("...") || body.ends_with('…') {
+            continue;
+        }
+        if let Some(at) = list_end(body) {
+            let at = offset + at;
+            let woven = format!("{}, {}{}", &prose[..at], phrases.join(", "), &prose[at..]);
+            return Some(woven);
+        }
+    }
+    None
+}
+
+/// Where a sentence's list of three or more noun items ends: the byte before its `, and`/`, or`
+/// (or ` and`/` or` without the serial comma), where further items go.
+fn list_end(sentence: &str) -> Option<usize> {
+    let conjunction = [" and ", " or "]
+        .iter()
+        .filter_map(|c| sentence.rfind(c))
+        .max()?;
+    let before = &sentence[..conjunction];
+    let at = if before.ends_with(',') {
+        conjunction - 1
+    } else {
+        conjunction
+    };
+    let items: Vec<&str> = sentence[..at].split(',').collect();
+    // The first piece is the sentence's start ("Expert in X"), not an item of its own.
+    if items.len() < 2 || items[1..].iter().any(|i| i.contains(['(', ')', ':', ';'])) {
+        return None;
+    }
+    let last = sentence[conjunction..]
+        .trim_start_matches([' ', ','])
+        .split_once(' ')
+        .map_or("", |(_, rest)| rest);
+    let nouns = items[1..]
+        .iter()
+        .copied()
+        .chain([last])
+        .all(|item| is_noun_item(item.trim()));
+    nouns.then_some(at)
+}
+
+/// Whether a list item reads as a thing (`Spring Boot`, `component testing`), not an action
+/// (`reviewing`, `improving agent performance`, `builds APIs`) nor a clause, and is short enough to
+/// be an item. A list of actions takes no things, nor a list of things actions.
+fn is_noun_item(item: &str) -> bool {
+    let words = item.split_whitespace().count();
+    let gerund = item
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.len() > 4 && w.to_lowercase().ends_with("ing"));
+    (1..=8).contains(&words) && !gerund && reads_as_a_use(item)
 }
 
 fn join_phrases(phrases: &[String]) -> String {
@@ -442,6 +512,7 @@ fn missing_phrases(members: &[&AgentFile], representative: usize, original: &str
 /// the sentence. Words that are nouns as often (`design`, `test`, `review`, `build`) are not here.
 const VERBS: &[&str] = &[
     "add",
+    "prioritize",
     "advise",
     "analyse",
     "analyze",
@@ -500,7 +571,9 @@ const VERBS: &[&str] = &[
 /// nouns every description of the field uses ("development", "performance").
 const SAYS_NOTHING_ALONE: &[&str] = &[
     "accessible",
+    "advanced",
     "clean",
+    "complex",
     "efficient",
     "fast",
     "maintainable",
@@ -762,6 +835,40 @@ mod tests {
                 "React Server Components",
                 "auth"
             ]
+        );
+    }
+
+    #[test]
+    fn trigger_phrases_join_the_representatives_own_list() {
+        let rep = agent(
+            "a.md",
+            "kiln",
+            "Runs pottery kilns. Activate for firing schedules, glaze chemistry, or kiln repair.",
+        );
+        let other = agent(
+            "b.md",
+            "kiln-2",
+            "Kiln helper for the studio potter who fires stoneware and porcelain every week of the \
+             year, for many jobs, including cone packs, shelf wash, and thermocouple checks.",
+        );
+        let d = merge_description(&[&rep, &other], 0, "kiln", &mut Vec::new());
+        assert_eq!(
+            d,
+            "Runs pottery kilns. Activate for firing schedules, glaze chemistry, cone packs, \
+             shelf wash, thermocouple checks, or kiln repair."
+        );
+        // A list of actions takes no things: the phrases get a sentence of their own.
+        let rep = agent(
+            "a.md",
+            "kiln",
+            "Use when loading, firing, or cooling a kiln.",
+        );
+        let d = merge_description(&[&rep, &other], 0, "kiln", &mut Vec::new());
+        assert!(
+            d.starts_with(
+                "Use when loading, firing, or cooling a kiln. Also use it for cone packs"
+            ),
+            "{d}"
         );
     }
 
